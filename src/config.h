@@ -1,0 +1,45 @@
+/* The config file: an INI dialect read into an immutable struct config. */
+#ifndef FEEDMERGE_CONFIG_H
+#define FEEDMERGE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct source_conf {
+	char *name;
+	char *url;
+	char *title;        /* NULL: use the feed's own title */
+	int64_t interval_s; /* resolved: the source's own, else the global one */
+	char *charset;      /* NULL, or a forced charset */
+	char *timezone;     /* NULL, or the zone of zone-less dates */
+	char *date_format;  /* NULL, or a strptime pattern tried first */
+	int line;           /* line of the [source NAME] header */
+};
+
+struct config {
+	char *path;       /* as given to config_load */
+	char *database;   /* resolved against the config file's folder */
+	char *output_dir; /* resolved likewise; NULL: no static files */
+	char *listen;     /* NULL: no HTTP listener */
+	char *public_url; /* always set, ends with '/' */
+	int64_t interval_s;
+	unsigned concurrency;
+	int64_t timeout_s;
+	int64_t max_size_bytes;
+	char *user_agent;
+	char *feed_title;
+	char *feed_author;
+	size_t feed_size;
+	char *attribution; /* "" means no visible attribution line */
+	struct source_conf *sources;
+	size_t nsources;
+};
+
+/* Reads and validates path. Every problem is printed to errs as "PATH:LINE: message" (or
+ * "PATH: message" when no line applies). Returns the config (free with config_free) when there
+ * were none, else NULL with *nerrors set. */
+struct config *config_load(const char *path, FILE *errs, int *nerrors);
+void config_free(struct config *c);
+
+#endif

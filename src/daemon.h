@@ -1,0 +1,13 @@
+/* The daemon context: loop, store, fetcher, scheduler and listener, for `run` and `once`. */
+#ifndef FEEDMERGE_DAEMON_H
+#define FEEDMERGE_DAEMON_H
+
+#include "config.h"
+
+/* `feedmerge once`: polls every source once, concurrently, stores, writes the outputs and
+ * prints the summary line. Returns the exit code (0, or 3 on a database or output error). */
+int daemon_once(const struct config *c);
+/* `feedmerge run`: polls forever and serves, until SIGINT or SIGTERM. Returns the exit code. */
+int daemon_run(const struct config *c);
+
+#endif

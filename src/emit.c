@@ -1,0 +1,3 @@
+/* STUB */
+#include "autoconf.h"
+#include "emit.h"

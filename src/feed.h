@@ -1,0 +1,101 @@
+/* The data model: a parsed feed and its entries, and the merged view read back from the store.
+ * Every char * here is owned by the struct that holds it, NUL-terminated UTF-8, or NULL. */
+#ifndef FEEDMERGE_FEED_H
+#define FEEDMERGE_FEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Unix seconds (UTC); FEED_TIME_NONE when the document has no readable date. */
+#define FEED_TIME_NONE INT64_MIN
+
+enum feed_format {
+	FEED_FORMAT_RSS20,
+	FEED_FORMAT_RSS09X,
+	FEED_FORMAT_RSS10,
+	FEED_FORMAT_ATOM10,
+	FEED_FORMAT_ATOM03,
+	FEED_FORMAT_JSONFEED1,
+};
+
+struct enclosure {
+	char *url;
+	char *type;
+	int64_t length; /* -1 when absent or unreadable */
+};
+
+/* An atom:source an entry already carried: its original publisher. */
+struct entry_source {
+	char *title;
+	char *feed_url;
+	char *link;
+};
+
+struct entry {
+	char *id;      /* exactly as the document has it (guid, atom:id, rdf:about) */
+	char *link;    /* absolute where a base was known */
+	char *title;   /* plain text */
+	char *summary; /* HTML */
+	char *content; /* HTML */
+	char *author;
+	int64_t published;
+	int64_t updated;
+	char **categories;
+	size_t ncategories;
+	struct enclosure *enclosures;
+	size_t nenclosures;
+	struct entry_source *source; /* NULL unless the entry carried atom:source */
+};
+
+struct feed {
+	enum feed_format format;
+	char *title;
+	char *link;
+	char *id;
+	char *language;
+	int64_t updated;
+	struct entry *entries;
+	size_t nentries;
+	size_t entries_size; /* allocated slots */
+};
+
+/* "rss2.0", "atom1.0", … as in the parse JSON contract. */
+const char *feed_format_name(enum feed_format f);
+
+struct feed *feed_new(void);
+void feed_free(struct feed *f);
+/* Appends a zeroed entry (dates FEED_TIME_NONE) and returns it; the feed owns it. */
+struct entry *feed_add_entry(struct feed *f);
+void entry_clear(struct entry *e);
+void entry_add_category(struct entry *e, const char *term);
+/* Adds an enclosure; url is copied, type may be NULL. */
+void entry_add_enclosure(struct entry *e, const char *url, const char *type, int64_t length);
+
+/* One source of the merged feed, as the store knows it. */
+struct merged_source {
+	char *name;      /* config name */
+	char *title;     /* config title, else the feed's own title, else the name */
+	char *feed_url;  /* the URL polled */
+	char *site_link; /* the feed's link to its site, else feed_url */
+	int64_t updated; /* last successful fetch, FEED_TIME_NONE if never */
+};
+
+/* One entry of the merged feed. */
+struct merged_entry {
+	struct entry e;
+	char *atom_id;      /* stable absolute IRI derived from the dedup key */
+	int64_t date;       /* published, else updated, else first seen; never after first seen */
+	int64_t first_seen; /* when the store first saw it */
+	size_t source;      /* index into merged.sources: the source that carried it first */
+};
+
+struct merged {
+	struct merged_source *sources;
+	size_t nsources;
+	struct merged_entry *entries; /* newest first */
+	size_t nentries;
+};
+
+void merged_free(struct merged *m);
+
+#endif

@@ -1,0 +1,51 @@
+/* Transfers: libcurl's multi_socket interface driven by the libev loop, in one thread. */
+#ifndef FEEDMERGE_FETCH_H
+#define FEEDMERGE_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ev_loop;
+struct fetcher;
+
+struct fetch_opts {
+	unsigned concurrency; /* transfers at once, in all */
+	int64_t timeout_s;
+	int64_t max_size_bytes; /* largest decoded body */
+	const char *user_agent;
+};
+
+struct fetch_request {
+	const char *url;
+	const char *etag;          /* NULL, or sent as If-None-Match */
+	const char *last_modified; /* NULL, or sent as If-Modified-Since */
+	void *userdata;            /* handed back in the result */
+};
+
+/* Everything here is borrowed: valid only during the callback. */
+struct fetch_result {
+	void *userdata;
+	const char *url;
+	const char *effective_url; /* after redirects */
+	long status;               /* HTTP status, 0 when no response */
+	int not_modified;          /* a 304 */
+	const char *error;         /* NULL on success (2xx with a complete body, or 304) */
+	const char *body;
+	size_t len;
+	const char *content_type;
+	const char *etag;
+	const char *last_modified;
+};
+
+typedef void (*fetch_done_cb)(void *ctx, const struct fetch_result *r);
+
+struct fetcher *fetch_new(struct ev_loop *loop, const struct fetch_opts *opts, fetch_done_cb done,
+                          void *ctx);
+/* Aborts every transfer still running (without calling done) and frees. */
+void fetch_free(struct fetcher *f);
+/* Queues a transfer; it starts as soon as a slot is free. The request's strings are copied. */
+void fetch_start(struct fetcher *f, const struct fetch_request *req);
+/* Transfers queued or running. */
+size_t fetch_pending(const struct fetcher *f);
+
+#endif

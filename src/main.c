@@ -1,0 +1,273 @@
+/* feedmerge: argv, subcommands, start-up and tear-down. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "date.h"
+#include "feed_json.h"
+#include "log.h"
+#include "parse.h"
+#include "util.h"
+
+enum { EXIT_OK = 0, EXIT_CONFIG = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
+
+#define INSTALLED_CONFIG SYSCONFDIR "/feedmerge/feedmerge.conf"
+#define SOURCE_CONFIG SRCDIR "/conf/feedmerge.conf"
+
+/* Without -c: the installed config when it exists, else the source tree's (a build that was
+ * never installed is run from its checkout). */
+static const char *default_config_path(void)
+{
+	struct stat st;
+	if (stat(INSTALLED_CONFIG, &st) == 0)
+		return INSTALLED_CONFIG;
+	return SOURCE_CONFIG;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "usage: feedmerge COMMAND [OPTIONS]\n"
+	    "\n"
+	    "Polls RSS/Atom/JSON feeds, deduplicates their items by link into SQLite and serves "
+	    "one\n"
+	    "merged feed in which every item says where it came from.\n"
+	    "\n"
+	    "commands:\n"
+	    "  run   [-c FILE] [-v|-q]   run the daemon in the foreground, logging to stderr\n"
+	    "  once  [-c FILE] [-v|-q]   poll every source once, store, write the outputs, exit\n"
+	    "  check [-c FILE]           validate the config, printing every problem as FILE:LINE\n"
+	    "  parse [--url URL] [--content-type TYPE] [--charset CHARSET]\n"
+	    "        [--timezone ZONE] [--date-format FORMAT] [--pretty] FILE|-\n"
+	    "                            parse one feed document and print it as JSON\n"
+	    "\n"
+	    "  -c FILE   config file; default %s\n"
+	    "            (when installed: %s; in the source tree: %s)\n"
+	    "  -v, -q    more or less logging\n"
+	    "  --help, --version\n"
+	    "\n"
+	    "exit status: 0 ok, 1 config or input error, 2 usage error, 3 runtime error\n",
+	    default_config_path(), INSTALLED_CONFIG, SOURCE_CONFIG);
+}
+
+/* what and arg make one message: "unknown command" + "'frob'". */
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "feedmerge: %s '%s'\nTry 'feedmerge --help'.\n", what, arg);
+	return EXIT_USAGE;
+}
+
+/* Options shared by run, once and check. */
+static int parse_common(int argc, char **argv, const char **config_path, int allow_verbosity)
+{
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int verbosity = 1, ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			*config_path = optarg;
+			break;
+		case 'v':
+		case 'q':
+			if (!allow_verbosity)
+				return usage_error("unknown option", ch == 'v' ? "-v" : "-q");
+			verbosity += ch == 'v' ? 1 : -1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		default:
+			return usage_error("bad option for", argv[0]);
+		}
+	}
+	if (optind != argc)
+		return usage_error("unexpected argument", argv[optind]);
+	log_set_verbosity(verbosity);
+	return 0;
+}
+
+static struct config *load_config(const char *path)
+{
+	int nerrors = 0;
+	struct config *c = config_load(path, stderr, &nerrors);
+	if (c == NULL)
+		fprintf(stderr, "feedmerge: %s: %d error%s\n", path, nerrors,
+		        nerrors == 1 ? "" : "s");
+	return c;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	const char *path = default_config_path();
+	int rc = parse_common(argc, argv, &path, 0);
+	if (rc != 0)
+		return rc;
+	struct config *c = load_config(path);
+	if (c == NULL)
+		return EXIT_CONFIG;
+	printf("%s: ok, %zu source%s\n", path, c->nsources, c->nsources == 1 ? "" : "s");
+	config_free(c);
+	return EXIT_OK;
+}
+
+static int cmd_daemon(int argc, char **argv, int once)
+{
+	const char *path = default_config_path();
+	int rc = parse_common(argc, argv, &path, 1);
+	if (rc != 0)
+		return rc;
+	struct config *c = load_config(path);
+	if (c == NULL)
+		return EXIT_CONFIG;
+	rc = once ? daemon_once(c) : daemon_run(c);
+	config_free(c);
+	return rc;
+}
+
+/* Reads all of a file (or stdin for "-"). NULL with errno set on failure. */
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (fp == NULL)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_append(&b, chunk, n);
+	int failed = ferror(fp);
+	if (fp != stdin)
+		fclose(fp);
+	if (failed) {
+		buf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	return buf_steal(&b, len);
+}
+
+static int cmd_parse(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"url", required_argument, NULL, 'u'},
+	    {"content-type", required_argument, NULL, 't'},
+	    {"charset", required_argument, NULL, 'C'},
+	    {"timezone", required_argument, NULL, 'z'},
+	    {"date-format", required_argument, NULL, 'd'},
+	    {"pretty", no_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct parse_opts opts = {0};
+	const char *timezone = NULL;
+	int pretty = 0, ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'u':
+			opts.url = optarg;
+			break;
+		case 't':
+			opts.content_type = optarg;
+			break;
+		case 'C':
+			opts.charset = optarg;
+			break;
+		case 'z':
+			timezone = optarg;
+			break;
+		case 'd':
+			opts.date_format = optarg;
+			break;
+		case 'p':
+			pretty = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		default:
+			return usage_error("bad option for", "parse");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("exactly one FILE (or - for stdin) is needed by", "parse");
+	const char *path = argv[optind];
+
+	char err[512] = "";
+	struct date_zone *zone = NULL;
+	if (timezone != NULL) {
+		zone = date_zone_new(timezone, err, sizeof err);
+		if (zone == NULL) {
+			fprintf(stderr, "feedmerge: --timezone %s: %s\n", timezone, err);
+			return EXIT_USAGE;
+		}
+		opts.zone = zone;
+	}
+	size_t len = 0;
+	char *data = read_all(path, &len);
+	if (data == NULL) {
+		fprintf(stderr, "feedmerge: %s: %s\n", path, strerror(errno));
+		date_zone_free(zone);
+		return EXIT_CONFIG;
+	}
+	struct feed *f = parse_feed(data, len, &opts, err, sizeof err);
+	free(data);
+	date_zone_free(zone);
+	if (f == NULL) {
+		fprintf(stderr, "feedmerge: %s: %s\n", path, err);
+		return EXIT_CONFIG;
+	}
+	if (err[0] != '\0')
+		fprintf(stderr, "feedmerge: %s: warning: %s\n", path, err);
+	char *json = feed_json_new(f, pretty);
+	feed_free(f);
+	int rc = EXIT_OK;
+	if (fputs(json, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+		fprintf(stderr, "feedmerge: writing output: %s\n", strerror(errno));
+		rc = EXIT_RUNTIME;
+	}
+	free(json);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("feedmerge %s\n", PACKAGE_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return cmd_daemon(argc - 1, argv + 1, 0);
+	if (strcmp(cmd, "once") == 0)
+		return cmd_daemon(argc - 1, argv + 1, 1);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "parse") == 0)
+		return cmd_parse(argc - 1, argv + 1);
+	return usage_error("unknown command", cmd);
+}

@@ -1,0 +1,203 @@
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n == 0 ? 1 : n);
+	if (p == NULL)
+		fatalx("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb == 0 ? 1 : nmemb, size == 0 ? 1 : size);
+	if (p == NULL)
+		fatalx("out of memory");
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n == 0 ? 1 : n);
+	if (q == NULL)
+		fatalx("out of memory (%zu bytes)", n);
+	return q;
+}
+
+void *xreallocarray(void *p, size_t nmemb, size_t size)
+{
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		fatalx("allocation overflow");
+	return xrealloc(p, nmemb * size);
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrdup_or_null(const char *s)
+{
+	return s == NULL ? NULL : xstrdup(s);
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatalx("xasprintf: bad format");
+	char *p = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void buf_init(struct buf *b, size_t cap)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->size = 0;
+	b->cap = cap;
+}
+
+int buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (b->cap != 0 && (n > b->cap || b->len > b->cap - n))
+		return -1;
+	if (b->len + n + 1 > b->size) {
+		size_t size = b->size ? b->size : 256;
+		while (size < b->len + n + 1) {
+			if (size > SIZE_MAX / 2)
+				fatalx("buffer overflow");
+			size *= 2;
+		}
+		b->data = xrealloc(b->data, size);
+		b->size = size;
+	}
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	char small[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof small)
+		return buf_append(b, small, (size_t)n);
+	char *big = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	int rc = buf_append(b, big, (size_t)n);
+	free(big);
+	return rc;
+}
+
+char *buf_steal(struct buf *b, size_t *len)
+{
+	char *p = b->data ? b->data : xstrdup("");
+	if (len != NULL)
+		*len = b->len;
+	b->data = NULL;
+	b->len = 0;
+	b->size = 0;
+	return p;
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->size = 0;
+}
+
+uint64_t hash64_update(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+uint64_t hash64(const void *p, size_t n)
+{
+	return hash64_update(HASH64_INIT, p, n);
+}
+
+static int64_t parse_scaled(const char *s, const char *units, const int64_t *scales)
+{
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	int64_t scale = 1;
+	if (*end != '\0') {
+		const char *u = strchr(units, *end);
+		if (u == NULL || end[1] != '\0')
+			return -1;
+		scale = scales[u - units];
+	}
+	if (v > (unsigned long long)(INT64_MAX / scale))
+		return -1;
+	return (int64_t)v * scale;
+}
+
+int64_t parse_duration_s(const char *s)
+{
+	static const int64_t scales[] = {1, 60, 3600, 86400};
+	return parse_scaled(s, "smhd", scales);
+}
+
+int64_t parse_size_bytes(const char *s)
+{
+	static const int64_t scales[] = {1024, 1024 * 1024, 1024 * 1024 * 1024};
+	return parse_scaled(s, "KMG", scales);
+}

@@ -1,0 +1,48 @@
+/* Allocation helpers (failure is fatal) and a bounded growable byte buffer. */
+#ifndef FEEDMERGE_UTIL_H
+#define FEEDMERGE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grows an array of nmemb elements of size bytes; overflow is fatal. */
+void *xreallocarray(void *p, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+/* NULL in, NULL out. */
+char *xstrdup_or_null(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Newly allocated printf result. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A byte buffer that always keeps a terminating NUL after len bytes. A cap of 0 means no
+ * cap; appends past the cap fail with -1 and leave the buffer unchanged. */
+struct buf {
+	char *data; /* owned; NULL until the first append */
+	size_t len;
+	size_t size;
+	size_t cap;
+};
+
+void buf_init(struct buf *b, size_t cap);
+int buf_append(struct buf *b, const void *p, size_t n);
+int buf_puts(struct buf *b, const char *s);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hands the bytes to the caller (never NULL; "" when empty) and resets the buffer. */
+char *buf_steal(struct buf *b, size_t *len);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+/* 64-bit FNV-1a: stable across runs and machines, for ETags and keys (not for security). */
+uint64_t hash64(const void *p, size_t n);
+uint64_t hash64_update(uint64_t h, const void *p, size_t n);
+#define HASH64_INIT 0xcbf29ce484222325ULL
+
+/* Parses "15m", "30s", "2h", "1d" or a bare number of seconds; -1 on error. */
+int64_t parse_duration_s(const char *s);
+/* Parses "10M", "512K" or a bare number of bytes (1024-based units); -1 on error. */
+int64_t parse_size_bytes(const char *s);
+
+#endif
