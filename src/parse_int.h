@@ -1,4 +1,23 @@
-/* Internal interface between parse.c and the per-format parsers. */
+/* Internal interface between parse.c (sniffing, encodings, shared text helpers) and the
+ * per-format parsers parse_xml.c (RSS 0.9x/1.0/2.0, Atom 0.3/1.0) and parse_json.c (JSON Feed). */
 #ifndef FEEDMERGE_PARSE_INT_H
 #define FEEDMERGE_PARSE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "feed.h"
+#include "parse.h"
+
+/* Same contract as parse_feed(), for one family of formats. */
+struct feed *parse_xml_feed(const char *data, size_t len, const struct parse_opts *opts, char *err,
+                            size_t errlen);
+struct feed *parse_json_feed(const char *data, size_t len, const struct parse_opts *opts, char *err,
+                             size_t errlen);
+
+/* Returns a new plain-text string from s: when is_html, markup stripped and entities decoded
+ * once; whitespace collapsed and trimmed in both cases. NULL when the result is empty. */
+char *parse_plain_text(const char *s, size_t len, int is_html);
+/* Parses a date with the document's overrides (zone, date_format); FEED_TIME_NONE if unreadable. */
+int64_t parse_date(const char *s, const struct parse_opts *opts);
 #endif
