@@ -1,14 +1,794 @@
-/* STUB: replaced by the config module. */
+/* The config file: a small INI reader written here (Debian's inih neither reports line numbers
+ * nor strips comments after values), then validation into an immutable struct config.
+ *
+ * Every problem is collected with its line and printed, sorted by line, once the whole file has
+ * been read, so the user sees all of them in file order: a [source NAME] without url is only
+ * known at the end, yet is reported at its header line. */
 #include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "config.h"
-struct config *config_load(const char *path, FILE *errs, int *nerrors)
+#include "date.h"
+#include "util.h"
+
+/* A config file is written by hand: anything this large is a mistake (a log, a database). */
+#define CONFIG_MAX_BYTES (4 * 1024 * 1024)
+
+#define DEFAULT_DATABASE "feedmerge.db"
+#define DEFAULT_OUTPUT_DIR "public"
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+#define DEFAULT_INTERVAL_S (15 * 60)
+#define DEFAULT_CONCURRENCY 32
+#define DEFAULT_TIMEOUT_S 30
+#define DEFAULT_MAX_SIZE_BYTES (10 * 1024 * 1024)
+#define DEFAULT_USER_AGENT "feedmerge/" PACKAGE_VERSION " (+https://github.com/feedmerge/feedmerge)"
+#define DEFAULT_FEED_TITLE "feedmerge"
+#define DEFAULT_FEED_SIZE 100
+#define DEFAULT_ATTRIBUTION "Nguồn"
+
+#define MSG_DURATION "use a number with an optional unit s, m, h or d"
+#define MSG_LISTEN "use IPV4:PORT, [IPV6]:PORT or localhost:PORT"
+
+enum global_key {
+	G_DATABASE,
+	G_OUTPUT_DIR,
+	G_LISTEN,
+	G_PUBLIC_URL,
+	G_INTERVAL,
+	G_CONCURRENCY,
+	G_TIMEOUT,
+	G_MAX_SIZE,
+	G_USER_AGENT,
+	G_FEED_TITLE,
+	G_FEED_AUTHOR,
+	G_FEED_SIZE,
+	G_ATTRIBUTION,
+	G_NKEYS
+};
+
+static const char *const global_keys[G_NKEYS] = {
+    "database", "output_dir", "listen",     "public_url",  "interval",  "concurrency", "timeout",
+    "max_size", "user_agent", "feed_title", "feed_author", "feed_size", "attribution",
+};
+
+enum source_key { S_URL, S_TITLE, S_INTERVAL, S_CHARSET, S_TIMEZONE, S_DATE_FORMAT, S_NKEYS };
+
+static const char *const source_keys[S_NKEYS] = {
+    "url", "title", "interval", "charset", "timezone", "date_format",
+};
+
+struct problem {
+	int line; /* 0: about the whole file */
+	size_t seq;
+	char *msg; /* owned */
+};
+
+enum section { SEC_NONE, SEC_GLOBAL, SEC_SOURCE, SEC_SKIP };
+
+/* The state of one config_load call; nothing outlives it but the config it builds. */
+struct reader {
+	const char *path; /* borrowed: as given to config_load */
+	char *dir;        /* owned: the folder of path, NULL when path has no '/' */
+	struct config *c; /* owned until handed to the caller */
+	struct problem *problems;
+	size_t nproblems;
+	enum section section;
+	int global_line;             /* first [feedmerge] header, 0 before it */
+	int global_seen[G_NKEYS];    /* the line of each global key, 0 when unset */
+	int (*source_seen)[S_NKEYS]; /* the same per source, parallel to c->sources */
+	size_t sources_size;
+};
+
+__attribute__((format(printf, 3, 4))) static void problem(struct reader *r, int line,
+                                                          const char *fmt, ...)
 {
-	fprintf(errs, "%s: config reader not written yet\n", path);
-	*nerrors = 1;
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	char *msg = xmalloc((size_t)n + 1);
+	vsnprintf(msg, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	r->problems = xreallocarray(r->problems, r->nproblems + 1, sizeof *r->problems);
+	r->problems[r->nproblems] = (struct problem){line, r->nproblems, msg};
+	r->nproblems++;
+}
+
+static int problem_cmp(const void *a, const void *b)
+{
+	const struct problem *p = a, *q = b;
+	if (p->line != q->line)
+		return p->line < q->line ? -1 : 1;
+	return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+static int is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+/* Trims spaces at both ends in place; returns the new start. */
+static char *trim(char *s)
+{
+	while (is_space(*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && is_space(s[n - 1]))
+		n--;
+	s[n] = '\0';
+	return s;
+}
+
+/* '#' and ';' start a comment at the start of a line or after a space, so that
+ * "url = http://x/#frag" keeps its fragment. */
+static void strip_comment(char *s)
+{
+	for (char *p = s; *p != '\0'; p++) {
+		if ((*p == '#' || *p == ';') && (p == s || is_space(p[-1]))) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+/* True when the n bytes at s are well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char ch = s[i];
+		size_t len;
+		unsigned lo = 0x80, hi = 0xBF;
+		if (ch < 0x80) {
+			i++;
+			continue;
+		} else if (ch >= 0xC2 && ch <= 0xDF) {
+			len = 2;
+		} else if (ch >= 0xE0 && ch <= 0xEF) {
+			len = 3;
+			if (ch == 0xE0)
+				lo = 0xA0;
+			else if (ch == 0xED)
+				hi = 0x9F;
+		} else if (ch >= 0xF0 && ch <= 0xF4) {
+			len = 4;
+			if (ch == 0xF0)
+				lo = 0x90;
+			else if (ch == 0xF4)
+				hi = 0x8F;
+		} else {
+			return 0;
+		}
+		if (n - i < len)
+			return 0;
+		for (size_t k = 1; k < len; k++) {
+			unsigned char cc = s[i + k];
+			if (cc < (k == 1 ? lo : 0x80) || cc > (k == 1 ? hi : 0xBF))
+				return 0;
+		}
+		i += len;
+	}
+	return 1;
+}
+
+static int key_index(const char *const *keys, int nkeys, const char *key)
+{
+	for (int i = 0; i < nkeys; i++)
+		if (strcmp(keys[i], key) == 0)
+			return i;
+	return -1;
+}
+
+/* Parses a whole decimal number in [lo, hi]; -1 when s is anything else. */
+static long long parse_ranged(const char *s, long long lo, long long hi)
+{
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	return v;
+}
+
+/* A port: 1 to 5 digits, 0..65535. */
+static int port_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 5)
+		return 0;
+	long v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= 65535;
+}
+
+/* Checks a listen address; returns NULL when good, else the reason. */
+static const char *listen_problem(const char *v)
+{
+	char host[64];
+	const char *port;
+	int family;
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+		if (close == NULL || close[1] != ':')
+			return MSG_LISTEN;
+		size_t n = (size_t)(close - (v + 1));
+		if (n == 0 || n >= sizeof host)
+			return MSG_LISTEN;
+		memcpy(host, v + 1, n);
+		host[n] = '\0';
+		port = close + 2;
+		family = AF_INET6;
+	} else {
+		const char *colon = strrchr(v, ':');
+		if (colon == NULL)
+			return MSG_LISTEN;
+		size_t n = (size_t)(colon - v);
+		if (n == 0 || n >= sizeof host)
+			return MSG_LISTEN;
+		memcpy(host, v, n);
+		host[n] = '\0';
+		port = colon + 1;
+		family = strcmp(host, "localhost") == 0 ? 0 : AF_INET;
+	}
+	unsigned char addr[sizeof(struct in6_addr)];
+	if (family != 0 && inet_pton(family, host, addr) != 1)
+		return MSG_LISTEN;
+	if (*port == '\0' || strspn(port, "0123456789") != strlen(port))
+		return MSG_LISTEN;
+	if (!port_ok(port, strlen(port)))
+		return "the port must be 0 to 65535";
 	return NULL;
 }
+
+/* True for an absolute http:// or https:// URL with a host, no spaces and no control
+ * characters. Non-ASCII bytes (IRIs) are let through. */
+static int http_url_ok(const char *s)
+{
+	size_t skip;
+	if (strncasecmp(s, "http://", 7) == 0)
+		skip = 7;
+	else if (strncasecmp(s, "https://", 8) == 0)
+		skip = 8;
+	else
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return 0;
+	const char *auth = s + skip;
+	size_t alen = strcspn(auth, "/?#");
+	const char *host = auth;
+	for (size_t i = 0; i < alen; i++)
+		if (auth[i] == '@')
+			host = auth + i + 1;
+	const char *end = auth + alen;
+	const char *port;
+	if (*host == '[') {
+		const char *close = memchr(host, ']', (size_t)(end - host));
+		if (close == NULL || close == host + 1)
+			return 0;
+		port = close + 1;
+	} else {
+		const char *colon = memchr(host, ':', (size_t)(end - host));
+		port = colon != NULL ? colon : end;
+		if (port == host)
+			return 0;
+	}
+	if (port == end)
+		return 1;
+	return *port == ':' && port_ok(port + 1, (size_t)(end - port - 1));
+}
+
+static int source_name_ok(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* Returns a new string: p when absolute, else p joined to the config file's folder. */
+static char *resolve_path(const struct reader *r, const char *p)
+{
+	if (p[0] == '/' || r->dir == NULL)
+		return xstrdup(p);
+	return xasprintf("%s/%s", r->dir, p);
+}
+
+/* Replaces *slot (owned) with a copy of v. */
+static void set_str(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = xstrdup(v);
+}
+
+static int64_t duration_value(struct reader *r, int line, const char *key, const char *v)
+{
+	int64_t d = parse_duration_s(v);
+	if (d < 0)
+		problem(r, line, "bad %s '%s': " MSG_DURATION, key, v);
+	else if (d == 0)
+		problem(r, line, "bad %s '%s': must be more than 0", key, v);
+	return d > 0 ? d : -1;
+}
+
+static void global_set(struct reader *r, enum global_key k, const char *v, int line)
+{
+	struct config *c = r->c;
+	const char *key = global_keys[k];
+	int empty_ok =
+	    k == G_OUTPUT_DIR || k == G_LISTEN || k == G_PUBLIC_URL || k == G_ATTRIBUTION;
+	if (*v == '\0' && !empty_ok) {
+		problem(r, line, "no value for %s", key);
+		return;
+	}
+	int64_t n;
+	long long num;
+	const char *why;
+	switch (k) {
+	case G_DATABASE:
+		free(c->database);
+		c->database = resolve_path(r, v);
+		break;
+	case G_OUTPUT_DIR:
+		free(c->output_dir);
+		c->output_dir = *v == '\0' ? NULL : resolve_path(r, v);
+		break;
+	case G_LISTEN:
+		if (*v != '\0' && (why = listen_problem(v)) != NULL) {
+			problem(r, line, "bad listen '%s': %s", v, why);
+			break;
+		}
+		free(c->listen);
+		c->listen = *v == '\0' ? NULL : xstrdup(v);
+		break;
+	case G_PUBLIC_URL:
+		/* Empty means the default, as if the key were absent. */
+		if (*v == '\0')
+			break;
+		if (!http_url_ok(v) || strpbrk(v, "?#") != NULL) {
+			problem(r, line,
+			        "bad public_url '%s': use an absolute http:// or https:// URL "
+			        "without a query or fragment",
+			        v);
+			break;
+		}
+		free(c->public_url);
+		c->public_url = v[strlen(v) - 1] == '/' ? xstrdup(v) : xasprintf("%s/", v);
+		break;
+	case G_INTERVAL:
+		if ((n = duration_value(r, line, key, v)) > 0)
+			c->interval_s = n;
+		break;
+	case G_TIMEOUT:
+		if ((n = duration_value(r, line, key, v)) > 0)
+			c->timeout_s = n;
+		break;
+	case G_CONCURRENCY:
+		if ((num = parse_ranged(v, 1, 1024)) < 0)
+			problem(r, line, "bad concurrency '%s': use a whole number from 1 to 1024",
+			        v);
+		else
+			c->concurrency = (unsigned)num;
+		break;
+	case G_MAX_SIZE:
+		n = parse_size_bytes(v);
+		if (n < 0)
+			problem(
+			    r, line,
+			    "bad max_size '%s': use a number of bytes with an optional unit K, M "
+			    "or G",
+			    v);
+		else if (n == 0)
+			problem(r, line, "bad max_size '%s': must be more than 0", v);
+		else
+			c->max_size_bytes = n;
+		break;
+	case G_FEED_SIZE:
+		if ((num = parse_ranged(v, 1, 10000)) < 0)
+			problem(r, line, "bad feed_size '%s': use a whole number from 1 to 10000",
+			        v);
+		else
+			c->feed_size = (size_t)num;
+		break;
+	case G_USER_AGENT:
+		set_str(&c->user_agent, v);
+		break;
+	case G_FEED_TITLE:
+		set_str(&c->feed_title, v);
+		break;
+	case G_FEED_AUTHOR:
+		set_str(&c->feed_author, v);
+		break;
+	case G_ATTRIBUTION:
+		set_str(&c->attribution, v);
+		break;
+	case G_NKEYS:
+		break;
+	}
+}
+
+static void source_set(struct reader *r, struct source_conf *s, enum source_key k, const char *v,
+                       int line)
+{
+	const char *key = source_keys[k];
+	if (*v == '\0') {
+		problem(r, line, "no value for %s in [source %s]", key, s->name);
+		return;
+	}
+	int64_t n;
+	switch (k) {
+	case S_URL:
+		if (!http_url_ok(v))
+			problem(r, line, "bad url '%s': use an absolute http:// or https:// URL",
+			        v);
+		else
+			set_str(&s->url, v);
+		break;
+	case S_TITLE:
+		set_str(&s->title, v);
+		break;
+	case S_INTERVAL:
+		if ((n = duration_value(r, line, key, v)) > 0)
+			s->interval_s = n;
+		break;
+	case S_CHARSET: {
+		iconv_t cd = iconv_open("UTF-8", v);
+		if (cd == (iconv_t)-1) {
+			problem(r, line, "unknown charset '%s': iconv cannot convert it to UTF-8",
+			        v);
+			break;
+		}
+		iconv_close(cd);
+		set_str(&s->charset, v);
+		break;
+	}
+	case S_TIMEZONE: {
+		/* The zone is built again by whoever parses the source's dates; here it is only
+		 * checked, with a fixed message (date.c's reason is for `parse --timezone`). */
+		char err[256] = "";
+		struct date_zone *z = date_zone_new(v, err, sizeof err);
+		if (z == NULL) {
+			problem(
+			    r, line,
+			    "bad timezone '%s': use an offset such as +07:00 or UTC+7, or a zone "
+			    "name such as Asia/Ho_Chi_Minh",
+			    v);
+			break;
+		}
+		date_zone_free(z);
+		set_str(&s->timezone, v);
+		break;
+	}
+	case S_DATE_FORMAT:
+		if (strchr(v, '%') == NULL) {
+			problem(r, line,
+			        "bad date_format '%s': use a strptime pattern such as %%d/%%m/%%Y "
+			        "%%H:%%M",
+			        v);
+			break;
+		}
+		set_str(&s->date_format, v);
+		break;
+	case S_NKEYS:
+		break;
+	}
+}
+
+static void read_header(struct reader *r, char *s, int line)
+{
+	r->section = SEC_SKIP;
+	char *close = strchr(s, ']');
+	if (close == NULL) {
+		problem(r, line, "malformed section header '%s': no closing ']'", s);
+		return;
+	}
+	if (close[1] != '\0') {
+		problem(r, line, "malformed section header '%s': text after ']'", s);
+		return;
+	}
+	*close = '\0';
+	char *inner = trim(s + 1);
+	if (strcmp(inner, "feedmerge") == 0) {
+		if (r->global_line != 0)
+			problem(r, line, "duplicate section [feedmerge] (first at line %d)",
+			        r->global_line);
+		else
+			r->global_line = line;
+		r->section = SEC_GLOBAL;
+		return;
+	}
+	if (strncmp(inner, "source", 6) != 0 || (inner[6] != '\0' && !is_space(inner[6]))) {
+		problem(r, line, "unknown section [%s]: use [feedmerge] or [source NAME]", inner);
+		return;
+	}
+	const char *name = trim(inner + 6);
+	if (*name == '\0') {
+		problem(r, line, "missing source name: use [source NAME]");
+		return;
+	}
+	if (!source_name_ok(name)) {
+		problem(r, line, "bad source name '%s': use letters, digits, '-' and '_'", name);
+		return;
+	}
+	struct config *c = r->c;
+	for (size_t i = 0; i < c->nsources; i++) {
+		if (strcmp(c->sources[i].name, name) == 0) {
+			problem(r, line, "duplicate source name '%s' (first at line %d)", name,
+			        c->sources[i].line);
+			/* Its keys are still checked: they may hold problems of their own. */
+			break;
+		}
+	}
+	if (c->nsources == r->sources_size) {
+		r->sources_size = r->sources_size ? 2 * r->sources_size : 16;
+		c->sources = xreallocarray(c->sources, r->sources_size, sizeof *c->sources);
+		r->source_seen =
+		    xreallocarray(r->source_seen, r->sources_size, sizeof *r->source_seen);
+	}
+	c->sources[c->nsources] = (struct source_conf){
+	    .name = xstrdup(name),
+	    .interval_s = -1,
+	    .line = line,
+	};
+	memset(r->source_seen[c->nsources], 0, sizeof r->source_seen[c->nsources]);
+	c->nsources++;
+	r->section = SEC_SOURCE;
+}
+
+/* Reads one line (NUL-terminated, without its newline). */
+static void read_line(struct reader *r, char *raw, int line)
+{
+	strip_comment(raw);
+	char *s = trim(raw);
+	if (*s == '\0')
+		return;
+	if (*s == '[') {
+		read_header(r, s, line);
+		return;
+	}
+	char *eq = strchr(s, '=');
+	if (eq == NULL) {
+		problem(r, line, "malformed line '%s': expected key = value or a [section] header",
+		        s);
+		return;
+	}
+	if (eq == s) {
+		problem(r, line, "malformed line '%s': no key before '='", s);
+		return;
+	}
+	*eq = '\0';
+	const char *key = trim(s);
+	const char *value = trim(eq + 1);
+
+	struct config *c = r->c;
+	int k;
+	switch (r->section) {
+	case SEC_NONE:
+		problem(r, line,
+		        "key '%s' outside any section: put it under [feedmerge] or "
+		        "[source NAME]",
+		        key);
+		break;
+	case SEC_SKIP:
+		/* Under a broken header: that header was reported, its keys would only add noise.
+		 */
+		break;
+	case SEC_GLOBAL:
+		k = key_index(global_keys, G_NKEYS, key);
+		if (k < 0) {
+			problem(r, line, "unknown key '%s' in [feedmerge]%s", key,
+			        key_index(source_keys, S_NKEYS, key) >= 0
+			            ? " (it belongs in a [source NAME])"
+			            : "");
+		} else if (r->global_seen[k] != 0) {
+			problem(r, line, "duplicate key '%s' in [feedmerge] (first at line %d)",
+			        key, r->global_seen[k]);
+		} else {
+			r->global_seen[k] = line;
+			global_set(r, (enum global_key)k, value, line);
+		}
+		break;
+	case SEC_SOURCE: {
+		struct source_conf *src = &c->sources[c->nsources - 1];
+		int *seen = r->source_seen[c->nsources - 1];
+		k = key_index(source_keys, S_NKEYS, key);
+		if (k < 0) {
+			problem(r, line, "unknown key '%s' in [source %s]%s", key, src->name,
+			        key_index(global_keys, G_NKEYS, key) >= 0
+			            ? " (it belongs in [feedmerge])"
+			            : "");
+		} else if (seen[k] != 0) {
+			problem(r, line, "duplicate key '%s' in [source %s] (first at line %d)",
+			        key, src->name, seen[k]);
+		} else {
+			seen[k] = line;
+			source_set(r, src, (enum source_key)k, value, line);
+		}
+		break;
+	}
+	}
+}
+
+/* Splits data (len bytes, NUL-terminated, modified in place) into lines. A UTF-8 BOM is
+ * skipped, CRLF is LF, and the last line needs no newline. */
+static void read_text(struct reader *r, char *data, size_t len)
+{
+	size_t pos = 0;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		pos = 3;
+	int line = 0;
+	while (pos < len) {
+		char *start = data + pos;
+		char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - start) : len - pos;
+		pos += n + (nl != NULL);
+		line++;
+		if (n > 0 && start[n - 1] == '\r')
+			n--;
+		start[n] = '\0';
+		if (memchr(start, '\0', n) != NULL) {
+			problem(r, line, "malformed line: it contains a NUL byte");
+			continue;
+		}
+		if (!utf8_valid((const unsigned char *)start, n)) {
+			problem(r, line, "malformed line: it is not valid UTF-8");
+			continue;
+		}
+		read_line(r, start, line);
+	}
+}
+
+/* Fills in the defaults of keys left out, and what depends on other keys. */
+static void finish(struct reader *r)
+{
+	struct config *c = r->c;
+	if (!r->global_seen[G_DATABASE] || c->database == NULL) {
+		free(c->database);
+		c->database = resolve_path(r, DEFAULT_DATABASE);
+	}
+	if (!r->global_seen[G_OUTPUT_DIR])
+		c->output_dir = resolve_path(r, DEFAULT_OUTPUT_DIR);
+	if (!r->global_seen[G_LISTEN])
+		c->listen = xstrdup(DEFAULT_LISTEN);
+	if (c->public_url == NULL)
+		c->public_url = c->listen != NULL ? xasprintf("http://%s/", c->listen)
+		                                  : xstrdup("http://localhost/");
+	if (c->user_agent == NULL)
+		c->user_agent = xstrdup(DEFAULT_USER_AGENT);
+	if (c->feed_title == NULL)
+		c->feed_title = xstrdup(DEFAULT_FEED_TITLE);
+	if (c->feed_author == NULL)
+		c->feed_author = xstrdup(c->feed_title);
+	if (c->attribution == NULL)
+		c->attribution = xstrdup(DEFAULT_ATTRIBUTION);
+	for (size_t i = 0; i < c->nsources; i++) {
+		struct source_conf *s = &c->sources[i];
+		if (s->interval_s < 0)
+			s->interval_s = c->interval_s;
+		if (s->url == NULL && !r->source_seen[i][S_URL])
+			problem(r, s->line, "[source %s] has no url", s->name);
+	}
+}
+
+/* Reads all of path into a NUL-terminated buffer; NULL after reporting a problem. */
+static char *read_file(struct reader *r, size_t *len)
+{
+	FILE *fp = fopen(r->path, "rb");
+	if (fp == NULL) {
+		problem(r, 0, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	struct buf b;
+	buf_init(&b, CONFIG_MAX_BYTES);
+	char chunk[8192];
+	size_t n;
+	int too_big = 0;
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		if (buf_append(&b, chunk, n) < 0) {
+			too_big = 1;
+			break;
+		}
+	}
+	int err = ferror(fp) ? errno : 0;
+	fclose(fp);
+	if (too_big || err != 0) {
+		if (too_big)
+			problem(r, 0, "cannot read: larger than %d MiB", CONFIG_MAX_BYTES >> 20);
+		else
+			problem(r, 0, "cannot read: %s", strerror(err));
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b, len);
+}
+
+struct config *config_load(const char *path, FILE *errs, int *nerrors)
+{
+	struct reader r = {.path = path};
+	struct config *c = xcalloc(1, sizeof *c);
+	r.c = c;
+	c->path = xstrdup(path);
+	c->interval_s = DEFAULT_INTERVAL_S;
+	c->concurrency = DEFAULT_CONCURRENCY;
+	c->timeout_s = DEFAULT_TIMEOUT_S;
+	c->max_size_bytes = DEFAULT_MAX_SIZE_BYTES;
+	c->feed_size = DEFAULT_FEED_SIZE;
+	const char *slash = strrchr(path, '/');
+	if (slash != NULL)
+		r.dir = xstrndup(path, (size_t)(slash - path)); /* "" for "/x.conf": joins to "/" */
+
+	size_t len = 0;
+	char *data = read_file(&r, &len);
+	if (data != NULL) {
+		read_text(&r, data, len);
+		free(data);
+		finish(&r);
+	}
+
+	qsort(r.problems, r.nproblems, sizeof *r.problems, problem_cmp);
+	for (size_t i = 0; i < r.nproblems && errs != NULL; i++) {
+		if (r.problems[i].line > 0)
+			fprintf(errs, "%s:%d: %s\n", path, r.problems[i].line, r.problems[i].msg);
+		else
+			fprintf(errs, "%s: %s\n", path, r.problems[i].msg);
+	}
+	if (errs != NULL)
+		fflush(errs);
+	for (size_t i = 0; i < r.nproblems; i++)
+		free(r.problems[i].msg);
+	if (nerrors != NULL)
+		*nerrors = r.nproblems > (size_t)INT_MAX ? INT_MAX : (int)r.nproblems;
+	if (r.nproblems > 0) {
+		config_free(c);
+		c = NULL;
+	}
+	free(r.problems);
+	free(r.source_seen);
+	free(r.dir);
+	return c;
+}
+
 void config_free(struct config *c)
 {
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nsources; i++) {
+		struct source_conf *s = &c->sources[i];
+		free(s->name);
+		free(s->url);
+		free(s->title);
+		free(s->charset);
+		free(s->timezone);
+		free(s->date_format);
+	}
+	free(c->sources);
+	free(c->path);
+	free(c->database);
+	free(c->output_dir);
+	free(c->listen);
+	free(c->public_url);
+	free(c->user_agent);
+	free(c->feed_title);
+	free(c->feed_author);
+	free(c->attribution);
 	free(c);
 }
