@@ -1,7 +1,598 @@
-/* STUB: replaced with real tests. */
+/* Unit tests of the config reader: values, defaults, path resolution, comments, BOM/CRLF and
+ * every error message. Each case writes its text to t.conf in a fresh temporary folder (the
+ * working directory while the tests run), so messages read "t.conf:LINE: ...". */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "../tap.h"
+
+#define UA "feedmerge/" PACKAGE_VERSION " (+https://github.com/feedmerge/feedmerge)"
+
+static char tmpdir[PATH_MAX];
+
+static void write_file(const char *path, const char *text, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+	if (fp == NULL || fwrite(text, 1, len, fp) != len || fclose(fp) != 0) {
+		perror(path);
+		exit(99);
+	}
+}
+
+/* Loads path; returns the config (or NULL) and stores what was printed to errs in *errors
+ * (caller frees). */
+static struct config *load_path(const char *path, char **errors, int *nerrors)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *errs = open_memstream(&text, &len);
+	if (errs == NULL) {
+		perror("open_memstream");
+		exit(99);
+	}
+	*nerrors = -1;
+	struct config *c = config_load(path, errs, nerrors);
+	fclose(errs);
+	*errors = text;
+	return c;
+}
+
+/* Writes len bytes of text to t.conf and loads it. */
+static struct config *load_bytes(const char *text, size_t len, char **errors, int *nerrors)
+{
+	write_file("t.conf", text, len);
+	return load_path("t.conf", errors, nerrors);
+}
+
+/* Loads text that must be valid; on failure reports why and returns NULL. */
+static struct config *load_ok(const char *text, const char *name)
+{
+	char *errors;
+	int n;
+	struct config *c = load_bytes(text, strlen(text), &errors, &n);
+	if (!ok(c != NULL && n == 0 && errors[0] == '\0', "%s: loads", name))
+		printf("#   errors (%d): %s", n, errors);
+	free(errors);
+	return c;
+}
+
+/* Loads text that must fail with exactly want on errs (want_n messages). */
+static void load_bad(const char *text, const char *want, int want_n, const char *name)
+{
+	char *errors;
+	int n;
+	struct config *c = load_bytes(text, strlen(text), &errors, &n);
+	ok(c == NULL, "%s: refused", name);
+	is_str(errors, want, "%s: messages", name);
+	is_int(n, want_n, "%s: error count", name);
+	config_free(c);
+	free(errors);
+}
+
+static void test_defaults(void)
+{
+	struct config *c = load_ok("", "empty file");
+	if (c == NULL)
+		return;
+	is_str(c->path, "t.conf", "path as given");
+	is_str(c->database, "feedmerge.db", "default database");
+	is_str(c->output_dir, "public", "default output_dir");
+	is_str(c->listen, "127.0.0.1:8080", "default listen");
+	is_str(c->public_url, "http://127.0.0.1:8080/", "default public_url from listen");
+	is_int(c->interval_s, 900, "default interval");
+	is_int(c->concurrency, 32, "default concurrency");
+	is_int(c->timeout_s, 30, "default timeout");
+	is_int(c->max_size_bytes, 10 * 1024 * 1024, "default max_size");
+	is_str(c->user_agent, UA, "default user_agent");
+	is_str(c->feed_title, "feedmerge", "default feed_title");
+	is_str(c->feed_author, "feedmerge", "default feed_author");
+	is_int((int64_t)c->feed_size, 100, "default feed_size");
+	is_str(c->attribution, "Nguồn", "default attribution");
+	is_int((int64_t)c->nsources, 0, "no sources");
+	config_free(c);
+
+	c = load_ok("# only a comment\n\n[feedmerge]\n", "empty section");
+	if (c != NULL)
+		is_str(c->public_url, "http://127.0.0.1:8080/", "empty section: defaults");
+	config_free(c);
+}
+
+static void test_all_keys(void)
+{
+	struct config *c = load_ok("[feedmerge]\n"
+	                           "database    = /var/lib/feedmerge/fm.db\n"
+	                           "output_dir  = out/www\n"
+	                           "listen      = [::1]:0\n"
+	                           "public_url  = https://news.example.org/feeds\n"
+	                           "interval    = 2h\n"
+	                           "concurrency = 1024\n"
+	                           "timeout     = 45\n"
+	                           "max_size    = 512K\n"
+	                           "user_agent  = test-agent/1.0 (+http://x/)\n"
+	                           "feed_title  = Tin tổng hợp\n"
+	                           "feed_author = Ban biên tập\n"
+	                           "feed_size   = 10000\n"
+	                           "attribution =\n",
+	                           "every global key");
+	if (c == NULL)
+		return;
+	is_str(c->database, "/var/lib/feedmerge/fm.db", "absolute database kept");
+	is_str(c->output_dir, "out/www", "relative output_dir (config without folder)");
+	is_str(c->listen, "[::1]:0", "IPv6 listen, port 0");
+	is_str(c->public_url, "https://news.example.org/feeds/", "public_url gains a '/'");
+	is_int(c->interval_s, 7200, "interval 2h");
+	is_int(c->concurrency, 1024, "concurrency 1024");
+	is_int(c->timeout_s, 45, "bare timeout is seconds");
+	is_int(c->max_size_bytes, 512 * 1024, "max_size 512K");
+	is_str(c->user_agent, "test-agent/1.0 (+http://x/)", "user_agent");
+	is_str(c->feed_title, "Tin tổng hợp", "feed_title (UTF-8)");
+	is_str(c->feed_author, "Ban biên tập", "feed_author");
+	is_int((int64_t)c->feed_size, 10000, "feed_size 10000");
+	is_str(c->attribution, "", "empty attribution");
+	config_free(c);
+
+	c = load_ok("[feedmerge]\nfeed_title = Mine\nmax_size = 1G\ninterval = 1d\n"
+	            "listen = localhost:65535\nfeed_size = 1\nconcurrency = 1\n",
+	            "more values");
+	if (c != NULL) {
+		is_str(c->feed_author, "Mine", "feed_author defaults to feed_title");
+		is_int(c->max_size_bytes, 1024LL * 1024 * 1024, "max_size 1G");
+		is_int(c->interval_s, 86400, "interval 1d");
+		is_str(c->public_url, "http://localhost:65535/",
+		       "public_url from localhost listen");
+		is_int((int64_t)c->feed_size, 1, "feed_size 1");
+		is_int(c->concurrency, 1, "concurrency 1");
+	}
+	config_free(c);
+
+	c = load_ok("[feedmerge]\nmax_size = 1000\ntimeout = 90s\ninterval = 30m\n", "bare size");
+	if (c != NULL) {
+		is_int(c->max_size_bytes, 1000, "bare max_size is bytes");
+		is_int(c->timeout_s, 90, "timeout 90s");
+		is_int(c->interval_s, 1800, "interval 30m");
+	}
+	config_free(c);
+
+	c = load_ok("[feedmerge]\nlisten =\noutput_dir =\n", "no listener, no output");
+	if (c != NULL) {
+		ok(c->listen == NULL, "empty listen: no listener");
+		ok(c->output_dir == NULL, "empty output_dir: no static files");
+		is_str(c->public_url, "http://localhost/",
+		       "no listen: public_url http://localhost/");
+	}
+	config_free(c);
+
+	c = load_ok("[feedmerge]\nlisten =\npublic_url = http://example.org:8080\n",
+	            "no listener, public_url");
+	if (c != NULL)
+		is_str(c->public_url, "http://example.org:8080/", "public_url with port");
+	config_free(c);
+
+	c = load_ok("[feedmerge]\npublic_url =\nlisten = 0.0.0.0:80\n", "empty public_url");
+	if (c != NULL)
+		is_str(c->public_url, "http://0.0.0.0:80/", "empty public_url: the default");
+	config_free(c);
+}
+
+static void test_sources(void)
+{
+	struct config *c = load_ok("[source first]\n"
+	                           "url = https://baochinhphu.vn/home.rss\n"
+	                           "\n"
+	                           "[source Second-2_b]\n"
+	                           "url      = http://example.org/feed?x=1&y=2\n"
+	                           "title    = Báo Chính phủ\n"
+	                           "interval = 10m\n"
+	                           "charset  = windows-1258\n"
+	                           "timezone = Asia/Ho_Chi_Minh\n"
+	                           "date_format = %d/%m/%Y %H:%M\n"
+	                           "[source third]\n"
+	                           "url = HTTPS://user@[2001:db8::1]:8443/f\n"
+	                           "timezone = +07:00\n"
+	                           "charset = ISO-8859-1\n"
+	                           "[feedmerge]\n"
+	                           "interval = 20m\n"
+	                           "[source fourth]\n"
+	                           "url = http://x.example/\n"
+	                           "timezone = UTC+7\n"
+	                           "charset = utf-8\n",
+	                           "sources");
+	if (c == NULL)
+		return;
+	if (!is_int((int64_t)c->nsources, 4, "four sources")) {
+		config_free(c);
+		return;
+	}
+	struct source_conf *s = c->sources;
+	is_str(s[0].name, "first", "source 1 name");
+	is_str(s[0].url, "https://baochinhphu.vn/home.rss", "source 1 url");
+	ok(s[0].title == NULL && s[0].charset == NULL && s[0].timezone == NULL &&
+	       s[0].date_format == NULL,
+	   "source 1: optional keys NULL");
+	is_int(s[0].interval_s, 1200, "source 1: global interval, even when set after it");
+	is_int(s[0].line, 1, "source 1 line");
+	is_str(s[1].name, "Second-2_b", "source 2 name: letters, digits, '-', '_'");
+	is_str(s[1].url, "http://example.org/feed?x=1&y=2", "source 2 url");
+	is_str(s[1].title, "Báo Chính phủ", "source 2 title");
+	is_int(s[1].interval_s, 600, "source 2 own interval");
+	is_str(s[1].charset, "windows-1258", "source 2 charset");
+	is_str(s[1].timezone, "Asia/Ho_Chi_Minh", "source 2 timezone (IANA name)");
+	is_str(s[1].date_format, "%d/%m/%Y %H:%M", "source 2 date_format");
+	is_int(s[1].line, 4, "source 2 line");
+	is_str(s[2].name, "third", "source 3 name");
+	is_str(s[2].url, "HTTPS://user@[2001:db8::1]:8443/f", "source 3 url (IPv6, userinfo)");
+	is_str(s[2].timezone, "+07:00", "source 3 timezone (offset)");
+	is_str(s[3].name, "fourth", "source 4 in config order");
+	is_str(s[3].timezone, "UTC+7", "source 4 timezone (UTC+7)");
+	is_int(s[3].line, 17, "source 4 line");
+	config_free(c);
+}
+
+static void test_paths(void)
+{
+	const char *text = "[feedmerge]\noutput_dir = www\n";
+	char *errors;
+	int n;
+	char abs[PATH_MAX + 32];
+
+	snprintf(abs, sizeof abs, "%s/t.conf", tmpdir);
+	write_file(abs, text, strlen(text));
+	struct config *c = load_path(abs, &errors, &n);
+	ok(c != NULL && n == 0, "absolute config path loads");
+	free(errors);
+	if (c != NULL) {
+		char want[PATH_MAX + 32];
+		snprintf(want, sizeof want, "%s/feedmerge.db", tmpdir);
+		is_str(c->database, want, "default database beside an absolute config");
+		snprintf(want, sizeof want, "%s/www", tmpdir);
+		is_str(c->output_dir, want, "relative output_dir beside an absolute config");
+		is_str(c->path, abs, "path kept as given");
+	}
+	config_free(c);
+
+	if (mkdir("sub", 0700) != 0 && errno != EEXIST)
+		perror("mkdir sub");
+	text = "[feedmerge]\ndatabase = ../state/x.db\noutput_dir = /srv/www\n";
+	write_file("sub/t.conf", text, strlen(text));
+	c = load_path("sub/t.conf", &errors, &n);
+	ok(c != NULL && n == 0, "relative config path loads");
+	free(errors);
+	if (c != NULL) {
+		is_str(c->database, "sub/../state/x.db", "relative database joined to sub/");
+		is_str(c->output_dir, "/srv/www", "absolute output_dir kept");
+	}
+	config_free(c);
+	unlink("sub/t.conf");
+	rmdir("sub");
+}
+
+static void test_syntax(void)
+{
+	struct config *c = load_ok("# comment\n"
+	                           "; another comment\n"
+	                           "   # indented comment\n"
+	                           "[feedmerge] # comment after a header\n"
+	                           "feed_title = a b # c\n"
+	                           "feed_author = x;y ; z\n"
+	                           "user_agent=\tno-spaces\t;c\n"
+	                           "attribution = a#b\n"
+	                           "  [source s1]  \n"
+	                           "url = http://x.example/#frag\n"
+	                           "title =  Tab\ttitle  \n"
+	                           "[ source   s2 ]\n"
+	                           "url = http://x.example/a;b\n",
+	                           "comments and spacing");
+	if (c == NULL)
+		return;
+	is_str(c->feed_title, "a b", "comment after whitespace stripped, value trimmed");
+	is_str(c->feed_author, "x;y", "';' inside a value kept");
+	is_str(c->user_agent, "no-spaces", "key=value without spaces, tab comment");
+	is_str(c->attribution, "a#b", "'#' inside a value kept");
+	if (is_int((int64_t)c->nsources, 2, "two sources")) {
+		is_str(c->sources[0].url, "http://x.example/#frag", "URL fragment kept");
+		is_str(c->sources[0].title, "Tab\ttitle", "inner whitespace kept");
+		is_str(c->sources[1].name, "s2", "spaces inside the brackets");
+		is_str(c->sources[1].url, "http://x.example/a;b", "';' in a URL kept");
+	}
+	config_free(c);
+
+	static const char bom_crlf[] = "\xEF\xBB\xBF[feedmerge]\r\n"
+	                               "feed_title = Tiêu đề \r\n"
+	                               "\r\n"
+	                               "[source a]\r\n"
+	                               "url = http://a.example/feed\r\n"
+	                               "title = no newline at the end";
+	char *errors;
+	int n;
+	c = load_bytes(bom_crlf, sizeof bom_crlf - 1, &errors, &n);
+	ok(c != NULL && n == 0, "BOM + CRLF loads");
+	if (c != NULL) {
+		is_str(c->feed_title, "Tiêu đề", "CRLF: no '\\r' in the value");
+		if (c->nsources == 1) {
+			is_str(c->sources[0].url, "http://a.example/feed", "CRLF url");
+			is_str(c->sources[0].title, "no newline at the end",
+			       "last line without newline");
+			is_int(c->sources[0].line, 4, "line numbers count CRLF lines");
+		}
+	}
+	free(errors);
+	config_free(c);
+
+	c = load_bytes("\xEF\xBB\xBF", 3, &errors, &n);
+	ok(c != NULL && n == 0, "a lone BOM is an empty file");
+	free(errors);
+	config_free(c);
+}
+
+static void test_errors(void)
+{
+	load_bad("[feedmerge]\nintervall = 5m\n",
+	         "t.conf:2: unknown key 'intervall' in [feedmerge]\n", 1, "unknown global key");
+	load_bad("[feedmerge]\nurl = http://x/\n",
+	         "t.conf:2: unknown key 'url' in [feedmerge] (it belongs in a [source NAME])\n", 1,
+	         "source key in [feedmerge]");
+	load_bad("[source vnexpress]\nurl = http://x/\nintervall = 5m\nfeed_size = 3\n",
+	         "t.conf:3: unknown key 'intervall' in [source vnexpress]\n"
+	         "t.conf:4: unknown key 'feed_size' in [source vnexpress] (it belongs in "
+	         "[feedmerge])\n",
+	         2, "unknown source keys");
+	load_bad("[feedmerge]\nInterval = 5m\n",
+	         "t.conf:2: unknown key 'Interval' in [feedmerge]\n", 1, "keys are case-sensitive");
+	load_bad("[feeds]\nx = 1\n[Source a]\nurl = http://x/\n[FEEDMERGE]\n",
+	         "t.conf:1: unknown section [feeds]: use [feedmerge] or [source NAME]\n"
+	         "t.conf:3: unknown section [Source a]: use [feedmerge] or [source NAME]\n"
+	         "t.conf:5: unknown section [FEEDMERGE]: use [feedmerge] or [source NAME]\n",
+	         3, "unknown sections (their keys not reported)");
+	load_bad("[feedmerge]\ninterval = 15x\ntimeout = -1\n",
+	         "t.conf:2: bad interval '15x': use a number with an optional unit s, m, h or d\n"
+	         "t.conf:3: bad timeout '-1': use a number with an optional unit s, m, h or d\n",
+	         2, "bad durations");
+	load_bad(
+	    "[feedmerge]\ninterval = 0\ntimeout = 0s\n[source a]\nurl = http://x/\ninterval = 0m\n",
+	    "t.conf:2: bad interval '0': must be more than 0\n"
+	    "t.conf:3: bad timeout '0s': must be more than 0\n"
+	    "t.conf:6: bad interval '0m': must be more than 0\n",
+	    3, "zero durations");
+	load_bad("[feedmerge]\nconcurrency = 0\n[feedmerge]\nconcurrency = 1025\n",
+	         "t.conf:2: bad concurrency '0': use a whole number from 1 to 1024\n"
+	         "t.conf:3: duplicate section [feedmerge] (first at line 1)\n"
+	         "t.conf:4: duplicate key 'concurrency' in [feedmerge] (first at line 2)\n",
+	         3, "concurrency 0, duplicate section and key");
+	load_bad("[feedmerge]\nconcurrency = 1025\nfeed_size = 0\n",
+	         "t.conf:2: bad concurrency '1025': use a whole number from 1 to 1024\n"
+	         "t.conf:3: bad feed_size '0': use a whole number from 1 to 10000\n",
+	         2, "out of range numbers");
+	load_bad("[feedmerge]\nconcurrency = 8 threads\nfeed_size = 10001\n",
+	         "t.conf:2: bad concurrency '8 threads': use a whole number from 1 to 1024\n"
+	         "t.conf:3: bad feed_size '10001': use a whole number from 1 to 10000\n",
+	         2, "non-numbers");
+	load_bad("[feedmerge]\nmax_size = 10MB\n",
+	         "t.conf:2: bad max_size '10MB': use a number of bytes with an optional unit K, M "
+	         "or G\n",
+	         1, "bad max_size");
+	load_bad("[feedmerge]\nmax_size = 0K\n",
+	         "t.conf:2: bad max_size '0K': must be more than 0\n", 1, "zero max_size");
+
+	static const char *const bad_listens[] = {
+	    "127.0.0.1",  "1.2.3:80",     "[::1]80", "foo:80",    ":80",
+	    "127.0.0.1:", "127.0.0.1:8a", "::1:80",  "[nope]:80", "[]:80",
+	};
+	for (size_t i = 0; i < sizeof bad_listens / sizeof *bad_listens; i++) {
+		char text[128], want[256];
+		snprintf(text, sizeof text, "[feedmerge]\nlisten = %s\n", bad_listens[i]);
+		snprintf(
+		    want, sizeof want,
+		    "t.conf:2: bad listen '%s': use IPV4:PORT, [IPV6]:PORT or localhost:PORT\n",
+		    bad_listens[i]);
+		load_bad(text, want, 1, bad_listens[i]);
+	}
+	load_bad("[feedmerge]\nlisten = localhost:65536\n",
+	         "t.conf:2: bad listen 'localhost:65536': the port must be 0 to 65535\n", 1,
+	         "listen port too large");
+
+	static const char *const bad_public[] = {
+	    "ftp://x/",      "/feeds/",       "news.example.org", "http://",
+	    "http://x/?a=1", "http://x/#top", "http://x y/",
+	};
+	for (size_t i = 0; i < sizeof bad_public / sizeof *bad_public; i++) {
+		char text[128], want[256];
+		snprintf(text, sizeof text, "[feedmerge]\npublic_url = %s\n", bad_public[i]);
+		snprintf(want, sizeof want,
+		         "t.conf:2: bad public_url '%s': use an absolute http:// or https:// URL "
+		         "without a query or fragment\n",
+		         bad_public[i]);
+		load_bad(text, want, 1, bad_public[i]);
+	}
+
+	static const char *const bad_urls[] = {
+	    "feed.rss",    "//x.example/feed", "file:///etc/passwd", "https:///x",
+	    "http://:80/", "http://x:99999/",  "http://[::1/",       "tag:x,2024:feed",
+	};
+	for (size_t i = 0; i < sizeof bad_urls / sizeof *bad_urls; i++) {
+		char text[128], want[256];
+		snprintf(text, sizeof text, "[source a]\nurl = %s\n", bad_urls[i]);
+		snprintf(want, sizeof want,
+		         "t.conf:2: bad url '%s': use an absolute http:// or https:// URL\n",
+		         bad_urls[i]);
+		load_bad(text, want, 1, bad_urls[i]);
+	}
+
+	load_bad("[source a]\nurl = http://x/\ncharset = klingon-8\n",
+	         "t.conf:3: unknown charset 'klingon-8': iconv cannot convert it to UTF-8\n", 1,
+	         "unknown charset");
+	load_bad("[source a]\nurl = http://x/\ntimezone = Mars/Base\n",
+	         "t.conf:3: bad timezone 'Mars/Base': use an offset such as +07:00 or UTC+7, or a "
+	         "zone name such as Asia/Ho_Chi_Minh\n",
+	         1, "unknown timezone");
+	load_bad("[source a]\nurl = http://x/\ndate_format = dd/mm/yyyy\n",
+	         "t.conf:3: bad date_format 'dd/mm/yyyy': use a strptime pattern such as %d/%m/%Y "
+	         "%H:%M\n",
+	         1, "date_format without '%'");
+	load_bad("[feedmerge]\ndatabase =\nfeed_title = # only a comment\nuser_agent =\n"
+	         "feed_author=\ninterval =\n[source a]\nurl =\ntitle =\n",
+	         "t.conf:2: no value for database\n"
+	         "t.conf:3: no value for feed_title\n"
+	         "t.conf:4: no value for user_agent\n"
+	         "t.conf:5: no value for feed_author\n"
+	         "t.conf:6: no value for interval\n"
+	         "t.conf:8: no value for url in [source a]\n"
+	         "t.conf:9: no value for title in [source a]\n",
+	         7, "empty values");
+
+	load_bad("[source a]\nurl = http://x/\nurl = http://y/\n",
+	         "t.conf:3: duplicate key 'url' in [source a] (first at line 2)\n", 1,
+	         "duplicate source key");
+	load_bad("[source baochinhphu]\nurl = http://x/\n[source other]\nurl = http://y/\n"
+	         "[source baochinhphu]\nurl = http://z/\n",
+	         "t.conf:5: duplicate source name 'baochinhphu' (first at line 1)\n", 1,
+	         "duplicate source name");
+	load_bad("[source a]\nurl = http://x/\n[source b]\nurl = http://y/\n[source a]\n",
+	         "t.conf:5: duplicate source name 'a' (first at line 1)\n"
+	         "t.conf:5: [source a] has no url\n",
+	         2, "duplicate source name, without url");
+	load_bad("[source a]\ntitle = A\n\n[source b]\nurl = http://y/\n[source c]\n",
+	         "t.conf:1: [source a] has no url\n"
+	         "t.conf:6: [source c] has no url\n",
+	         2, "sources without url, at their header lines");
+	load_bad("[source a]\nurl = nope\n",
+	         "t.conf:2: bad url 'nope': use an absolute http:// or "
+	         "https:// URL\n",
+	         1, "a bad url is not also a missing one");
+	load_bad("database = x.db\n\n[feedmerge]\n",
+	         "t.conf:1: key 'database' outside any section: put it under [feedmerge] or "
+	         "[source NAME]\n",
+	         1, "key outside any section");
+	load_bad("[feedmerge]\njust some words\n= value\n",
+	         "t.conf:2: malformed line 'just some words': expected key = value or a [section] "
+	         "header\n"
+	         "t.conf:3: malformed line '= value': no key before '='\n",
+	         2, "malformed lines");
+	load_bad("[feedmerge\nfeed_size = x\n[feedmerge] x\n[source]\n[source a b]\n[source é]\n"
+	         "[source a/b]\n",
+	         "t.conf:1: malformed section header '[feedmerge': no closing ']'\n"
+	         "t.conf:3: malformed section header '[feedmerge] x': text after ']'\n"
+	         "t.conf:4: missing source name: use [source NAME]\n"
+	         "t.conf:5: bad source name 'a b': use letters, digits, '-' and '_'\n"
+	         "t.conf:6: bad source name 'é': use letters, digits, '-' and '_'\n"
+	         "t.conf:7: bad source name 'a/b': use letters, digits, '-' and '_'\n",
+	         6, "malformed headers");
+	load_bad("[sourcea]\n",
+	         "t.conf:1: unknown section [sourcea]: use [feedmerge] or [source NAME]\n", 1,
+	         "[sourcea] is not [source a]");
+
+	static const char nul[] = "[feedmerge]\nfeed_title = a\0b\nfeed_size = 5\n";
+	char *errors;
+	int n;
+	struct config *c = load_bytes(nul, sizeof nul - 1, &errors, &n);
+	ok(c == NULL, "NUL byte refused");
+	is_str(errors, "t.conf:2: malformed line: it contains a NUL byte\n", "NUL byte message");
+	free(errors);
+	config_free(c);
+
+	static const char latin1[] = "[feedmerge]\nfeed_title = caf\xE9\n\xC0\xAF = 1\n";
+	c = load_bytes(latin1, sizeof latin1 - 1, &errors, &n);
+	ok(c == NULL, "invalid UTF-8 refused");
+	is_str(errors,
+	       "t.conf:2: malformed line: it is not valid UTF-8\n"
+	       "t.conf:3: malformed line: it is not valid UTF-8\n",
+	       "invalid UTF-8 messages (Latin-1, overlong)");
+	is_int(n, 2, "invalid UTF-8 count");
+	free(errors);
+	config_free(c);
+}
+
+/* Many problems at once: every one is listed, in line order. */
+static void test_many_errors(void)
+{
+	load_bad("feed_size = 3\n"
+	         "[feedmerge]\n"
+	         "interval = 15x\n"
+	         "listen = 127.0.0.1:99999\n"
+	         "bogus = 1\n"
+	         "interval = 5m\n"
+	         "[source baochinhphu]\n"
+	         "title = no url here\n"
+	         "[source ok]\n"
+	         "url = https://ok.example/\n"
+	         "[source baochinhphu]\n"
+	         "url = ftp://x/\n"
+	         "intervall = 10m\n"
+	         "garbage\n"
+	         "[other]\n"
+	         "ignored = yes\n",
+	         "t.conf:1: key 'feed_size' outside any section: put it under [feedmerge] or "
+	         "[source NAME]\n"
+	         "t.conf:3: bad interval '15x': use a number with an optional unit s, m, h or d\n"
+	         "t.conf:4: bad listen '127.0.0.1:99999': the port must be 0 to 65535\n"
+	         "t.conf:5: unknown key 'bogus' in [feedmerge]\n"
+	         "t.conf:6: duplicate key 'interval' in [feedmerge] (first at line 3)\n"
+	         "t.conf:7: [source baochinhphu] has no url\n"
+	         "t.conf:11: duplicate source name 'baochinhphu' (first at line 7)\n"
+	         "t.conf:12: bad url 'ftp://x/': use an absolute http:// or https:// URL\n"
+	         "t.conf:13: unknown key 'intervall' in [source baochinhphu]\n"
+	         "t.conf:14: malformed line 'garbage': expected key = value or a [section] header\n"
+	         "t.conf:15: unknown section [other]: use [feedmerge] or [source NAME]\n",
+	         11, "many errors at once");
+}
+
+static void test_unreadable(void)
+{
+	char *errors;
+	int n;
+	struct config *c = load_path("does-not-exist.conf", &errors, &n);
+	ok(c == NULL, "missing file refused");
+	is_str(errors, "does-not-exist.conf: cannot read: No such file or directory\n",
+	       "missing file message");
+	is_int(n, 1, "missing file: one error");
+	free(errors);
+
+	if (mkdir("adir.conf", 0700) != 0 && errno != EEXIST)
+		perror("mkdir adir.conf");
+	c = load_path("adir.conf", &errors, &n);
+	ok(c == NULL, "directory refused");
+	is_str(errors, "adir.conf: cannot read: Is a directory\n", "directory message");
+	free(errors);
+	rmdir("adir.conf");
+
+	n = -1;
+	c = config_load("does-not-exist.conf", NULL, &n);
+	ok(c == NULL && n == 1, "errs may be NULL");
+	c = config_load("does-not-exist.conf", NULL, NULL);
+	ok(c == NULL, "nerrors may be NULL");
+	config_free(NULL);
+	ok(1, "config_free(NULL) does nothing");
+}
+
 int main(void)
 {
-	printf("1..0 # SKIP not written yet\n");
-	return 0;
+	const char *base = getenv("TMPDIR");
+	if (base == NULL || base[0] == '\0')
+		base = "/tmp";
+	snprintf(tmpdir, sizeof tmpdir, "%s/test_config.XXXXXX", base);
+	if (mkdtemp(tmpdir) == NULL || chdir(tmpdir) != 0) {
+		perror(tmpdir);
+		return 99;
+	}
+
+	test_defaults();
+	test_all_keys();
+	test_sources();
+	test_paths();
+	test_syntax();
+	test_errors();
+	test_many_errors();
+	test_unreadable();
+
+	unlink("t.conf");
+	if (chdir("/") != 0 || rmdir(tmpdir) != 0)
+		printf("# could not remove %s: %s\n", tmpdir, strerror(errno));
+	return done_testing();
 }
