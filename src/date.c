@@ -1,36 +1,1195 @@
-/* STUB: replaced by the date module. */
+/* Dates as feeds write them, to Unix time and back.
+ *
+ * Two readers: one for ISO 8601 / RFC 3339 ("2024-10-28T09:25:00+07:00") and one for RFC 822
+ * and the many things feeds do to it ("Mon, 28 Oct 2024 09:25:00 GMT+7", "Sat, Dec 16 2023
+ * 02:02:33 PM", "28/10/2024 10:05"). Both fill a struct civil; civil_to_unix() does the
+ * arithmetic (days from civil, no timegm/mktime and no TZ environment games), and a zone given
+ * by the source (fixed offset or a TZif file parsed here) places zone-less times. The rule
+ * everywhere: a date we cannot read for certain gives -1, never a guess.
+ */
 #include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <unistd.h>
+
 #include "date.h"
-struct date_zone *date_zone_new(const char *name, char *err, size_t errlen)
+#include "util.h"
+
+/* glibc declares strptime only for X/Open; the build defines _DEFAULT_SOURCE, not that. */
+extern char *strptime(const char *s, const char *format, struct tm *tm);
+
+#define DATE_MIN_YEAR 1900
+#define DATE_MAX_YEAR 9999
+#define ZONE_MAX_OFFSET_S (18 * 3600)
+#define TZIF_MAX_BYTES (1024 * 1024)
+
+/* ---- calendar arithmetic ------------------------------------------------------------------ */
+
+static int is_leap(int64_t y)
 {
-	(void)name;
-	snprintf(err, errlen, "not written yet");
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int64_t y, int m)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t mp = (m + 9) % 12;
+	int64_t doy = (153 * mp + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The inverse of days_from_civil. */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* What a reader found: a calendar date and time, and maybe a UTC offset. */
+struct civil {
+	int year, mon, day, hour, min, sec;
+	int has_zone;
+	int32_t off_s; /* seconds east of UTC when has_zone */
+};
+
+static int civil_valid(struct civil *c)
+{
+	if (c->year < DATE_MIN_YEAR || c->year > DATE_MAX_YEAR || c->mon < 1 || c->mon > 12 ||
+	    c->day < 1 || c->day > days_in_month(c->year, c->mon))
+		return 0;
+	if (c->hour == 24 && c->min == 0 && c->sec == 0)
+		return 1; /* 24:00:00 is the next day's midnight; the arithmetic carries it */
+	if (c->hour < 0 || c->hour > 23 || c->min < 0 || c->min > 59 || c->sec < 0 || c->sec > 60)
+		return 0;
+	if (c->sec == 60)
+		c->sec = 59; /* a leap second: Unix time has no name for it */
+	return 1;
+}
+
+/* Seconds of the wall-clock time as if it were UTC. */
+static int64_t civil_local_s(const struct civil *c)
+{
+	return days_from_civil(c->year, c->mon, c->day) * 86400 + c->hour * 3600 + c->min * 60 +
+	       c->sec;
+}
+
+/* ---- zones -------------------------------------------------------------------------------- */
+
+/* A POSIX TZ rule day: Jn (1-365, no Feb 29), n (0-365) or Mm.w.d. */
+struct tz_day {
+	char kind; /* 'J', 'N' or 'M' */
+	int n, m, w, d;
+	int32_t time_s; /* local time of day of the change */
+};
+
+/* The footer of a TZif v2+ file, e.g. "EST5EDT,M3.2.0,M11.1.0" or "<+07>-7". */
+struct tz_rule {
+	int32_t std_off_s; /* east of UTC */
+	int has_dst;
+	int32_t dst_off_s;
+	struct tz_day start, end;
+};
+
+struct date_zone {
+	int32_t fixed_off_s; /* used when ntypes == 0 */
+	size_t ntrans;
+	int64_t *trans;     /* owned: transition instants, ascending */
+	unsigned char *idx; /* owned: type index per transition */
+	size_t ntypes;
+	int32_t *utoff_s; /* owned: UTC offset per type */
+	int has_rule;
+	struct tz_rule rule; /* for instants after the last transition */
+};
+
+static int lower(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch;
+}
+
+static int is_digit(int ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+static int is_alpha(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+static int is_space(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+static const char *skip_space(const char *p)
+{
+	while (is_space((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* Reads up to max digits; returns how many were read (0: none), value in *v. */
+static int read_num(const char **pp, int max, int *v)
+{
+	const char *p = *pp;
+	int n = 0, x = 0;
+	*v = 0;
+	while (n < max && is_digit((unsigned char)p[n])) {
+		x = x * 10 + (p[n] - '0');
+		n++;
+	}
+	if (n == max && is_digit((unsigned char)p[n]))
+		return 0; /* longer than any field we know */
+	*pp = p + n;
+	*v = x;
+	return n;
+}
+
+/* Reads "hh", "hhmm", "hh:mm", "h" or "hmm" after a sign already consumed; -1 when malformed. */
+static int read_offset(const char **pp, int sign, int32_t *off_s)
+{
+	const char *p = *pp;
+	int h = 0, m = 0, s = 0;
+	int n = read_num(&p, 4, &h);
+	if (n == 0)
+		return -1;
+	if (n == 4 || n == 3) {
+		m = h % 100;
+		h /= 100;
+	} else if (*p == ':' && is_digit((unsigned char)p[1])) {
+		p++;
+		if (read_num(&p, 2, &m) != 2)
+			return -1;
+		if (*p == ':' && is_digit((unsigned char)p[1])) {
+			p++;
+			if (read_num(&p, 2, &s) != 2 || s > 59)
+				return -1;
+		}
+	}
+	if (m > 59)
+		return -1;
+	int32_t v = h * 3600 + m * 60 + s;
+	if (v > ZONE_MAX_OFFSET_S)
+		return -1;
+	*off_s = sign * v;
+	*pp = p;
+	return 0;
+}
+
+struct zone_name {
+	const char *name;
+	int16_t off_min;
+};
+
+/* RFC 822's names, then abbreviations common enough in feeds to be worth knowing. Ambiguous
+ * ones (IST, CST) take the RFC or most common meaning. */
+static const struct zone_name zone_names[] = {
+    {"ut", 0},      {"utc", 0},     {"gmt", 0},    {"z", 0},      {"est", -300}, {"edt", -240},
+    {"cst", -360},  {"cdt", -300},  {"mst", -420}, {"mdt", -360}, {"pst", -480}, {"pdt", -420},
+    {"akst", -540}, {"akdt", -480}, {"hst", -600}, {"ast", -240}, {"adt", -180}, {"nst", -210},
+    {"ndt", -150},  {"wet", 0},     {"west", 60},  {"bst", 60},   {"cet", 60},   {"cest", 120},
+    {"met", 60},    {"mest", 120},  {"eet", 120},  {"eest", 180}, {"msk", 180},  {"ist", 330},
+    {"ict", 420},   {"wib", 420},   {"hkt", 480},  {"sgt", 480},  {"awst", 480}, {"jst", 540},
+    {"kst", 540},   {"acst", 570},  {"aest", 600}, {"aedt", 660}, {"nzst", 720}, {"nzdt", 780},
+};
+
+enum zone_found { ZONE_NONE = -1, ZONE_UNKNOWN = 0, ZONE_OK = 1 };
+
+/* Reads a zone: "+0700", "-07:00", "+07", "GMT", "GMT+7", "UTC-05:30", "PST", military letters,
+ * "(GMT+7)". ZONE_OK with the offset; ZONE_UNKNOWN for a word we do not know (consumed);
+ * ZONE_NONE when nothing zone-like is there. */
+static enum zone_found read_zone(const char **pp, int32_t *off_s)
+{
+	const char *p = *pp;
+	if (*p == '(') {
+		p = skip_space(p + 1);
+		enum zone_found f = read_zone(&p, off_s);
+		if (f == ZONE_NONE)
+			return ZONE_NONE;
+		*pp = p;
+		return f;
+	}
+	if ((*p == '+' || *p == '-') && is_digit((unsigned char)p[1])) {
+		int sign = *p == '-' ? -1 : 1;
+		p++;
+		if (read_offset(&p, sign, off_s) < 0)
+			return ZONE_NONE;
+		*pp = p;
+		return ZONE_OK;
+	}
+	if (!is_alpha((unsigned char)*p))
+		return ZONE_NONE;
+	char word[8];
+	size_t n = 0;
+	while (is_alpha((unsigned char)p[n])) {
+		if (n < sizeof word - 1)
+			word[n] = (char)lower((unsigned char)p[n]);
+		n++;
+	}
+	if (n >= sizeof word) {
+		*pp = p + n;
+		return ZONE_UNKNOWN;
+	}
+	word[n] = '\0';
+	const char *q = p + n;
+	if ((strcmp(word, "gmt") == 0 || strcmp(word, "utc") == 0 || strcmp(word, "ut") == 0) &&
+	    (*q == '+' || *q == '-') && is_digit((unsigned char)q[1])) {
+		/* "GMT+7" as feeds mean it: seven hours east (not POSIX's inverted sign). */
+		int sign = *q == '-' ? -1 : 1;
+		q++;
+		if (read_offset(&q, sign, off_s) < 0)
+			return ZONE_NONE;
+		*pp = q;
+		return ZONE_OK;
+	}
+	if (strcmp(word, "gmt") == 0 || strcmp(word, "utc") == 0 || strcmp(word, "ut") == 0) {
+		/* "GMT +0700": the offset that follows is the zone, not junk. */
+		const char *r = skip_space(q);
+		if (r != q && (*r == '+' || *r == '-') && is_digit((unsigned char)r[1])) {
+			int sign = *r == '-' ? -1 : 1;
+			r++;
+			if (read_offset(&r, sign, off_s) == 0) {
+				*pp = r;
+				return ZONE_OK;
+			}
+		}
+	}
+	*pp = q;
+	for (size_t i = 0; i < sizeof zone_names / sizeof zone_names[0]; i++) {
+		if (strcmp(word, zone_names[i].name) == 0) {
+			*off_s = zone_names[i].off_min * 60;
+			return ZONE_OK;
+		}
+	}
+	if (n == 1 && word[0] != 'j') {
+		/* Military letters: RFC 2822 4.3 says their signs were botched in RFC 822 and
+		 * they mean -0000, i.e. UTC with no local information. */
+		*off_s = 0;
+		return ZONE_OK;
+	}
+	return ZONE_UNKNOWN;
+}
+
+/* Parses the fixed-offset zone names date_zone_new takes: "UTC", "Z", "+07:00", "+0700", "+7",
+ * "UTC+7", "GMT+07:00", "-05:30". 0 on success. */
+static int fixed_zone(const char *name, int32_t *off_s)
+{
+	const char *p = name;
+	enum zone_found f = read_zone(&p, off_s);
+	if (f != ZONE_OK || *skip_space(p) != '\0')
+		return -1;
+	/* Only UTC names and numeric offsets: "EST" is better served by the IANA file. */
+	if (is_alpha((unsigned char)name[0])) {
+		size_t n = 0;
+		while (is_alpha((unsigned char)name[n]))
+			n++;
+		if (!((n == 3 &&
+		       (strncasecmp(name, "utc", 3) == 0 || strncasecmp(name, "gmt", 3) == 0)) ||
+		      (n == 2 && strncasecmp(name, "ut", 2) == 0) ||
+		      (n == 1 && lower((unsigned char)name[0]) == 'z')))
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads a POSIX TZ offset "[+-]hh[:mm[:ss]]" and returns it in seconds WEST of UTC. */
+static int tz_read_posix_time(const char **pp, int32_t *v)
+{
+	const char *p = *pp;
+	int sign = 1;
+	if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		p++;
+	}
+	int h, m = 0, s = 0;
+	if (read_num(&p, 3, &h) == 0 || h > 167)
+		return -1;
+	if (*p == ':') {
+		p++;
+		if (read_num(&p, 2, &m) == 0 || m > 59)
+			return -1;
+		if (*p == ':') {
+			p++;
+			if (read_num(&p, 2, &s) == 0 || s > 59)
+				return -1;
+		}
+	}
+	*v = sign * (h * 3600 + m * 60 + s);
+	*pp = p;
+	return 0;
+}
+
+static int tz_read_name(const char **pp)
+{
+	const char *p = *pp;
+	if (*p == '<') {
+		const char *e = strchr(p, '>');
+		if (e == NULL || e == p + 1)
+			return -1;
+		*pp = e + 1;
+		return 0;
+	}
+	size_t n = 0;
+	while (is_alpha((unsigned char)p[n]))
+		n++;
+	if (n < 3)
+		return -1;
+	*pp = p + n;
+	return 0;
+}
+
+static int tz_read_day(const char **pp, struct tz_day *d)
+{
+	const char *p = *pp;
+	if (*p == 'M') {
+		p++;
+		d->kind = 'M';
+		if (read_num(&p, 2, &d->m) == 0 || d->m < 1 || d->m > 12 || *p++ != '.' ||
+		    read_num(&p, 1, &d->w) == 0 || d->w < 1 || d->w > 5 || *p++ != '.' ||
+		    read_num(&p, 1, &d->d) == 0 || d->d > 6)
+			return -1;
+	} else if (*p == 'J') {
+		p++;
+		d->kind = 'J';
+		if (read_num(&p, 3, &d->n) == 0 || d->n < 1 || d->n > 365)
+			return -1;
+	} else {
+		d->kind = 'N';
+		if (read_num(&p, 3, &d->n) == 0 || d->n > 365)
+			return -1;
+	}
+	d->time_s = 7200;
+	if (*p == '/') {
+		p++;
+		if (tz_read_posix_time(&p, &d->time_s) < 0)
+			return -1;
+	}
+	*pp = p;
+	return 0;
+}
+
+/* Parses a TZif footer; 0 on success. */
+static int tz_rule_parse(const char *s, struct tz_rule *r)
+{
+	const char *p = s;
+	int32_t west;
+	memset(r, 0, sizeof *r);
+	if (tz_read_name(&p) < 0 || tz_read_posix_time(&p, &west) < 0)
+		return -1;
+	r->std_off_s = -west;
+	if (*p == '\0')
+		return 0;
+	if (tz_read_name(&p) < 0)
+		return -1;
+	r->has_dst = 1;
+	r->dst_off_s = r->std_off_s + 3600;
+	if (*p != ',' && *p != '\0') {
+		if (tz_read_posix_time(&p, &west) < 0)
+			return -1;
+		r->dst_off_s = -west;
+	}
+	if (*p != ',')
+		return -1; /* no rule: POSIX leaves it to the implementation; we do not guess */
+	p++;
+	if (tz_read_day(&p, &r->start) < 0 || *p++ != ',' || tz_read_day(&p, &r->end) < 0 ||
+	    *p != '\0')
+		return -1;
+	return 0;
+}
+
+/* Local seconds (as if UTC) of a rule day's change in year y. */
+static int64_t tz_day_local_s(const struct tz_day *d, int64_t y)
+{
+	int64_t day;
+	if (d->kind == 'J') {
+		day = days_from_civil(y, 1, 1) + d->n - 1;
+		if (is_leap(y) && d->n >= 60)
+			day++;
+	} else if (d->kind == 'N') {
+		day = days_from_civil(y, 1, 1) + d->n;
+	} else {
+		int64_t first = days_from_civil(y, d->m, 1);
+		int wd = (int)((first % 7 + 7 + 4) % 7); /* 0 = Sunday; 1970-01-01 was a Thursday */
+		int64_t mday = 1 + (d->d - wd + 7) % 7 + (d->w - 1) * 7;
+		if (d->w == 5)
+			while (mday > days_in_month(y, d->m))
+				mday -= 7;
+		day = first + mday - 1;
+	}
+	return day * 86400 + d->time_s;
+}
+
+static int32_t tz_rule_offset(const struct tz_rule *r, int64_t utc)
+{
+	if (!r->has_dst)
+		return r->std_off_s;
+	int64_t y;
+	int m, d;
+	civil_from_days(floor_div(utc + r->std_off_s, 86400), &y, &m, &d);
+	/* The start is written in standard time, the end in daylight time. */
+	int64_t start = tz_day_local_s(&r->start, y) - r->std_off_s;
+	int64_t end = tz_day_local_s(&r->end, y) - r->dst_off_s;
+	int dst = start < end ? (utc >= start && utc < end) : !(utc >= end && utc < start);
+	return dst ? r->dst_off_s : r->std_off_s;
+}
+
+/* The UTC offset in force at a UTC instant. */
+static int32_t zone_offset_at(const struct date_zone *z, int64_t utc)
+{
+	if (z->ntypes == 0)
+		return z->fixed_off_s;
+	if (z->ntrans == 0 || utc < z->trans[0]) {
+		/* RFC 8536: before the first transition, type 0; a rule-only zone uses the rule. */
+		if (z->ntrans == 0 && z->has_rule)
+			return tz_rule_offset(&z->rule, utc);
+		return z->utoff_s[0];
+	}
+	size_t lo = 0, hi = z->ntrans; /* find the last transition <= utc */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (z->trans[mid] <= utc)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (lo == z->ntrans - 1 && z->has_rule)
+		return tz_rule_offset(&z->rule, utc);
+	return z->utoff_s[z->idx[lo]];
+}
+
+/* The UTC instant of a wall-clock time in zone z. In an overlap (the hour repeated when
+ * clocks go back) the earlier instant; in a gap (spring forward) the offset from before. */
+static int64_t zone_local_to_utc(const struct date_zone *z, int64_t local)
+{
+	int32_t before = zone_offset_at(z, local - 86400);
+	int32_t after = zone_offset_at(z, local + 86400);
+	int64_t a = local - before, b = local - after;
+	int a_ok = zone_offset_at(z, a) == before, b_ok = zone_offset_at(z, b) == after;
+	if (a_ok && b_ok)
+		return a < b ? a : b;
+	if (b_ok)
+		return b;
+	return a;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int64_t be64(const unsigned char *p)
+{
+	return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
+}
+
+/* Parses TZif data (RFC 8536) into z; 0 on success. Uses the 64-bit section when present. */
+static int tzif_parse(const unsigned char *b, size_t len, struct date_zone *z)
+{
+	if (len < 44 || memcmp(b, "TZif", 4) != 0)
+		return -1;
+	int version = b[4];
+	size_t off = 0;
+	int tsize = 4;
+	for (int pass = 0; pass < 2; pass++) {
+		if (len - off < 44 || memcmp(b + off, "TZif", 4) != 0)
+			return -1;
+		const unsigned char *h = b + off + 20;
+		size_t isutcnt = be32(h), isstdcnt = be32(h + 4), leapcnt = be32(h + 8);
+		size_t timecnt = be32(h + 12), typecnt = be32(h + 16), charcnt = be32(h + 20);
+		if (timecnt > len || typecnt > 256 || leapcnt > len || charcnt > len ||
+		    isutcnt > typecnt || isstdcnt > typecnt)
+			return -1;
+		size_t body = timecnt * (size_t)tsize + timecnt + typecnt * 6 + charcnt +
+		              leapcnt * (size_t)(tsize + 4) + isstdcnt + isutcnt;
+		off += 44;
+		if (len - off < body)
+			return -1;
+		if (pass == 0 && version >= '2') {
+			off += body; /* skip the 32-bit data for the 64-bit copy that follows */
+			tsize = 8;
+			continue;
+		}
+		if (typecnt == 0)
+			return -1;
+		const unsigned char *t = b + off;
+		const unsigned char *ix = t + timecnt * (size_t)tsize;
+		const unsigned char *ti = ix + timecnt;
+		z->ntrans = timecnt;
+		z->ntypes = typecnt;
+		z->trans = xreallocarray(NULL, timecnt ? timecnt : 1, sizeof *z->trans);
+		z->idx = xmalloc(timecnt ? timecnt : 1);
+		z->utoff_s = xreallocarray(NULL, typecnt, sizeof *z->utoff_s);
+		for (size_t i = 0; i < timecnt; i++) {
+			z->trans[i] = tsize == 8 ? be64(t + 8 * i) : (int32_t)be32(t + 4 * i);
+			if (ix[i] >= typecnt || (i > 0 && z->trans[i] <= z->trans[i - 1]))
+				return -1;
+			z->idx[i] = ix[i];
+		}
+		for (size_t i = 0; i < typecnt; i++) {
+			int32_t u = (int32_t)be32(ti + 6 * i);
+			if (u < -25 * 3600 || u > 26 * 3600)
+				return -1;
+			z->utoff_s[i] = u;
+		}
+		off += body;
+		break;
+	}
+	if (tsize == 8 && off < len && b[off] == '\n') {
+		const char *f = (const char *)b + off + 1;
+		const char *e = memchr(f, '\n', len - off - 1);
+		if (e != NULL && e > f && (size_t)(e - f) < 128) {
+			char footer[128];
+			memcpy(footer, f, (size_t)(e - f));
+			footer[e - f] = '\0';
+			z->has_rule = tz_rule_parse(footer, &z->rule) == 0;
+		}
+	}
+	return 0;
+}
+
+/* Reads a whole small file; returns a new buffer or NULL with errno set. */
+static unsigned char *read_small_file(const char *path, size_t max, size_t *lenp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	unsigned char *b = xmalloc(max);
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(fd, b + len, max - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == max) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	close(fd);
+	*lenp = len;
+	return b;
+fail:;
+	int saved = errno;
+	free(b);
+	close(fd);
+	errno = saved;
 	return NULL;
 }
+
+static int zone_name_ok(const char *name)
+{
+	if (name[0] == '\0' || name[0] == '/' || strstr(name, "..") != NULL || strlen(name) > 200)
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!is_alpha((unsigned char)*p) && !is_digit((unsigned char)*p) &&
+		    strchr("/_+-", *p) == NULL)
+			return 0;
+	return 1;
+}
+
+struct date_zone *date_zone_new(const char *name, char *err, size_t errlen)
+{
+	struct date_zone *z = xcalloc(1, sizeof *z);
+	if (name == NULL)
+		name = "";
+	if (fixed_zone(name, &z->fixed_off_s) == 0)
+		return z;
+	if (!zone_name_ok(name)) {
+		snprintf(err, errlen, "unknown time zone '%s'", name);
+		goto fail;
+	}
+	const char *dir = getenv("TZDIR");
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/usr/share/zoneinfo";
+	char *path = xasprintf("%s/%s", dir, name);
+	size_t len = 0;
+	unsigned char *data = read_small_file(path, TZIF_MAX_BYTES, &len);
+	free(path);
+	if (data == NULL) {
+		snprintf(err, errlen, "unknown time zone '%s'", name);
+		goto fail;
+	}
+	int rc = tzif_parse(data, len, z);
+	free(data);
+	if (rc < 0) {
+		snprintf(err, errlen, "unknown time zone '%s': not a valid zoneinfo file", name);
+		goto fail;
+	}
+	return z;
+fail:
+	date_zone_free(z);
+	return NULL;
+}
+
 void date_zone_free(struct date_zone *z)
 {
-	(void)z;
+	if (z == NULL)
+		return;
+	free(z->trans);
+	free(z->idx);
+	free(z->utoff_s);
+	free(z);
 }
-int date_parse(const char *s, const struct date_opts *opts, int64_t *out)
+
+/* ---- readers ------------------------------------------------------------------------------ */
+
+/* Month names: English (full names and any prefix of 3+ letters), then abbreviations other
+ * languages' feeds print (French, German, Spanish, Italian, Portuguese, Dutch). */
+static int month_from_word(const char *w)
 {
-	(void)s;
-	(void)opts;
-	(void)out;
+	static const char *const full[] = {"january",   "february", "march",    "april",
+	                                   "may",       "june",     "july",     "august",
+	                                   "september", "october",  "november", "december"};
+	static const struct {
+		const char *name;
+		int mon;
+	} other[] = {
+	    {"janv", 1},
+	    {"ene", 1},
+	    {"gen", 1},
+	    {"f\xc3\xa9vr", 2},
+	    {"fevr", 2},
+	    {"fev", 2},
+	    {"m\xc3\xa4r", 3},
+	    {"mrz", 3},
+	    {"mrt", 3},
+	    {"avr", 4},
+	    {"abr", 4},
+	    {"mai", 5},
+	    {"mag", 5},
+	    {"mei", 5},
+	    {"juin", 6},
+	    {"giu", 6},
+	    {"juil", 7},
+	    {"lug", 7},
+	    {"ao\xc3\xbbt", 8},
+	    {"aout", 8},
+	    {"ago", 8},
+	    {"set", 9},
+	    {"sept", 9},
+	    {"okt", 10},
+	    {"ott", 10},
+	    {"out", 10},
+	    {"d\xc3\xa9"
+	     "c",
+	     12},
+	    {"dez", 12},
+	    {"dic", 12},
+	};
+	size_t n = strlen(w);
+	if (n >= 3)
+		for (int i = 0; i < 12; i++)
+			if (n <= strlen(full[i]) && strncmp(w, full[i], n) == 0)
+				return i + 1;
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+		if (strcmp(w, other[i].name) == 0)
+			return other[i].mon;
+	return 0;
+}
+
+static int is_weekday_word(const char *w)
+{
+	static const char *const full[] = {"sunday",   "monday", "tuesday", "wednesday",
+	                                   "thursday", "friday", "saturday"};
+	size_t n = strlen(w);
+	if (n < 3)
+		return 0;
+	for (int i = 0; i < 7; i++)
+		if (n <= strlen(full[i]) && strncmp(w, full[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Reads a word (ASCII letters and any non-ASCII bytes), lowercased into w; its length, 0 when
+ * there is none or it does not fit. */
+static size_t read_word(const char **pp, char *w, size_t wsize)
+{
+	const char *p = *pp;
+	size_t n = 0;
+	while (is_alpha((unsigned char)p[n]) || (unsigned char)p[n] >= 0x80) {
+		if (n + 1 >= wsize)
+			return 0;
+		w[n] = (char)lower((unsigned char)p[n]);
+		n++;
+	}
+	w[n] = '\0';
+	*pp = p + n;
+	return n;
+}
+
+static int year_from(int v, int ndigits)
+{
+	if (ndigits == 2)
+		return v < 50 ? 2000 + v : 1900 + v; /* RFC 2822 4.3 */
+	if (ndigits == 3)
+		return 1900 + v;
+	return ndigits == 4 ? v : -1;
+}
+
+/* Reads "hh:mm[:ss[.frac]]" (or "hhmm" when hhmm_ok); 0 on success. */
+static int read_time(const char **pp, struct civil *c, int hhmm_ok)
+{
+	const char *p = *pp;
+	int h, m, s = 0;
+	int n = read_num(&p, 4, &h);
+	if (n == 4 && hhmm_ok && !is_digit((unsigned char)*p) && *p != ':') {
+		c->hour = h / 100;
+		c->min = h % 100;
+		c->sec = 0;
+		*pp = p;
+		return 0;
+	}
+	if (n < 1 || n > 2 || *p != ':')
+		return -1;
+	p++;
+	if (read_num(&p, 2, &m) != 2)
+		return -1;
+	if (*p == ':' && is_digit((unsigned char)p[1])) {
+		p++;
+		if (read_num(&p, 2, &s) != 2)
+			return -1;
+		if ((*p == '.' || *p == ',') && is_digit((unsigned char)p[1])) {
+			p++;
+			while (is_digit((unsigned char)*p))
+				p++; /* fractions are dropped */
+		}
+	}
+	c->hour = h;
+	c->min = m;
+	c->sec = s;
+	*pp = p;
+	return 0;
+}
+
+/* After a 12-hour time: "AM", "pm", "a.m.", "P.M.". Returns 0 when there is none or it was
+ * applied, -1 for an impossible hour. */
+static int read_ampm(const char **pp, struct civil *c)
+{
+	const char *p = skip_space(*pp);
+	int a = lower((unsigned char)p[0]);
+	if (a != 'a' && a != 'p')
+		return 0;
+	const char *q = p + 1;
+	if (*q == '.')
+		q++;
+	if (lower((unsigned char)*q) != 'm')
+		return 0;
+	q++;
+	if (*q == '.')
+		q++;
+	if (is_alpha((unsigned char)*q))
+		return 0;
+	if (c->hour < 1 || c->hour > 12)
+		return -1;
+	if (a == 'a')
+		c->hour = c->hour == 12 ? 0 : c->hour;
+	else
+		c->hour = c->hour == 12 ? 12 : c->hour + 12;
+	*pp = q;
+	return 0;
+}
+
+/* What may follow the time: nothing, a zone (then anything: trailing junk is ignored), or an
+ * unknown zone word (then the time counts as zone-less). Anything else makes the date
+ * unreadable. */
+static int read_tail(const char *p, struct civil *c)
+{
+	p = skip_space(p);
+	if (*p == '\0')
+		return 0;
+	int32_t off;
+	switch (read_zone(&p, &off)) {
+	case ZONE_OK:
+		c->has_zone = 1;
+		c->off_s = off;
+		return 0;
+	case ZONE_UNKNOWN:
+		return 0;
+	case ZONE_NONE:
+		break;
+	}
 	return -1;
 }
+
+/* ISO 8601 / RFC 3339: "2024-10-28", "2024-10-28T09:25", "2024-10-28 09:25:00.123+07:00". */
+static int parse_iso(const char *p, struct civil *c)
+{
+	int y, m, d;
+	if (read_num(&p, 4, &y) != 4 || *p != '-')
+		return -1;
+	p++;
+	if (read_num(&p, 2, &m) == 0 || *p != '-')
+		return -1;
+	p++;
+	if (read_num(&p, 2, &d) == 0)
+		return -1;
+	c->year = y;
+	c->mon = m;
+	c->day = d;
+	if (*p == 'T' || *p == 't' ||
+	    (is_space((unsigned char)*p) && is_digit((unsigned char)skip_space(p)[0]))) {
+		p = skip_space(p + 1);
+		if (read_time(&p, c, 0) < 0)
+			return -1;
+		if (*p == 'Z' || *p == 'z') {
+			c->has_zone = 1;
+			c->off_s = 0;
+			return 0;
+		}
+	}
+	return read_tail(p, c);
+}
+
+/* Numeric dates: "2020/1/10", "28/10/2024", "10/28/2024", "28.10.2024", "28-10-2024". Day
+ * first unless that is impossible: the sites that write these mostly put the day first. */
+static int read_numeric_date(const char **pp, struct civil *c)
+{
+	const char *p = *pp;
+	int a, b, y;
+	int na = read_num(&p, 4, &a);
+	char sep = *p;
+	if (na == 0 || (sep != '/' && sep != '.' && sep != '-'))
+		return -1;
+	p++;
+	if (read_num(&p, 2, &b) == 0 || *p != sep)
+		return -1;
+	p++;
+	if (na == 4) {
+		if (read_num(&p, 2, &y) == 0)
+			return -1;
+		c->year = a;
+		c->mon = b;
+		c->day = y;
+	} else {
+		if (na > 2 || read_num(&p, 4, &y) != 4)
+			return -1;
+		c->year = y;
+		if (a <= 12 && b > 12) {
+			c->mon = a;
+			c->day = b;
+		} else {
+			c->day = a;
+			c->mon = b;
+		}
+	}
+	*pp = p;
+	return 0;
+}
+
+/* The date and time of an RFC 822-like string, after any weekday. */
+static int rfc822_body(const char *p, struct civil *c)
+{
+	char w[32];
+	const char *q;
+	int v, n;
+	if (is_digit((unsigned char)*p)) {
+		q = p;
+		n = read_num(&q, 4, &v);
+		if (*q == '/' || *q == '.' || (*q == '-' && is_digit((unsigned char)q[1]))) {
+			if (read_numeric_date(&p, c) < 0)
+				return -1;
+		} else {
+			/* "28 Oct 2024", "28-Oct-2024", "28. Oktober 2024" */
+			if (n == 0 || n > 2)
+				return -1;
+			c->day = v;
+			p = q;
+			if (*p == '.')
+				p++;
+			while (*p == ' ' || *p == '-' || *p == '\t')
+				p++;
+			if (read_word(&p, w, sizeof w) == 0 || (c->mon = month_from_word(w)) == 0)
+				return -1;
+			if (*p == '.')
+				p++;
+			while (*p == ' ' || *p == '-' || *p == '\t' || *p == ',')
+				p++;
+			n = read_num(&p, 4, &v);
+			if ((c->year = year_from(v, n)) < 0)
+				return -1;
+		}
+	} else {
+		/* Month first: "Dec 16 2023", "December 16, 2023", asctime's "Nov  6 08:49:37
+		 * 1994". */
+		if (read_word(&p, w, sizeof w) == 0 || (c->mon = month_from_word(w)) == 0)
+			return -1;
+		if (*p == '.')
+			p++;
+		p = skip_space(p);
+		if ((n = read_num(&p, 2, &v)) == 0)
+			return -1;
+		c->day = v;
+		if (lower((unsigned char)p[0]) == 's' || lower((unsigned char)p[0]) == 'n' ||
+		    lower((unsigned char)p[0]) == 'r' || lower((unsigned char)p[0]) == 't') {
+			q = p; /* ordinal suffix: 1st, 2nd, 3rd, 4th */
+			if (read_word(&q, w, sizeof w) == 2 &&
+			    (strcmp(w, "st") == 0 || strcmp(w, "nd") == 0 || strcmp(w, "rd") == 0 ||
+			     strcmp(w, "th") == 0))
+				p = q;
+		}
+		p = skip_space(p);
+		if (*p == ',')
+			p = skip_space(p + 1);
+		q = p;
+		int t;
+		if (read_num(&q, 2, &t) > 0 && *q == ':') {
+			if (read_time(&p, c, 0) < 0 || read_ampm(&p, c) < 0)
+				return -1;
+			p = skip_space(p);
+			int32_t off;
+			q = p;
+			if (read_zone(&q, &off) == ZONE_OK) {
+				c->has_zone = 1;
+				c->off_s = off;
+				p = skip_space(q);
+			}
+			n = read_num(&p, 4, &v);
+			if (n != 4)
+				return -1;
+			c->year = v;
+			return c->has_zone ? 0 : read_tail(p, c);
+		}
+		n = read_num(&p, 4, &v);
+		if (n != 4)
+			return -1;
+		c->year = v;
+	}
+
+	/* The time, after spaces, a comma, "T" or "at". */
+	const char *after_date = p;
+	p = skip_space(p);
+	if (*p == ',')
+		p = skip_space(p + 1);
+	if ((*p == 'T' || *p == 't') && is_digit((unsigned char)p[1]))
+		p++;
+	else if (lower((unsigned char)p[0]) == 'a' && lower((unsigned char)p[1]) == 't' &&
+	         is_space((unsigned char)p[2]))
+		p = skip_space(p + 2);
+	if (is_digit((unsigned char)*p)) {
+		if (read_time(&p, c, p > after_date) < 0 || read_ampm(&p, c) < 0)
+			return -1;
+	}
+	p = skip_space(p);
+	if (*p == ',')
+		p++;
+	return read_tail(p, c);
+}
+
+/* RFC 822 and what feeds make of it. A leading weekday in any case ("Mon,", "monday") is
+ * skipped, and so is any digit-less word list before a comma ("Seg,", "mer,", "Thứ Hai,"):
+ * the rest is tried with it skipped, then without, since "mar" is March and Tuesday. */
+static int parse_rfc822(const char *p, struct civil *c)
+{
+	char w[32];
+	const char *q = p;
+	if (read_word(&q, w, sizeof w) > 0 && is_weekday_word(w)) {
+		if (*q == '.')
+			q++;
+		q = skip_space(q);
+		if (*q == ',')
+			q++;
+		return rfc822_body(skip_space(q), c);
+	}
+	const char *comma = strchr(p, ',');
+	if (comma != NULL && comma != p) {
+		int digits = 0;
+		for (q = p; q < comma; q++)
+			if (is_digit((unsigned char)*q))
+				digits = 1;
+		if (!digits && rfc822_body(skip_space(comma + 1), c) == 0)
+			return 0;
+		memset(c, 0, sizeof *c);
+	}
+	return rfc822_body(p, c);
+}
+
+/* The pattern the source configured, tried first. */
+static int parse_format(const char *s, const char *fmt, struct civil *c)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_mday = 1;
+	tm.tm_year = INT_MIN;
+	tm.tm_gmtoff = LONG_MIN; /* glibc's %z sets it: how we learn a zone was read */
+	const char *end = strptime(s, fmt, &tm);
+	if (end == NULL || *skip_space(end) != '\0' || tm.tm_year == INT_MIN)
+		return -1;
+	if (tm.tm_year > DATE_MAX_YEAR - 1900 || tm.tm_year < DATE_MIN_YEAR - 1900)
+		return -1;
+	c->year = tm.tm_year + 1900;
+	c->mon = tm.tm_mon + 1;
+	c->day = tm.tm_mday;
+	c->hour = tm.tm_hour;
+	c->min = tm.tm_min;
+	c->sec = tm.tm_sec;
+	if (tm.tm_gmtoff != LONG_MIN) {
+		if (tm.tm_gmtoff > ZONE_MAX_OFFSET_S || tm.tm_gmtoff < -ZONE_MAX_OFFSET_S)
+			return -1;
+		c->has_zone = 1;
+		c->off_s = (int32_t)tm.tm_gmtoff;
+	}
+	return 0;
+}
+
+static int civil_to_unix(struct civil *c, const struct date_opts *opts, int64_t *out)
+{
+	if (!civil_valid(c))
+		return -1;
+	int64_t local = civil_local_s(c);
+	if (c->has_zone)
+		*out = local - c->off_s;
+	else if (opts != NULL && opts->zone != NULL)
+		*out = zone_local_to_utc(opts->zone, local);
+	else
+		*out = local;
+	return 0;
+}
+
+int date_parse(const char *s, const struct date_opts *opts, int64_t *out)
+{
+	struct civil c;
+	if (s == NULL)
+		return -1;
+	s = skip_space(s);
+	if (*s == '\0')
+		return -1;
+	if (opts != NULL && opts->format != NULL && opts->format[0] != '\0') {
+		memset(&c, 0, sizeof c);
+		if (parse_format(s, opts->format, &c) == 0 && civil_to_unix(&c, opts, out) == 0)
+			return 0;
+	}
+	memset(&c, 0, sizeof c);
+	const char *p = s;
+	int y;
+	if (read_num(&p, 4, &y) == 4 && *p == '-') {
+		if (parse_iso(s, &c) == 0)
+			return civil_to_unix(&c, opts, out);
+		return -1;
+	}
+	memset(&c, 0, sizeof c);
+	if (parse_rfc822(s, &c) == 0)
+		return civil_to_unix(&c, opts, out);
+	return -1;
+}
+
+/* ---- writers ------------------------------------------------------------------------------ */
+
+#define DATE_FMT_MIN (-62135596800LL) /* 0001-01-01T00:00:00Z */
+#define DATE_FMT_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
+
+struct broken {
+	int year, mon, day, hour, min, sec, wday;
+};
+
+static void date_break(int64_t t, struct broken *b)
+{
+	if (t < DATE_FMT_MIN)
+		t = DATE_FMT_MIN;
+	if (t > DATE_FMT_MAX)
+		t = DATE_FMT_MAX;
+	int64_t days = floor_div(t, 86400);
+	int64_t secs = t - days * 86400;
+	int64_t y;
+	civil_from_days(days, &y, &b->mon, &b->day);
+	b->year = (int)y;
+	b->hour = (int)(secs / 3600);
+	b->min = (int)(secs / 60 % 60);
+	b->sec = (int)(secs % 60);
+	b->wday = (int)((days % 7 + 7 + 4) % 7);
+}
+
+static char *put_num(char *p, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(p, s, n);
+	return p + n;
+}
+
 void date_format_iso(int64_t t, char buf[DATE_ISO_SIZE])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(buf, DATE_ISO_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	struct broken b;
+	date_break(t, &b);
+	char *p = buf;
+	p = put_num(p, b.year, 4);
+	*p++ = '-';
+	p = put_num(p, b.mon, 2);
+	*p++ = '-';
+	p = put_num(p, b.day, 2);
+	*p++ = 'T';
+	p = put_num(p, b.hour, 2);
+	*p++ = ':';
+	p = put_num(p, b.min, 2);
+	*p++ = ':';
+	p = put_num(p, b.sec, 2);
+	*p++ = 'Z';
+	*p = '\0';
 }
+
 void date_format_rfc822(int64_t t, char buf[DATE_RFC822_SIZE])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(buf, DATE_RFC822_SIZE, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	static const char *const wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	struct broken b;
+	date_break(t, &b);
+	char *p = buf;
+	p = put_str(p, wdays[b.wday]);
+	p = put_str(p, ", ");
+	p = put_num(p, b.day, 2);
+	*p++ = ' ';
+	p = put_str(p, months[b.mon - 1]);
+	*p++ = ' ';
+	p = put_num(p, b.year, 4);
+	*p++ = ' ';
+	p = put_num(p, b.hour, 2);
+	*p++ = ':';
+	p = put_num(p, b.min, 2);
+	*p++ = ':';
+	p = put_num(p, b.sec, 2);
+	p = put_str(p, " GMT");
+	*p = '\0';
 }
