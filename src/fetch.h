@@ -35,17 +35,19 @@ struct fetch_result {
 	const char *content_type;
 	const char *etag;
 	const char *last_modified;
+	int64_t retry_after_s; /* a 429's or 503's Retry-After in seconds from now, else 0 */
 };
 
 typedef void (*fetch_done_cb)(void *ctx, const struct fetch_result *r);
 
+/* A fetcher on loop; done is called once for every transfer that completes or fails. */
 struct fetcher *fetch_new(struct ev_loop *loop, const struct fetch_opts *opts, fetch_done_cb done,
                           void *ctx);
 /* Aborts every transfer still running (without calling done) and frees. */
 void fetch_free(struct fetcher *f);
 /* Queues a transfer; it starts as soon as a slot is free. The request's strings are copied. */
 void fetch_start(struct fetcher *f, const struct fetch_request *req);
-/* Transfers queued or running. */
+/* Transfers queued or running; inside done, the transfer being reported no longer counts. */
 size_t fetch_pending(const struct fetcher *f);
 
 #endif

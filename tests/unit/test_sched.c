@@ -1,7 +1,109 @@
-/* STUB: replaced with real tests. */
+/* The scheduler's pure math: jitter, delays after success and failure, Retry-After. */
+#include "autoconf.h"
+
 #include <stdio.h>
+#include <string.h>
+
+#include "sched.h"
+#include "../tap.h"
+
+static void test_jitter(void)
+{
+	/* Stable: the same name gives the same jitter, run after run. */
+	is_int(sched_jitter_s("baochinhphu", 900), sched_jitter_s("baochinhphu", 900),
+	       "jitter is deterministic");
+	/* Bounded by a tenth of the interval. */
+	int bounded = 1;
+	char name[32];
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof name, "source%d", i);
+		int64_t j = sched_jitter_s(name, 900);
+		if (j < 0 || j > 90)
+			bounded = 0;
+	}
+	ok(bounded, "jitter within [0, interval/10] for 200 names");
+	/* Capped for long intervals. */
+	bounded = 1;
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof name, "s%d", i);
+		int64_t j = sched_jitter_s(name, 7 * 86400);
+		if (j < 0 || j > SCHED_JITTER_MAX_S)
+			bounded = 0;
+	}
+	ok(bounded, "jitter capped at SCHED_JITTER_MAX_S for a weekly source");
+	is_int(sched_jitter_s("x", 9), 0, "no jitter for intervals under 10s");
+	is_int(sched_jitter_s(NULL, 900), 0, "no jitter without a name");
+	/* Spread: 50 sources with one interval do not all land on the same second. */
+	int64_t first = sched_jitter_s("feed0", 900);
+	int distinct = 0;
+	for (int i = 1; i < 50; i++) {
+		snprintf(name, sizeof name, "feed%d", i);
+		if (sched_jitter_s(name, 900) != first)
+			distinct++;
+	}
+	ok(distinct > 40, "50 sources spread out (%d differ from the first)", distinct);
+}
+
+static void test_success(void)
+{
+	int64_t d = sched_delay_after_success_s("vnexpress", 900);
+	ok(d >= 900 && d <= 990, "after success: interval + jitter (%lld)", (long long)d);
+	is_int(sched_delay_after_success_s("vnexpress", 900), d, "same delay every time");
+	is_int(sched_delay_after_success_s("x", 0), 1, "interval 0 is treated as 1s");
+}
+
+static void test_failure(void)
+{
+	is_int(sched_delay_after_failure_s(900, 1, 0), 60, "1st failure: 1m");
+	is_int(sched_delay_after_failure_s(900, 2, 0), 120, "2nd failure: 2m");
+	is_int(sched_delay_after_failure_s(900, 3, 0), 240, "3rd failure: 4m");
+	is_int(sched_delay_after_failure_s(900, 5, 0), 960, "5th failure: 16m (past the interval)");
+	is_int(sched_delay_after_failure_s(900, 10, 0), 6 * 3600, "10th failure: capped at 6h");
+	is_int(sched_delay_after_failure_s(900, 4000000000u, 0), 6 * 3600,
+	       "a huge failure count does not overflow");
+	is_int(sched_delay_after_failure_s(2 * 86400, 30, 0), 2 * 86400,
+	       "cap is the interval when it is longer than 6h");
+	is_int(sched_delay_after_failure_s(10, 1, 0), 10, "short interval: start at the interval");
+	is_int(sched_delay_after_failure_s(10, 3, 0), 40, "short interval: doubles from there");
+	is_int(sched_delay_after_failure_s(900, 0, 0), 60, "0 failures acts like the first");
+}
+
+static void test_retry_after(void)
+{
+	is_int(sched_delay_after_failure_s(900, 1, 600), 600,
+	       "Retry-After longer than backoff wins");
+	is_int(sched_delay_after_failure_s(900, 6, 600), 1920,
+	       "backoff longer than Retry-After wins");
+	is_int(sched_delay_after_failure_s(900, 1, 40 * 86400), SCHED_RETRY_AFTER_MAX_S,
+	       "Retry-After capped at a day");
+	is_int(sched_delay_after_failure_s(900, 1, -5), 60, "negative Retry-After ignored");
+}
+
+static void test_format(void)
+{
+	char buf[32];
+	sched_format_delay(45, buf, sizeof buf);
+	is_str(buf, "45s", "45s");
+	sched_format_delay(600, buf, sizeof buf);
+	is_str(buf, "10m", "10m");
+	sched_format_delay(90, buf, sizeof buf);
+	is_str(buf, "1m30s", "1m30s");
+	sched_format_delay(5400, buf, sizeof buf);
+	is_str(buf, "1h30m", "1h30m");
+	sched_format_delay(6 * 3600, buf, sizeof buf);
+	is_str(buf, "6h", "6h");
+	sched_format_delay(2 * 86400 + 3600, buf, sizeof buf);
+	is_str(buf, "2d1h", "2d1h");
+	sched_format_delay(-3, buf, sizeof buf);
+	is_str(buf, "0s", "negative is 0s");
+}
+
 int main(void)
 {
-	printf("1..0 # SKIP not written yet\n");
-	return 0;
+	test_jitter();
+	test_success();
+	test_failure();
+	test_retry_after();
+	test_format();
+	return done_testing();
 }
