@@ -744,7 +744,8 @@ struct config *config_load(const char *path, FILE *errs, int *nerrors)
 		finish(&r);
 	}
 
-	qsort(r.problems, r.nproblems, sizeof *r.problems, problem_cmp);
+	if (r.nproblems > 1)
+		qsort(r.problems, r.nproblems, sizeof *r.problems, problem_cmp);
 	for (size_t i = 0; i < r.nproblems && errs != NULL; i++) {
 		if (r.problems[i].line > 0)
 			fprintf(errs, "%s:%d: %s\n", path, r.problems[i].line, r.problems[i].msg);
