@@ -1,3 +1,712 @@
-/* STUB */
+/* Pure formatting of the merged feed as Atom 1.0 and RSS 2.0: no I/O, no clock, so the same
+ * input always gives the same bytes (and the same ETag).
+ *
+ * Every text goes through put_text(), which drops what XML 1.0 forbids (C0 controls but tab,
+ * newline and carriage return; U+FFFE, U+FFFF), replaces invalid UTF-8 with U+FFFD and
+ * escapes markup, so no input can make the document ill-formed. */
 #include "autoconf.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
 #include "emit.h"
+#include "util.h"
+
+/* Text of the attribution line's link to the original article. */
+#define EMIT_ORIGINAL_LINK_TEXT "Link bài gốc"
+/* Code points of a title derived from the summary. */
+#define EMIT_DERIVED_TITLE_CHARS 80
+
+/* xsd:dateTime (Atom) wants a four-digit year: clamp to 0001-01-01 .. 9999-12-31. */
+#define EMIT_TIME_MIN (-62135596800LL)
+#define EMIT_TIME_MAX 253402300799LL
+
+static int blank(const char *s)
+{
+	if (s == NULL)
+		return 1;
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 0;
+	return 1;
+}
+
+/* Decodes one UTF-8 sequence at s (n bytes left). Returns its length and sets *cp, or returns
+ * 0 when the bytes are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated). */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len;
+	uint32_t c = s[0], min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xE0) == 0xC0) {
+		len = 2, c &= 0x1F, min = 0x80;
+	} else if ((c & 0xF0) == 0xE0) {
+		len = 3, c &= 0x0F, min = 0x800;
+	} else if ((c & 0xF8) == 0xF0) {
+		len = 4, c &= 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static void put_utf8(struct buf *b, uint32_t cp)
+{
+	unsigned char out[4];
+	size_t n;
+	if (cp < 0x80) {
+		out[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		out[0] = (unsigned char)(0xC0 | (cp >> 6));
+		out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		out[0] = (unsigned char)(0xE0 | (cp >> 12));
+		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		out[0] = (unsigned char)(0xF0 | (cp >> 18));
+		out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+		out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		out[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	buf_append(b, out, n);
+}
+
+/* True for the code points XML 1.0 allows. */
+static int xml_char_ok(uint32_t cp)
+{
+	if (cp < 0x20)
+		return cp == '\t' || cp == '\n' || cp == '\r';
+	return cp != 0xFFFE && cp != 0xFFFF;
+}
+
+/* Appends s as XML character data (attr: as an attribute value, quotes escaped too). */
+static void put_text(struct buf *b, const char *s, int attr)
+{
+	if (s == NULL)
+		return;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	while (n > 0) {
+		uint32_t cp;
+		size_t len = utf8_decode(p, n, &cp);
+		if (len == 0) {
+			put_utf8(b, 0xFFFD);
+			p++, n--;
+			continue;
+		}
+		if (cp == '&')
+			buf_puts(b, "&amp;");
+		else if (cp == '<')
+			buf_puts(b, "&lt;");
+		else if (cp == '>')
+			buf_puts(b, "&gt;");
+		else if (cp == '"' && attr)
+			buf_puts(b, "&quot;");
+		else if (xml_char_ok(cp))
+			buf_append(b, p, len);
+		p += len, n -= len;
+	}
+}
+
+/* Appends s with only what XML forbids removed (no escaping): for building HTML that
+ * put_text() escapes later. */
+static char *clean_dup(const char *s)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	while (n > 0) {
+		uint32_t cp;
+		size_t len = utf8_decode(p, n, &cp);
+		if (len == 0) {
+			put_utf8(&b, 0xFFFD);
+			p++, n--;
+			continue;
+		}
+		if (xml_char_ok(cp))
+			buf_append(&b, p, len);
+		p += len, n -= len;
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* Appends <name>text</name>. */
+static void put_elem(struct buf *b, const char *name, const char *text)
+{
+	buf_printf(b, "<%s>", name);
+	put_text(b, text, 0);
+	buf_printf(b, "</%s>\n", name);
+}
+
+static int64_t clamp_time(int64_t t)
+{
+	if (t < EMIT_TIME_MIN)
+		return EMIT_TIME_MIN;
+	if (t > EMIT_TIME_MAX)
+		return EMIT_TIME_MAX;
+	return t;
+}
+
+static void put_iso(struct buf *b, const char *name, int64_t t)
+{
+	char iso[DATE_ISO_SIZE];
+	date_format_iso(clamp_time(t), iso);
+	buf_printf(b, "<%s>%s</%s>\n", name, iso, name);
+}
+
+/* True when s starts with a URI scheme and a colon: an absolute IRI. */
+static int is_absolute(const char *s)
+{
+	if (s == NULL || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	for (s++; *s != '\0' && *s != ':'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '+' || *s == '-' || *s == '.'))
+			return 0;
+	return *s == ':' && s[1] != '\0';
+}
+
+static int is_http(const char *s)
+{
+	return s != NULL && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0);
+}
+
+/* True for a media type the Atom schema accepts (".+/.+"). */
+static int media_type_ok(const char *t)
+{
+	const char *slash = t != NULL ? strchr(t, '/') : NULL;
+	return slash != NULL && slash != t && slash[1] != '\0';
+}
+
+/* Decodes the character reference or entity at s ('&'); returns its length and sets *cp, or
+ * 0 when it is not one we know. */
+static size_t entity_decode(const char *s, uint32_t *cp)
+{
+	static const struct {
+		const char *name;
+		uint32_t cp;
+	} names[] = {{"amp;", '&'},  {"lt;", '<'},    {"gt;", '>'},
+	             {"quot;", '"'}, {"apos;", '\''}, {"nbsp;", ' '}};
+	if (s[1] == '#') {
+		int hex = s[2] == 'x' || s[2] == 'X';
+		const char *p = s + (hex ? 3 : 2);
+		uint32_t v = 0;
+		size_t digits = 0;
+		for (; digits < 8; p++, digits++) {
+			int d;
+			if (*p >= '0' && *p <= '9')
+				d = *p - '0';
+			else if (hex && *p >= 'a' && *p <= 'f')
+				d = *p - 'a' + 10;
+			else if (hex && *p >= 'A' && *p <= 'F')
+				d = *p - 'A' + 10;
+			else
+				break;
+			v = v * (hex ? 16u : 10u) + (uint32_t)d;
+		}
+		if (digits == 0 || *p != ';' || v == 0 || v > 0x10FFFF ||
+		    (v >= 0xD800 && v <= 0xDFFF))
+			return 0;
+		*cp = v;
+		return (size_t)(p + 1 - s);
+	}
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		size_t n = strlen(names[i].name);
+		if (strncmp(s + 1, names[i].name, n) == 0) {
+			*cp = names[i].cp;
+			return n + 1;
+		}
+	}
+	return 0;
+}
+
+/* Returns a new string: the plain text of an HTML fragment (tags dropped, entities decoded,
+ * whitespace collapsed), at most max code points, cut at a word when it can be. */
+static char *html_text_dup(const char *html, size_t max)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	size_t chars = 0, last_space = 0;
+	int space = 0, cut = 0;
+	for (const char *p = html; *p != '\0';) {
+		uint32_t cp;
+		size_t len;
+		int raw = 0;
+		if (*p == '<') {
+			const char *end = strchr(p, '>');
+			p = end != NULL ? end + 1 : p + strlen(p);
+			space = 1;
+			continue;
+		}
+		if (*p == '&' && (len = entity_decode(p, &cp)) > 0) {
+			p += len;
+		} else {
+			cp = (unsigned char)*p++;
+			raw = cp >= 0x80;
+		}
+		if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r') {
+			space = 1;
+			continue;
+		}
+		/* Bytes of multibyte characters pass through: only lead bytes count. */
+		int continuation = raw && (cp & 0xC0) == 0x80;
+		if (!continuation && space && b.len > 0) {
+			if (chars + 1 >= max) {
+				cut = 1;
+				break;
+			}
+			last_space = b.len;
+			buf_append(&b, " ", 1);
+			chars++;
+		}
+		space = 0;
+		if (!continuation && chars >= max) {
+			cut = 1;
+			break;
+		}
+		if (raw) {
+			char c = (char)cp;
+			buf_append(&b, &c, 1);
+			chars += !continuation;
+		} else {
+			put_utf8(&b, cp);
+			chars++;
+		}
+	}
+	if (cut) {
+		/* Cut at the last word when it keeps most of the text, never inside a character. */
+		size_t keep = b.len;
+		if (last_space > b.len / 2)
+			keep = last_space;
+		while (keep > 0 && ((unsigned char)b.data[keep] & 0xC0) == 0x80)
+			keep--;
+		b.len = keep;
+		b.data[keep] = '\0';
+		buf_puts(&b, "…");
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* Returns a new string: the entry's title, else one derived from its summary or content, else
+ * its link; never empty. */
+static char *entry_title_dup(const struct entry *e)
+{
+	if (!blank(e->title))
+		return xstrdup(e->title);
+	const char *html[] = {e->summary, e->content};
+	for (size_t i = 0; i < 2; i++) {
+		if (blank(html[i]))
+			continue;
+		char *t = html_text_dup(html[i], EMIT_DERIVED_TITLE_CHARS);
+		if (!blank(t))
+			return t;
+		free(t);
+	}
+	if (!blank(e->link))
+		return xstrdup(e->link);
+	return xstrdup("(untitled)");
+}
+
+/* Whom an entry is credited to: the atom:source it carried (stacked aggregators), else the
+ * source it came from. All borrowed, any may be NULL. */
+struct credit {
+	const char *title;
+	const char *feed_url;
+	const char *site;
+	int64_t updated;
+};
+
+static const struct merged_source *entry_source(const struct merged *m,
+                                                const struct merged_entry *me)
+{
+	return me->source < m->nsources ? &m->sources[me->source] : NULL;
+}
+
+static struct credit entry_credit(const struct merged *m, const struct merged_entry *me)
+{
+	struct credit c = {NULL, NULL, NULL, FEED_TIME_NONE};
+	const struct entry_source *es = me->e.source;
+	if (es != NULL && (!blank(es->title) || !blank(es->link) || !blank(es->feed_url))) {
+		c.feed_url = blank(es->feed_url) ? NULL : es->feed_url;
+		c.site = !blank(es->link) ? es->link : c.feed_url;
+		c.title = !blank(es->title) ? es->title : c.site;
+		c.updated = me->date;
+		return c;
+	}
+	const struct merged_source *src = entry_source(m, me);
+	if (src != NULL) {
+		c.feed_url = src->feed_url;
+		c.site = !blank(src->site_link) ? src->site_link : src->feed_url;
+		c.title = !blank(src->title) ? src->title : src->name;
+		c.updated = src->updated != FEED_TIME_NONE ? src->updated : me->date;
+	} else {
+		c.updated = me->date;
+	}
+	return c;
+}
+
+static const char *feed_title(const struct emit_meta *meta)
+{
+	return !blank(meta->title) ? meta->title : "feedmerge";
+}
+
+static const char *feed_author(const struct emit_meta *meta)
+{
+	return !blank(meta->author) ? meta->author : feed_title(meta);
+}
+
+static const char *public_url(const struct emit_meta *meta)
+{
+	return meta->public_url != NULL ? meta->public_url : "";
+}
+
+/* The entry's author: its own, else its source's title, else the feed's author. */
+static const char *entry_author(const struct merged_entry *me, const struct credit *c,
+                                const struct emit_meta *meta)
+{
+	if (!blank(me->e.author))
+		return me->e.author;
+	if (!blank(c->title))
+		return c->title;
+	return feed_author(meta);
+}
+
+/* Returns a new string: the visible attribution line (HTML), or NULL when there is none. */
+static char *attribution_html_dup(const struct merged_entry *me, const struct credit *c,
+                                  const struct emit_meta *meta)
+{
+	if (meta->attribution == NULL || meta->attribution[0] == '\0')
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	buf_puts(&b, "<p>");
+	put_text(&b, meta->attribution, 0);
+	buf_puts(&b, ": ");
+	const char *title = !blank(c->title) ? c->title : c->site;
+	if (!blank(c->site)) {
+		buf_puts(&b, "<a href=\"");
+		put_text(&b, c->site, 1);
+		buf_puts(&b, "\">");
+		put_text(&b, title, 0);
+		buf_puts(&b, "</a>");
+	} else if (!blank(title)) {
+		put_text(&b, title, 0);
+	}
+	if (!blank(me->e.link)) {
+		if (!blank(title))
+			buf_puts(&b, " · ");
+		buf_puts(&b, "<a href=\"");
+		put_text(&b, me->e.link, 1);
+		buf_puts(&b, "\">" EMIT_ORIGINAL_LINK_TEXT "</a>");
+	}
+	buf_puts(&b, "</p>");
+	return buf_steal(&b, NULL);
+}
+
+/* Returns a new string: html followed by the attribution line on its own line. */
+static char *with_attribution_dup(const char *html, const char *attribution)
+{
+	if (attribution == NULL)
+		return clean_dup(html != NULL ? html : "");
+	if (blank(html))
+		return xstrdup(attribution);
+	char *clean = clean_dup(html);
+	char *out = xasprintf("%s\n%s", clean, attribution);
+	free(clean);
+	return out;
+}
+
+/* The newest entry date (the feed's updated), FEED_TIME_NONE for an empty feed. */
+int64_t emit_updated(const struct merged *m)
+{
+	int64_t newest = FEED_TIME_NONE;
+	for (size_t i = 0; i < m->nentries; i++)
+		if (m->entries[i].date > newest)
+			newest = m->entries[i].date;
+	return newest;
+}
+
+/* The feed's updated when it has no entry: the newest fetch, else the epoch. */
+static int64_t feed_updated(const struct merged *m)
+{
+	int64_t t = emit_updated(m);
+	if (t != FEED_TIME_NONE)
+		return t;
+	for (size_t i = 0; i < m->nsources; i++)
+		if (m->sources[i].updated > t)
+			t = m->sources[i].updated;
+	return t != FEED_TIME_NONE ? t : 0;
+}
+
+/* Returns new strings: each entry's atom:id, absolute and unique in the feed. The store
+ * derives them from the dedup keys; this only guards against a broken row. */
+static char **entry_ids_new(const struct merged *m)
+{
+	char **ids = xcalloc(m->nentries ? m->nentries : 1, sizeof *ids);
+	for (size_t i = 0; i < m->nentries; i++) {
+		const struct merged_entry *me = &m->entries[i];
+		char *id = NULL;
+		if (is_absolute(me->atom_id)) {
+			id = clean_dup(me->atom_id);
+		} else {
+			uint64_t h = HASH64_INIT;
+			const char *parts[] = {me->atom_id, me->e.link, me->e.id, me->e.title};
+			for (size_t k = 0; k < 4; k++) {
+				if (parts[k] != NULL)
+					h = hash64_update(h, parts[k], strlen(parts[k]));
+				h = hash64_update(h, "\x1f", 1);
+			}
+			id = xasprintf("urn:feedmerge:%016" PRIx64, h);
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(ids[j], id) == 0) {
+				char *dup = xasprintf("urn:feedmerge:%016" PRIx64 ":%" PRId64,
+				                      hash64(id, strlen(id)), me->first_seen);
+				free(id);
+				id = dup;
+				j = (size_t)-1; /* check the new one from the start */
+			}
+		}
+		ids[i] = id;
+	}
+	return ids;
+}
+
+static void entry_ids_free(char **ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+/* Appends <link rel= href= type=/> (elem: "link", or "atom:link" inside RSS). */
+static void atom_link(struct buf *b, const char *elem, const char *rel, const char *href,
+                      const char *type)
+{
+	if (blank(href))
+		return;
+	buf_printf(b, "<%s rel=\"%s\" href=\"", elem, rel);
+	put_text(b, href, 1);
+	buf_puts(b, "\"");
+	if (type != NULL) {
+		buf_puts(b, " type=\"");
+		put_text(b, type, 1);
+		buf_puts(b, "\"");
+	}
+	buf_puts(b, "/>\n");
+}
+
+static void atom_entry(struct buf *b, const struct merged *m, const struct merged_entry *me,
+                       const char *id, const struct emit_meta *meta)
+{
+	const struct entry *e = &me->e;
+	struct credit c = entry_credit(m, me);
+	char *title = entry_title_dup(e);
+	char *attribution = attribution_html_dup(me, &c, meta);
+
+	buf_puts(b, "<entry>\n");
+	put_elem(b, "id", id);
+	put_elem(b, "title", title);
+	atom_link(b, "link", "alternate", e->link, NULL);
+	if (e->published != FEED_TIME_NONE)
+		put_iso(b, "published", e->published);
+	put_iso(b, "updated",
+	        e->updated != FEED_TIME_NONE     ? e->updated
+	        : e->published != FEED_TIME_NONE ? e->published
+	                                         : me->date);
+	buf_puts(b, "<author>");
+	put_elem(b, "name", entry_author(me, &c, meta));
+	buf_puts(b, "</author>\n");
+	for (size_t i = 0; i < e->ncategories; i++) {
+		if (blank(e->categories[i]))
+			continue;
+		buf_puts(b, "<category term=\"");
+		put_text(b, e->categories[i], 1);
+		buf_puts(b, "\"/>\n");
+	}
+	for (size_t i = 0; i < e->nenclosures; i++) {
+		const struct enclosure *enc = &e->enclosures[i];
+		if (blank(enc->url))
+			continue;
+		buf_puts(b, "<link rel=\"enclosure\" href=\"");
+		put_text(b, enc->url, 1);
+		buf_puts(b, "\"");
+		if (media_type_ok(enc->type)) {
+			buf_puts(b, " type=\"");
+			put_text(b, enc->type, 1);
+			buf_puts(b, "\"");
+		}
+		if (enc->length >= 0)
+			buf_printf(b, " length=\"%" PRId64 "\"", enc->length);
+		buf_puts(b, "/>\n");
+	}
+
+	/* The attribution ends the content, else the summary; an entry without an alternate
+	 * link must have content (RFC 4287 4.1.1), so then the summary becomes the content. */
+	char *summary = NULL, *content = NULL;
+	if (!blank(e->content)) {
+		content = with_attribution_dup(e->content, attribution);
+		if (!blank(e->summary))
+			summary = clean_dup(e->summary);
+	} else if (!blank(e->summary) && !blank(e->link)) {
+		summary = with_attribution_dup(e->summary, attribution);
+	} else if (!blank(e->summary) || attribution != NULL || blank(e->link)) {
+		content = with_attribution_dup(e->summary, attribution);
+	}
+	if (summary != NULL) {
+		buf_puts(b, "<summary type=\"html\">");
+		put_text(b, summary, 0);
+		buf_puts(b, "</summary>\n");
+	}
+	if (content != NULL) {
+		buf_puts(b, "<content type=\"html\">");
+		put_text(b, content, 0);
+		buf_puts(b, "</content>\n");
+	}
+
+	buf_puts(b, "<source>\n");
+	if (is_absolute(c.feed_url))
+		put_elem(b, "id", c.feed_url);
+	if (!blank(c.title))
+		put_elem(b, "title", c.title);
+	put_iso(b, "updated", c.updated);
+	atom_link(b, "link", "self", c.feed_url, NULL);
+	atom_link(b, "link", "alternate", c.site, NULL);
+	buf_puts(b, "</source>\n");
+	buf_puts(b, "</entry>\n");
+	free(summary);
+	free(content);
+	free(title);
+	free(attribution);
+}
+
+/* Returns a new Atom 1.0 document and its length in *len. */
+char *emit_atom(const struct merged *m, const struct emit_meta *meta, size_t *len)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	char **ids = entry_ids_new(m);
+	char *self = xasprintf("%sfeed.atom", public_url(meta));
+
+	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	             "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+	put_elem(&b, "id", self);
+	put_elem(&b, "title", feed_title(meta));
+	put_iso(&b, "updated", feed_updated(m));
+	buf_puts(&b, "<author>");
+	put_elem(&b, "name", feed_author(meta));
+	buf_puts(&b, "</author>\n");
+	atom_link(&b, "link", "self", self, "application/atom+xml");
+	atom_link(&b, "link", "alternate", public_url(meta), NULL);
+	buf_puts(&b, "<generator version=\"" PACKAGE_VERSION "\">feedmerge</generator>\n");
+	for (size_t i = 0; i < m->nentries; i++)
+		atom_entry(&b, m, &m->entries[i], ids[i], meta);
+	buf_puts(&b, "</feed>\n");
+
+	free(self);
+	entry_ids_free(ids, m->nentries);
+	return buf_steal(&b, len);
+}
+
+static void put_rfc822(struct buf *b, const char *name, int64_t t)
+{
+	char date[DATE_RFC822_SIZE];
+	date_format_rfc822(clamp_time(t), date);
+	buf_printf(b, "<%s>%s</%s>\n", name, date, name);
+}
+
+static void rss_item(struct buf *b, const struct merged *m, const struct merged_entry *me,
+                     const char *id, const struct emit_meta *meta)
+{
+	const struct entry *e = &me->e;
+	struct credit c = entry_credit(m, me);
+	char *title = entry_title_dup(e);
+	char *attribution = attribution_html_dup(me, &c, meta);
+
+	buf_puts(b, "<item>\n");
+	put_elem(b, "title", title);
+	if (!blank(e->link))
+		put_elem(b, "link", e->link);
+	buf_printf(b, "<guid isPermaLink=\"%s\">", is_http(id) ? "true" : "false");
+	put_text(b, id, 0);
+	buf_puts(b, "</guid>\n");
+	put_rfc822(b, "pubDate", me->date);
+	char *description =
+	    with_attribution_dup(!blank(e->content) ? e->content : e->summary, attribution);
+	if (!blank(description))
+		put_elem(b, "description", description);
+	free(description);
+	put_elem(b, "dc:creator", entry_author(me, &c, meta));
+	for (size_t i = 0; i < e->ncategories; i++)
+		if (!blank(e->categories[i]))
+			put_elem(b, "category", e->categories[i]);
+	for (size_t i = 0; i < e->nenclosures; i++) {
+		const struct enclosure *enc = &e->enclosures[i];
+		if (blank(enc->url))
+			continue;
+		/* RSS 2.0 allows one enclosure per item, with all three attributes. */
+		buf_puts(b, "<enclosure url=\"");
+		put_text(b, enc->url, 1);
+		buf_printf(b, "\" length=\"%" PRId64 "\" type=\"",
+		           enc->length >= 0 ? enc->length : 0);
+		put_text(b, media_type_ok(enc->type) ? enc->type : "application/octet-stream", 1);
+		buf_puts(b, "\"/>\n");
+		break;
+	}
+	if (!blank(c.feed_url)) {
+		buf_puts(b, "<source url=\"");
+		put_text(b, c.feed_url, 1);
+		buf_puts(b, "\">");
+		put_text(b, !blank(c.title) ? c.title : c.feed_url, 0);
+		buf_puts(b, "</source>\n");
+	}
+	buf_puts(b, "</item>\n");
+	free(title);
+	free(attribution);
+}
+
+/* Returns a new RSS 2.0 document and its length in *len. */
+char *emit_rss(const struct merged *m, const struct emit_meta *meta, size_t *len)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	char **ids = entry_ids_new(m);
+	char *self = xasprintf("%sfeed.rss", public_url(meta));
+
+	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	             "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\""
+	             " xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n");
+	put_elem(&b, "title", feed_title(meta));
+	put_elem(&b, "link", public_url(meta));
+	put_elem(&b, "description", feed_title(meta));
+	put_rfc822(&b, "lastBuildDate", feed_updated(m));
+	put_elem(&b, "generator", "feedmerge " PACKAGE_VERSION);
+	atom_link(&b, "atom:link", "self", self, "application/rss+xml");
+	for (size_t i = 0; i < m->nentries; i++)
+		rss_item(&b, m, &m->entries[i], ids[i], meta);
+	buf_puts(&b, "</channel>\n</rss>\n");
+
+	free(self);
+	entry_ids_free(ids, m->nentries);
+	return buf_steal(&b, len);
+}

@@ -1,13 +1,824 @@
-/* STUB */
+/* The SQLite store: the only user of sqlite3.h.
+ *
+ * Entries are deduplicated by a key (the canonical link, else source + id, else source + a hash
+ * of title and summary). Each fetched feed is stored in one transaction; any SQLite error rolls
+ * it back, so what was stored before stays intact. Prepared statements are cached in struct
+ * store and reused for every entry. */
 #include "autoconf.h"
+
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
 #include "store.h"
+#include "url.h"
+#include "util.h"
+
+/* Sources no longer in the config sort after every configured one. */
+#define STORE_POSITION_GONE 1000000000
+
+/* Separators of the list columns (categories, enclosures); both are characters XML 1.0 forbids,
+ * so no text we serve can contain them. */
+#define SEP_FIELD '\x1f'
+#define SEP_RECORD '\x1e'
+
+/* Schema migrations, in order: migration i brings user_version from i to i + 1. Later versions
+ * append steps; a step never changes once released. */
+static const char *const store_migrations[] = {
+    /* 1: sources, entries, who carried what. */
+    "CREATE TABLE sources ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " url TEXT,"
+    " title TEXT,"      /* from the config */
+    " feed_title TEXT," /* from the feed */
+    " site_link TEXT,"  /* the feed's link to its site */
+    " position INTEGER NOT NULL DEFAULT 1000000000,"
+    " etag TEXT,"
+    " last_modified TEXT,"
+    " validators_url TEXT," /* the URL etag and last_modified belong to */
+    " last_fetch_at INTEGER,"
+    " last_ok_at INTEGER);"
+    "CREATE TABLE entries ("
+    " id INTEGER PRIMARY KEY,"
+    " key TEXT NOT NULL UNIQUE,"
+    " atom_id TEXT NOT NULL,"
+    " source_id INTEGER NOT NULL REFERENCES sources(id),"
+    " guid TEXT,"
+    " link TEXT,"
+    " title TEXT,"
+    " summary TEXT,"
+    " content TEXT,"
+    " author TEXT,"
+    " published INTEGER,"
+    " updated INTEGER,"
+    " date INTEGER NOT NULL,"
+    " first_seen INTEGER NOT NULL,"
+    " categories TEXT," /* joined with 0x1f */
+    " enclosures TEXT," /* url 0x1f type 0x1f length, records joined with 0x1e */
+    " has_source INTEGER NOT NULL DEFAULT 0," /* the entry carried atom:source */
+    " src_title TEXT,"
+    " src_feed_url TEXT,"
+    " src_link TEXT);"
+    "CREATE INDEX entries_date ON entries(date DESC, first_seen DESC, id DESC);"
+    "CREATE INDEX entries_source ON entries(source_id);"
+    "CREATE TABLE entry_sources ("
+    " entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,"
+    " source_id INTEGER NOT NULL REFERENCES sources(id),"
+    " first_seen INTEGER NOT NULL,"
+    " PRIMARY KEY (entry_id, source_id)) WITHOUT ROWID;",
+};
+#define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
+
+enum store_stmt {
+	ST_BEGIN,
+	ST_BEGIN_READ,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SOURCE_ENSURE,
+	ST_SOURCE_GET,
+	ST_SOURCE_FETCHED,
+	ST_SOURCE_NOT_MODIFIED,
+	ST_VALIDATORS_GET,
+	ST_SYNC_RESET,
+	ST_SYNC_UPSERT,
+	ST_ENTRY_FIND,
+	ST_ENTRY_INSERT,
+	ST_ENTRY_REFRESH,
+	ST_ENTRY_REATTRIBUTE,
+	ST_ENTRY_SOURCE,
+	ST_LOAD_ENTRIES,
+	ST_LOAD_SOURCES,
+	ST_COUNT
+};
+
+/* The entry statements share one parameter layout (see bind_entry). */
+static const char *const store_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_BEGIN_READ] = "BEGIN",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SOURCE_ENSURE] = "INSERT INTO sources(name, url, position) VALUES(?1, ?2, ?3)"
+                         " ON CONFLICT(name) DO NOTHING",
+    [ST_SOURCE_GET] = "SELECT id, position FROM sources WHERE name = ?1",
+    [ST_SOURCE_FETCHED] = "UPDATE sources SET feed_title = coalesce(?2, feed_title),"
+                          " site_link = coalesce(?3, site_link), etag = ?4, last_modified = ?5,"
+                          " validators_url = ?6, last_fetch_at = ?7, last_ok_at = ?7 WHERE id = ?1",
+    [ST_SOURCE_NOT_MODIFIED] = "UPDATE sources SET last_fetch_at = ?2, last_ok_at = ?2"
+                               " WHERE name = ?1",
+    [ST_VALIDATORS_GET] = "SELECT etag, last_modified FROM sources"
+                          " WHERE name = ?1 AND validators_url = ?2",
+    [ST_SYNC_RESET] = "UPDATE sources SET position = ?1",
+    [ST_SYNC_UPSERT] = "INSERT INTO sources(name, url, title, position) VALUES(?1, ?2, ?3, ?4)"
+                       " ON CONFLICT(name) DO UPDATE SET url = excluded.url,"
+                       " title = excluded.title, position = excluded.position",
+    [ST_ENTRY_FIND] = "SELECT e.id, e.source_id, e.first_seen, s.position FROM entries e"
+                      " JOIN sources s ON s.id = e.source_id WHERE e.key = ?1",
+    [ST_ENTRY_INSERT] = "INSERT INTO entries(key, atom_id, source_id, guid, link, title, summary,"
+                        " content, author, published, updated, date, first_seen, categories,"
+                        " enclosures, has_source, src_title, src_feed_url, src_link)"
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                        " ?15, ?16, ?17, ?18, ?19)",
+    /* A later poll of the attributed source: corrections show, the date never changes. */
+    [ST_ENTRY_REFRESH] = "UPDATE entries SET guid = ?4, link = ?5, title = ?6, summary = ?7,"
+                         " content = ?8, author = ?9, updated = ?11, categories = ?14,"
+                         " enclosures = ?15, has_source = ?16, src_title = ?17,"
+                         " src_feed_url = ?18, src_link = ?19 WHERE id = ?20",
+    /* A source that saw the entry earlier (or in the same round, listed first) takes it. */
+    [ST_ENTRY_REATTRIBUTE] = "UPDATE entries SET source_id = ?3, guid = ?4, link = ?5,"
+                             " title = ?6, summary = ?7, content = ?8, author = ?9,"
+                             " published = ?10, updated = ?11, date = ?12, first_seen = ?13,"
+                             " categories = ?14, enclosures = ?15, has_source = ?16,"
+                             " src_title = ?17, src_feed_url = ?18, src_link = ?19"
+                             " WHERE id = ?20",
+    [ST_ENTRY_SOURCE] = "INSERT INTO entry_sources(entry_id, source_id, first_seen)"
+                        " VALUES(?1, ?2, ?3) ON CONFLICT(entry_id, source_id) DO UPDATE"
+                        " SET first_seen = min(first_seen, excluded.first_seen)",
+    [ST_LOAD_ENTRIES] = "SELECT id, source_id, guid, link, title, summary, content, author,"
+                        " published, updated, date, first_seen, categories, enclosures,"
+                        " has_source, src_title, src_feed_url, src_link, atom_id FROM entries"
+                        " ORDER BY date DESC, first_seen DESC, id DESC LIMIT ?1",
+    [ST_LOAD_SOURCES] = "SELECT id, name, url, title, feed_title, site_link, position,"
+                        " last_ok_at FROM sources ORDER BY position, id",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;                   /* owned */
+	sqlite3_stmt *stmt[ST_COUNT]; /* owned; prepared on first use */
+};
+
+/* Prepares (once) and returns a cached statement, reset and unbound; NULL on error. */
+static sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which)
+{
+	if (s->stmt[which] == NULL) {
+		if (sqlite3_prepare_v3(s->db, store_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &s->stmt[which], NULL) != SQLITE_OK)
+			return NULL;
+	} else {
+		sqlite3_reset(s->stmt[which]);
+		sqlite3_clear_bindings(s->stmt[which]);
+	}
+	return s->stmt[which];
+}
+
+/* Runs a statement that returns no rows (binding nothing); 0 or -1. */
+static int store_exec_stmt(struct store *s, enum store_stmt which)
+{
+	sqlite3_stmt *st = store_stmt(s, which);
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+static int bind_time(sqlite3_stmt *st, int i, int64_t t)
+{
+	if (t == FEED_TIME_NONE)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_int64(st, i, t);
+}
+
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+	return v == NULL ? NULL : xstrdup((const char *)v);
+}
+
+static int64_t column_time(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return FEED_TIME_NONE;
+	return sqlite3_column_int64(st, i);
+}
+
+/* Appends s to b with the list separators replaced by spaces. */
+static void buf_put_field(struct buf *b, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		char c = (*s == SEP_FIELD || *s == SEP_RECORD) ? ' ' : *s;
+		buf_append(b, &c, 1);
+	}
+}
+
+/* Returns a new string joining the categories, or NULL when there are none. */
+static char *categories_join(const struct entry *e)
+{
+	if (e->ncategories == 0)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < e->ncategories; i++) {
+		if (i > 0)
+			buf_append(&b, "\x1f", 1);
+		buf_put_field(&b, e->categories[i]);
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* Returns a new string holding the enclosures, or NULL when there are none. */
+static char *enclosures_join(const struct entry *e)
+{
+	if (e->nenclosures == 0)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < e->nenclosures; i++) {
+		const struct enclosure *enc = &e->enclosures[i];
+		if (i > 0)
+			buf_append(&b, "\x1e", 1);
+		buf_put_field(&b, enc->url);
+		buf_append(&b, "\x1f", 1);
+		buf_put_field(&b, enc->type);
+		buf_printf(&b, "\x1f%" PRId64, enc->length);
+	}
+	return buf_steal(&b, NULL);
+}
+
+static void categories_split(struct entry *e, const char *s)
+{
+	if (s == NULL)
+		return;
+	for (;;) {
+		const char *end = strchr(s, SEP_FIELD);
+		size_t n = end != NULL ? (size_t)(end - s) : strlen(s);
+		char *term = xstrndup(s, n);
+		entry_add_category(e, term);
+		free(term);
+		if (end == NULL)
+			break;
+		s = end + 1;
+	}
+}
+
+static void enclosures_split(struct entry *e, const char *s)
+{
+	if (s == NULL)
+		return;
+	for (;;) {
+		const char *end = strchr(s, SEP_RECORD);
+		size_t n = end != NULL ? (size_t)(end - s) : strlen(s);
+		char *rec = xstrndup(s, n);
+		char *type = strchr(rec, SEP_FIELD);
+		char *len = type != NULL ? strchr(type + 1, SEP_FIELD) : NULL;
+		if (type != NULL && len != NULL) {
+			*type++ = '\0';
+			*len++ = '\0';
+			entry_add_enclosure(e, rec, *type != '\0' ? type : NULL,
+			                    strtoll(len, NULL, 10));
+		}
+		free(rec);
+		if (end == NULL)
+			break;
+		s = end + 1;
+	}
+}
+
+/* Logs the current SQLite error for a source (or a task) once. */
+static void store_log_error(struct store *s, const char *source, const char *what)
+{
+	if (source != NULL)
+		log_warnx("%s: source %s: %s: %s", s->path, source, what, sqlite3_errmsg(s->db));
+	else
+		log_warnx("%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int store_migrate(struct store *s, char *err, size_t errlen)
+{
+	int version = 0;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "%s: cannot open database: %s", s->path,
+		         sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > STORE_VERSION) {
+		snprintf(err, errlen,
+		         "%s: database schema version %d is newer than this feedmerge knows (%d)",
+		         s->path, version, STORE_VERSION);
+		return -1;
+	}
+	for (int v = version; v < STORE_VERSION; v++) {
+		char *sql = xasprintf("BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
+		                      store_migrations[v], v + 1);
+		char *msg = NULL;
+		int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+		free(sql);
+		if (rc != SQLITE_OK) {
+			snprintf(err, errlen, "%s: cannot migrate database to version %d: %s",
+			         s->path, v + 1, msg != NULL ? msg : sqlite3_errmsg(s->db));
+			sqlite3_free(msg);
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Opens (creating or migrating) the database at path; NULL with a reason in err. */
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s: store not written yet", path);
+	struct store *s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open database: %s", path,
+		         s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	char *msg = NULL;
+	/* WAL lets readers (the emitter, sqlite3 shells) run beside the writer. The first
+	 * statement that touches the file also tells a non-database file apart. */
+	if (sqlite3_exec(s->db,
+	                 "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+	                 " PRAGMA synchronous = NORMAL;",
+	                 NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open database: %s", path,
+		         msg != NULL ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (store_migrate(s, err, errlen) == -1)
+		goto fail;
+	return s;
+fail:
+	store_close(s);
 	return NULL;
 }
+
 void store_close(struct store *s)
 {
-	(void)s;
+	if (s == NULL)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+/* Records the configured sources and their order; 0, or -1 after logging. */
+int store_sync_sources(struct store *s, const struct config *c)
+{
+	sqlite3_stmt *st;
+	if (store_exec_stmt(s, ST_BEGIN) == -1)
+		goto fail;
+	if ((st = store_stmt(s, ST_SYNC_RESET)) == NULL)
+		goto fail;
+	sqlite3_bind_int(st, 1, STORE_POSITION_GONE);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	for (size_t i = 0; i < c->nsources; i++) {
+		const struct source_conf *sc = &c->sources[i];
+		if ((st = store_stmt(s, ST_SYNC_UPSERT)) == NULL)
+			goto fail;
+		bind_text(st, 1, sc->name);
+		bind_text(st, 2, sc->url);
+		bind_text(st, 3, sc->title);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)i);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
+	}
+	if (store_exec_stmt(s, ST_COMMIT) == -1)
+		goto fail;
+	return 0;
+fail:
+	store_log_error(s, NULL, "cannot record sources");
+	store_exec_stmt(s, ST_ROLLBACK);
+	return -1;
+}
+
+/* Sets *etag and *last_modified to new strings (or NULL) when they were stored for url. */
+int store_get_validators(struct store *s, const char *source, const char *url, char **etag,
+                         char **last_modified)
+{
+	*etag = NULL;
+	*last_modified = NULL;
+	sqlite3_stmt *st = store_stmt(s, ST_VALIDATORS_GET);
+	if (st == NULL)
+		goto fail;
+	bind_text(st, 1, source);
+	bind_text(st, 2, url);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*etag = column_dup(st, 0);
+		*last_modified = column_dup(st, 1);
+	} else if (rc != SQLITE_DONE) {
+		goto fail;
+	}
+	sqlite3_reset(st);
+	return 0;
+fail:
+	store_log_error(s, source, "cannot read validators");
+	if (st != NULL)
+		sqlite3_reset(st);
+	return -1;
+}
+
+/* Records a 304: the source was fetched successfully at at. */
+int store_mark_not_modified(struct store *s, const char *source, int64_t at)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_SOURCE_NOT_MODIFIED);
+	if (st == NULL)
+		goto fail;
+	bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, at);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_reset(st);
+	return 0;
+fail:
+	store_log_error(s, source, "cannot record fetch");
+	if (st != NULL)
+		sqlite3_reset(st);
+	return -1;
+}
+
+/* Returns a new string: the dedup key of e carried by source. Sets *is_link when the key is a
+ * canonical link. */
+static char *entry_key(const char *source, const struct entry *e, int *is_link)
+{
+	*is_link = 0;
+	if (e->link != NULL && e->link[0] != '\0') {
+		char *canon = url_canonical(e->link);
+		if (canon != NULL) {
+			*is_link = 1;
+			return canon;
+		}
+	}
+	if (e->id != NULL && e->id[0] != '\0')
+		return xasprintf("source:%s:id:%s", source, e->id);
+	uint64_t h = HASH64_INIT;
+	if (e->title != NULL)
+		h = hash64_update(h, e->title, strlen(e->title));
+	h = hash64_update(h, "\x1f", 1);
+	if (e->summary != NULL)
+		h = hash64_update(h, e->summary, strlen(e->summary));
+	return xasprintf("source:%s:hash:%016" PRIx64, source, h);
+}
+
+/* Returns a new string: the entry's atom:id, the canonical link itself or an IRI derived from
+ * the key (stable across runs, unique as the key is). */
+static char *entry_atom_id(const char *key, int is_link)
+{
+	if (is_link)
+		return xstrdup(key);
+	return xasprintf("urn:feedmerge:%016" PRIx64, hash64(key, strlen(key)));
+}
+
+/* The entry's date: published, else updated, else first seen; never after first seen. */
+static int64_t entry_date(const struct entry *e, int64_t first_seen)
+{
+	int64_t d = e->published != FEED_TIME_NONE ? e->published : e->updated;
+	if (d == FEED_TIME_NONE || d > first_seen)
+		d = first_seen;
+	return d;
+}
+
+/* Binds the shared entry parameter layout ?1 .. ?20. The strings must outlive the step. */
+static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
+                       const char *atom_id, int64_t source_id, int64_t first_seen,
+                       const char *categories, const char *enclosures, int64_t row_id)
+{
+	int n = sqlite3_bind_parameter_count(st);
+	if (n >= 1)
+		bind_text(st, 1, key);
+	if (n >= 2)
+		bind_text(st, 2, atom_id);
+	sqlite3_bind_int64(st, 3, source_id);
+	bind_text(st, 4, e->id);
+	bind_text(st, 5, e->link);
+	bind_text(st, 6, e->title);
+	bind_text(st, 7, e->summary);
+	bind_text(st, 8, e->content);
+	bind_text(st, 9, e->author);
+	bind_time(st, 10, e->published);
+	bind_time(st, 11, e->updated);
+	sqlite3_bind_int64(st, 12, entry_date(e, first_seen));
+	sqlite3_bind_int64(st, 13, first_seen);
+	bind_text(st, 14, categories);
+	bind_text(st, 15, enclosures);
+	sqlite3_bind_int(st, 16, e->source != NULL);
+	bind_text(st, 17, e->source != NULL ? e->source->title : NULL);
+	bind_text(st, 18, e->source != NULL ? e->source->feed_url : NULL);
+	bind_text(st, 19, e->source != NULL ? e->source->link : NULL);
+	if (n >= 20)
+		sqlite3_bind_int64(st, 20, row_id);
+}
+
+/* Stores one entry inside the open transaction; 0, 1 when it was new, or -1. */
+static int store_entry_upsert(struct store *s, int64_t source_id, int64_t position,
+                              const struct entry *e, const char *key, int is_link, int64_t seen_at)
+{
+	int ret = -1;
+	char *atom_id = NULL, *categories = NULL, *enclosures = NULL;
+	int64_t row_id = -1;
+	sqlite3_stmt *st = store_stmt(s, ST_ENTRY_FIND);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, key);
+	int rc = sqlite3_step(st);
+	enum store_stmt action;
+	if (rc == SQLITE_ROW) {
+		row_id = sqlite3_column_int64(st, 0);
+		int64_t owner = sqlite3_column_int64(st, 1);
+		int64_t owner_seen = sqlite3_column_int64(st, 2);
+		int64_t owner_position = sqlite3_column_int64(st, 3);
+		if (owner == source_id)
+			action = ST_ENTRY_REFRESH;
+		else if (seen_at < owner_seen ||
+		         (seen_at == owner_seen && position < owner_position))
+			action = ST_ENTRY_REATTRIBUTE;
+		else
+			action = ST_COUNT; /* another source has it: only record this one */
+	} else if (rc == SQLITE_DONE) {
+		action = ST_ENTRY_INSERT;
+	} else {
+		goto out;
+	}
+	sqlite3_reset(st);
+
+	if (action != ST_COUNT) {
+		atom_id = entry_atom_id(key, is_link);
+		categories = categories_join(e);
+		enclosures = enclosures_join(e);
+		if ((st = store_stmt(s, action)) == NULL)
+			goto out;
+		bind_entry(st, e, key, atom_id, source_id, seen_at, categories, enclosures, row_id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto out;
+		if (action == ST_ENTRY_INSERT)
+			row_id = sqlite3_last_insert_rowid(s->db);
+		sqlite3_reset(st);
+	}
+
+	if ((st = store_stmt(s, ST_ENTRY_SOURCE)) == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, row_id);
+	sqlite3_bind_int64(st, 2, source_id);
+	sqlite3_bind_int64(st, 3, seen_at);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	ret = action == ST_ENTRY_INSERT ? 1 : 0;
+out:
+	if (st != NULL)
+		sqlite3_reset(st);
+	free(atom_id);
+	free(categories);
+	free(enclosures);
+	return ret;
+}
+
+/* A set of the keys already stored from one feed: its first entry with a key wins. */
+struct key_set {
+	char **keys;
+	uint64_t *hashes;
+	size_t n;
+};
+
+/* Adds key (taking ownership) unless present; returns 1 when added, 0 when it was there. */
+static int key_set_add(struct key_set *ks, char *key)
+{
+	uint64_t h = hash64(key, strlen(key));
+	for (size_t i = 0; i < ks->n; i++)
+		if (ks->hashes[i] == h && strcmp(ks->keys[i], key) == 0)
+			return 0;
+	ks->keys = xreallocarray(ks->keys, ks->n + 1, sizeof *ks->keys);
+	ks->hashes = xreallocarray(ks->hashes, ks->n + 1, sizeof *ks->hashes);
+	ks->keys[ks->n] = key;
+	ks->hashes[ks->n++] = h;
+	return 1;
+}
+
+static void key_set_free(struct key_set *ks)
+{
+	for (size_t i = 0; i < ks->n; i++)
+		free(ks->keys[i]);
+	free(ks->keys);
+	free(ks->hashes);
+}
+
+/* Stores one fetched feed in one transaction; 0, or -1 after logging with nothing stored. */
+int store_commit_fetch(struct store *s, const char *source, const char *url, const struct feed *f,
+                       const char *etag, const char *last_modified, int64_t seen_at,
+                       size_t *new_entries)
+{
+	size_t added = 0;
+	struct key_set seen = {0};
+	sqlite3_stmt *st;
+	if (new_entries != NULL)
+		*new_entries = 0;
+	if (store_exec_stmt(s, ST_BEGIN) == -1)
+		goto fail;
+
+	/* A source the config sync has not recorded still gets a row (sorted last). */
+	if ((st = store_stmt(s, ST_SOURCE_ENSURE)) == NULL)
+		goto fail;
+	bind_text(st, 1, source);
+	bind_text(st, 2, url);
+	sqlite3_bind_int(st, 3, STORE_POSITION_GONE);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	if ((st = store_stmt(s, ST_SOURCE_GET)) == NULL)
+		goto fail;
+	bind_text(st, 1, source);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto fail;
+	int64_t source_id = sqlite3_column_int64(st, 0);
+	int64_t position = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+
+	if ((st = store_stmt(s, ST_SOURCE_FETCHED)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, source_id);
+	bind_text(st, 2, f->title);
+	bind_text(st, 3, f->link);
+	bind_text(st, 4, etag);
+	bind_text(st, 5, last_modified);
+	bind_text(st, 6, url);
+	sqlite3_bind_int64(st, 7, seen_at);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_reset(st);
+
+	for (size_t i = 0; i < f->nentries; i++) {
+		int is_link;
+		char *key = entry_key(source, &f->entries[i], &is_link);
+		if (!key_set_add(&seen, key)) {
+			free(key);
+			continue;
+		}
+		int r = store_entry_upsert(s, source_id, position, &f->entries[i], key, is_link,
+		                           seen_at);
+		if (r == -1)
+			goto fail;
+		added += (size_t)r;
+	}
+	if (store_exec_stmt(s, ST_COMMIT) == -1)
+		goto fail;
+	key_set_free(&seen);
+	if (new_entries != NULL)
+		*new_entries = added;
+	return 0;
+fail:
+	store_log_error(s, source, "cannot store fetched feed");
+	store_exec_stmt(s, ST_ROLLBACK);
+	key_set_free(&seen);
+	return -1;
+}
+
+/* Fills one merged entry from a ST_LOAD_ENTRIES row. */
+static void load_entry(sqlite3_stmt *st, struct merged_entry *me)
+{
+	struct entry *e = &me->e;
+	memset(me, 0, sizeof *me);
+	e->id = column_dup(st, 2);
+	e->link = column_dup(st, 3);
+	e->title = column_dup(st, 4);
+	e->summary = column_dup(st, 5);
+	e->content = column_dup(st, 6);
+	e->author = column_dup(st, 7);
+	e->published = column_time(st, 8);
+	e->updated = column_time(st, 9);
+	me->date = sqlite3_column_int64(st, 10);
+	me->first_seen = sqlite3_column_int64(st, 11);
+	categories_split(e, (const char *)sqlite3_column_text(st, 12));
+	enclosures_split(e, (const char *)sqlite3_column_text(st, 13));
+	if (sqlite3_column_int(st, 14)) {
+		e->source = xcalloc(1, sizeof *e->source);
+		e->source->title = column_dup(st, 15);
+		e->source->feed_url = column_dup(st, 16);
+		e->source->link = column_dup(st, 17);
+	}
+	me->atom_id = column_dup(st, 18);
+}
+
+static int is_empty(const char *s)
+{
+	return s == NULL || s[0] == '\0';
+}
+
+/* Fills out with the newest limit entries and every configured source (plus any source an
+ * entry refers to); the caller frees it with merged_free. */
+int store_load_merged(struct store *s, size_t limit, struct merged *out)
+{
+	int64_t *entry_source_ids = NULL, *ids = NULL;
+	int *keep = NULL;
+	size_t nall = 0, nkeep = 0;
+	struct merged_source *all = NULL;
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof *out);
+	if (store_exec_stmt(s, ST_BEGIN_READ) == -1)
+		goto fail;
+
+	if ((st = store_stmt(s, ST_LOAD_ENTRIES)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+	int rc;
+	size_t size = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->nentries == size) {
+			size = size ? size * 2 : 64;
+			out->entries = xreallocarray(out->entries, size, sizeof *out->entries);
+			entry_source_ids = xreallocarray(entry_source_ids, size, sizeof(int64_t));
+		}
+		entry_source_ids[out->nentries] = sqlite3_column_int64(st, 1);
+		load_entry(st, &out->entries[out->nentries++]);
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_reset(st);
+
+	if ((st = store_stmt(s, ST_LOAD_SOURCES)) == NULL)
+		goto fail;
+	size = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nall == size) {
+			size = size ? size * 2 : 16;
+			all = xreallocarray(all, size, sizeof *all);
+			ids = xreallocarray(ids, size, sizeof *ids);
+			keep = xreallocarray(keep, size, sizeof *keep);
+		}
+		struct merged_source *ms = &all[nall];
+		ids[nall] = sqlite3_column_int64(st, 0);
+		keep[nall] = sqlite3_column_int64(st, 6) < STORE_POSITION_GONE;
+		ms->name = column_dup(st, 1);
+		ms->feed_url = column_dup(st, 2);
+		const char *title = (const char *)sqlite3_column_text(st, 3);
+		if (is_empty(title))
+			title = (const char *)sqlite3_column_text(st, 4);
+		ms->title = xstrdup(!is_empty(title) ? title : ms->name);
+		const char *site = (const char *)sqlite3_column_text(st, 5);
+		ms->site_link = xstrdup_or_null(!is_empty(site) ? site : ms->feed_url);
+		ms->updated = column_time(st, 7);
+		nall++;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_reset(st);
+	st = NULL;
+	store_exec_stmt(s, ST_COMMIT);
+
+	/* Keep the configured sources and those the loaded entries refer to, in order. */
+	for (size_t i = 0; i < out->nentries; i++)
+		for (size_t j = 0; j < nall; j++)
+			if (ids[j] == entry_source_ids[i])
+				keep[j] = 1;
+	out->sources = xcalloc(nall ? nall : 1, sizeof *out->sources);
+	for (size_t j = 0; j < nall; j++) {
+		if (keep[j]) {
+			out->sources[nkeep] = all[j];
+			ids[nkeep++] = ids[j];
+		} else {
+			free(all[j].name);
+			free(all[j].title);
+			free(all[j].feed_url);
+			free(all[j].site_link);
+		}
+	}
+	out->nsources = nkeep;
+	for (size_t i = 0; i < out->nentries; i++)
+		for (size_t j = 0; j < nkeep; j++)
+			if (ids[j] == entry_source_ids[i])
+				out->entries[i].source = j;
+	free(all);
+	free(ids);
+	free(keep);
+	free(entry_source_ids);
+	return 0;
+fail:
+	store_log_error(s, NULL, "cannot load entries");
+	if (st != NULL)
+		sqlite3_reset(st);
+	store_exec_stmt(s, ST_ROLLBACK);
+	for (size_t j = 0; j < nall; j++) {
+		free(all[j].name);
+		free(all[j].title);
+		free(all[j].feed_url);
+		free(all[j].site_link);
+	}
+	free(all);
+	free(ids);
+	free(keep);
+	free(entry_source_ids);
+	merged_free(out);
+	return -1;
 }
