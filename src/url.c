@@ -1,22 +1,347 @@
-/* STUB: replaced by the url module. */
+/* URL resolution and the canonical form of links used as dedup keys.
+ *
+ * Resolution is RFC 3986 section 5.2 written out here: libcurl 7.88's CURLU resolves "#frag"
+ * and "" against the base wrongly (it drops the base's last segment and query), and it
+ * refuses the tag: and urn: IRIs feeds use as bases and ids. Canonical forms go through CURLU,
+ * which knows hosts, ports and dot segments of http and https URLs.
+ */
 #include "autoconf.h"
+
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
 #include "url.h"
 #include "util.h"
+
+static int is_alpha(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+static int is_space(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+static int lower(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch;
+}
+
+/* Length of s's scheme (without the ':'), 0 when s does not start with one. */
+static size_t scheme_len(const char *s)
+{
+	if (!is_alpha((unsigned char)s[0]))
+		return 0;
+	size_t n = 1;
+	while (is_alpha((unsigned char)s[n]) || (s[n] >= '0' && s[n] <= '9') || s[n] == '+' ||
+	       s[n] == '-' || s[n] == '.')
+		n++;
+	return s[n] == ':' ? n : 0;
+}
+
 int url_is_absolute(const char *s)
 {
-	return strstr(s, ":") != NULL;
+	return s != NULL && scheme_len(s) > 0;
 }
+
 int url_is_http(const char *s)
 {
-	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+	if (s == NULL)
+		return 0;
+	size_t n = scheme_len(s);
+	return ((n == 4 && strncasecmp(s, "http", 4) == 0) ||
+	        (n == 5 && strncasecmp(s, "https", 5) == 0)) &&
+	       s[n + 1] == '/' && s[n + 2] == '/';
 }
+
+/* A copy of s without surrounding whitespace, without tabs and line breaks inside (which
+ * wrapped XML text puts there) and with the other control characters and spaces
+ * percent-encoded. Non-ASCII bytes stay as they are (IRIs). */
+static char *url_clean_dup(const char *s, size_t n)
+{
+	while (n > 0 && is_space((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && is_space((unsigned char)s[n - 1]))
+		n--;
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = xmalloc(3 * n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\t' || ch == '\n' || ch == '\r')
+			continue;
+		if (ch <= 0x20 || ch == 0x7f) {
+			*o++ = '%';
+			*o++ = hex[ch >> 4];
+			*o++ = hex[ch & 15];
+		} else {
+			*o++ = (char)ch;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The five parts of a URI reference (RFC 3986 appendix B); a NULL part is absent, which
+ * differs from empty. Pointers into the parsed string, with lengths. */
+struct uri_ref {
+	const char *scheme, *auth, *path, *query, *frag;
+	size_t scheme_n, auth_n, path_n, query_n, frag_n;
+};
+
+static void uri_split(const char *s, struct uri_ref *r)
+{
+	memset(r, 0, sizeof *r);
+	size_t n = scheme_len(s);
+	if (n > 0) {
+		r->scheme = s;
+		r->scheme_n = n;
+		s += n + 1;
+	}
+	if (s[0] == '/' && s[1] == '/') {
+		s += 2;
+		r->auth = s;
+		r->auth_n = strcspn(s, "/?#");
+		s += r->auth_n;
+	}
+	r->path = s;
+	r->path_n = strcspn(s, "?#");
+	s += r->path_n;
+	if (*s == '?') {
+		r->query = ++s;
+		r->query_n = strcspn(s, "#");
+		s += r->query_n;
+	}
+	if (*s == '#') {
+		r->frag = ++s;
+		r->frag_n = strlen(s);
+	}
+}
+
+/* RFC 3986 5.2.4: removes "." and ".." segments from path (n bytes) into out; returns the
+ * new length. out must hold n + 1 bytes. */
+static size_t remove_dot_segments(const char *in, size_t n, char *out)
+{
+	size_t o = 0;
+	const char *end = in + n;
+	while (in < end) {
+		size_t left = (size_t)(end - in);
+		if (left >= 3 && memcmp(in, "../", 3) == 0) {
+			in += 3;
+		} else if (left >= 2 && memcmp(in, "./", 2) == 0) {
+			in += 2;
+		} else if (left >= 3 && memcmp(in, "/./", 3) == 0) {
+			in += 2;
+		} else if (left == 2 && memcmp(in, "/.", 2) == 0) {
+			in += 1;
+			out[o++] = '/';
+			in += 1;
+		} else if ((left >= 4 && memcmp(in, "/../", 4) == 0) ||
+		           (left == 3 && memcmp(in, "/..", 3) == 0)) {
+			int last = left == 3;
+			in += 3;
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--; /* the '/' before the removed segment */
+			if (last) {
+				out[o++] = '/';
+			}
+		} else if ((left == 1 && in[0] == '.') || (left == 2 && memcmp(in, "..", 2) == 0)) {
+			in = end;
+		} else {
+			/* Move the first segment, with its leading '/', to the output. */
+			const char *seg = in;
+			if (*in == '/')
+				in++;
+			while (in < end && *in != '/')
+				in++;
+			memcpy(out + o, seg, (size_t)(in - seg));
+			o += (size_t)(in - seg);
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static void buf_add(struct buf *b, const char *p, size_t n)
+{
+	if (buf_append(b, p, n) < 0)
+		abort(); /* the buffer has no cap */
+}
+
 char *url_resolve(const char *base, const char *ref)
 {
-	(void)base;
-	return xstrdup_or_null(ref);
+	if (ref == NULL)
+		return NULL;
+	char *r = url_clean_dup(ref, strlen(ref));
+	if (url_is_absolute(r) || base == NULL)
+		return r;
+	char *b = url_clean_dup(base, strlen(base));
+	struct uri_ref B, R;
+	uri_split(b, &B);
+	uri_split(r, &R);
+	/* A relative base, or an opaque one (urn:, tag:, mailto:) whose path is not a hierarchy:
+	 * nothing to resolve against. */
+	if (B.scheme == NULL || (B.auth == NULL && (B.path_n == 0 || B.path[0] != '/'))) {
+		free(b);
+		return r;
+	}
+
+	struct buf out;
+	buf_init(&out, 0);
+	buf_add(&out, B.scheme, B.scheme_n);
+	buf_add(&out, ":", 1);
+	const struct uri_ref *auth = R.auth != NULL ? &R : &B;
+	if (auth->auth != NULL) {
+		buf_add(&out, "//", 2);
+		buf_add(&out, auth->auth, auth->auth_n);
+	}
+
+	const char *query = R.query;
+	size_t query_n = R.query_n;
+	char *merged = NULL, *clean = NULL;
+	if (R.auth == NULL && R.path_n == 0) {
+		buf_add(&out, B.path, B.path_n);
+		if (query == NULL) {
+			query = B.query;
+			query_n = B.query_n;
+		}
+	} else {
+		size_t mn;
+		if (R.auth != NULL || R.path[0] == '/') {
+			merged = xstrndup(R.path, R.path_n);
+			mn = R.path_n;
+		} else {
+			/* RFC 3986 5.2.3: the base path up to its last '/', then the reference. */
+			size_t keep = B.path_n;
+			while (keep > 0 && B.path[keep - 1] != '/')
+				keep--;
+			int slash = B.auth != NULL && B.path_n == 0;
+			mn = (size_t)slash + keep + R.path_n;
+			merged = xmalloc(mn + 1);
+			if (slash)
+				merged[0] = '/';
+			memcpy(merged + slash, B.path, keep);
+			memcpy(merged + slash + keep, R.path, R.path_n);
+			merged[mn] = '\0';
+		}
+		clean = xmalloc(mn + 1);
+		size_t cn = remove_dot_segments(merged, mn, clean);
+		buf_add(&out, clean, cn);
+	}
+	if (query != NULL) {
+		buf_add(&out, "?", 1);
+		buf_add(&out, query, query_n);
+	}
+	if (R.frag != NULL) {
+		buf_add(&out, "#", 1);
+		buf_add(&out, R.frag, R.frag_n);
+	}
+	free(merged);
+	free(clean);
+	free(b);
+	free(r);
+	return buf_steal(&out, NULL);
 }
+
+/* Query parameters that only say where a reader clicked: dropped from dedup keys. */
+static int is_tracking_param(const char *p, size_t n)
+{
+	static const char *const names[] = {"fbclid",    "gclid",       "dclid",   "mc_cid",
+	                                    "mc_eid",    "yclid",       "_ga",     "wt_mc",
+	                                    "at_medium", "at_campaign", "msclkid", "igshid"};
+	if (n >= 4 && strncasecmp(p, "utm_", 4) == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strlen(names[i]) == n && strncasecmp(p, names[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The query without tracking parameters (order kept, empty pairs dropped); a new string, or
+ * NULL when nothing is left. */
+static char *query_filter(const char *q)
+{
+	struct buf out;
+	buf_init(&out, 0);
+	while (*q != '\0') {
+		size_t n = strcspn(q, "&");
+		size_t name_n = strcspn(q, "=&");
+		if (n > 0 && !is_tracking_param(q, name_n)) {
+			if (out.len > 0)
+				buf_add(&out, "&", 1);
+			buf_add(&out, q, n);
+		}
+		q += n;
+		if (*q == '&')
+			q++;
+	}
+	if (out.len == 0) {
+		buf_free(&out);
+		return NULL;
+	}
+	return buf_steal(&out, NULL);
+}
+
+/* The canonical form through CURLU, or NULL when libcurl refuses the URL. */
+static char *canonical_http(const char *s)
+{
+	char *result = NULL, *host = NULL, *query = NULL, *filtered = NULL, *out = NULL;
+	CURLU *h = curl_url();
+	if (h == NULL)
+		abort();
+	if (curl_url_set(h, CURLUPART_URL, s, 0) != CURLUE_OK)
+		goto done;
+	if (curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK)
+		goto done;
+	if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto done;
+	for (char *p = host; *p; p++)
+		*p = (char)lower((unsigned char)*p);
+	if (curl_url_set(h, CURLUPART_HOST, host, 0) != CURLUE_OK)
+		goto done;
+	CURLUcode rc = curl_url_get(h, CURLUPART_QUERY, &query, 0);
+	if (rc == CURLUE_OK) {
+		filtered = query_filter(query);
+		if (curl_url_set(h, CURLUPART_QUERY, filtered, 0) != CURLUE_OK)
+			goto done;
+	} else if (rc != CURLUE_NO_QUERY) {
+		goto done;
+	}
+	if (curl_url_get(h, CURLUPART_URL, &out, CURLU_NO_DEFAULT_PORT) != CURLUE_OK)
+		goto done;
+	result = xstrdup(out);
+done:
+	curl_free(out);
+	curl_free(query);
+	curl_free(host);
+	free(filtered);
+	curl_url_cleanup(h);
+	return result;
+}
+
 char *url_canonical(const char *url)
 {
-	return xstrdup(url);
+	if (url == NULL)
+		return NULL;
+	char *s = url_clean_dup(url, strlen(url));
+	size_t n = scheme_len(s);
+	if (n == 0) {
+		free(s);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		s[i] = (char)lower((unsigned char)s[i]);
+	int web = (n == 4 && strncmp(s, "http", 4) == 0) || (n == 5 && strncmp(s, "https", 5) == 0);
+	if (!web)
+		return s; /* tag:, urn: and the like: CURLU refuses them; only the scheme folds */
+	char *c = url_is_http(s) ? canonical_http(s) : NULL;
+	free(s);
+	return c;
 }

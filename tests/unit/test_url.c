@@ -1,7 +1,177 @@
-/* STUB: replaced with real tests. */
-#include <stdio.h>
+/* Unit tests of url.c: RFC 3986 resolution and canonical dedup keys. */
+#include "autoconf.h"
+
+#include <stdlib.h>
+
+#include "url.h"
+#include "../tap.h"
+
+static void check_resolve(const char *base, const char *ref, const char *want)
+{
+	char *got = url_resolve(base, ref);
+	is_str(got, want, "resolve '%s' against '%s'", ref ? ref : "(null)",
+	       base ? base : "(null)");
+	free(got);
+}
+
+static void check_canonical(const char *url, const char *want)
+{
+	char *got = url_canonical(url);
+	is_str(got, want, "canonical '%s'", url ? url : "(null)");
+	free(got);
+}
+
+/* RFC 3986 section 5.4. */
+static void test_rfc3986(void)
+{
+	static const char *const cases[][2] = {
+	    /* 5.4.1 normal examples */
+	    {"g:h", "g:h"},
+	    {"g", "http://a/b/c/g"},
+	    {"./g", "http://a/b/c/g"},
+	    {"g/", "http://a/b/c/g/"},
+	    {"/g", "http://a/g"},
+	    {"//g", "http://g"},
+	    {"?y", "http://a/b/c/d;p?y"},
+	    {"g?y", "http://a/b/c/g?y"},
+	    {"#s", "http://a/b/c/d;p?q#s"},
+	    {"g#s", "http://a/b/c/g#s"},
+	    {"g?y#s", "http://a/b/c/g?y#s"},
+	    {";x", "http://a/b/c/;x"},
+	    {"g;x", "http://a/b/c/g;x"},
+	    {"g;x?y#s", "http://a/b/c/g;x?y#s"},
+	    {"", "http://a/b/c/d;p?q"},
+	    {".", "http://a/b/c/"},
+	    {"./", "http://a/b/c/"},
+	    {"..", "http://a/b/"},
+	    {"../", "http://a/b/"},
+	    {"../g", "http://a/b/g"},
+	    {"../..", "http://a/"},
+	    {"../../", "http://a/"},
+	    {"../../g", "http://a/g"},
+	    /* 5.4.2 abnormal examples */
+	    {"../../../g", "http://a/g"},
+	    {"../../../../g", "http://a/g"},
+	    {"/./g", "http://a/g"},
+	    {"/../g", "http://a/g"},
+	    {"g.", "http://a/b/c/g."},
+	    {".g", "http://a/b/c/.g"},
+	    {"g..", "http://a/b/c/g.."},
+	    {"..g", "http://a/b/c/..g"},
+	    {"./../g", "http://a/b/g"},
+	    {"./g/.", "http://a/b/c/g/"},
+	    {"g/./h", "http://a/b/c/g/h"},
+	    {"g/../h", "http://a/b/c/h"},
+	    {"g;x=1/./y", "http://a/b/c/g;x=1/y"},
+	    {"g;x=1/../y", "http://a/b/c/y"},
+	    {"g?y/./x", "http://a/b/c/g?y/./x"},
+	    {"g?y/../x", "http://a/b/c/g?y/../x"},
+	    {"g#s/./x", "http://a/b/c/g#s/./x"},
+	    {"g#s/../x", "http://a/b/c/g#s/../x"},
+	    {"http:g", "http:g"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		check_resolve("http://a/b/c/d;p?q", cases[i][0], cases[i][1]);
+}
+
+static void test_resolve(void)
+{
+	check_resolve(NULL, "a/b", "a/b");
+	check_resolve("http://x/", NULL, NULL);
+	check_resolve(NULL, NULL, NULL);
+	check_resolve("a/b/", "c", "c");
+	check_resolve("/rel/base/", "c", "c");
+	check_resolve(
+	    "https://baochinhphu.vn/home.rss",
+	    "/thuc-day-xay-dung-chinh-quyen-so-102241025152113128.htm",
+	    "https://baochinhphu.vn/thuc-day-xay-dung-chinh-quyen-so-102241025152113128.htm");
+	check_resolve("https://baochinhphu.vn/home.rss", "  \n /a.htm\t ",
+	              "https://baochinhphu.vn/a.htm");
+	check_resolve("https://x.example/feed", "HTTPS://Other.Example/A?b#c",
+	              "HTTPS://Other.Example/A?b#c");
+	check_resolve("https://x.example/feed", "tag:example.org,2024:1", "tag:example.org,2024:1");
+	check_resolve("https://x.example/a/feed#frag", "", "https://x.example/a/feed");
+	check_resolve("https://x.example/a/feed?x=1", "#top", "https://x.example/a/feed?x=1#top");
+	check_resolve("https://x.example", "a", "https://x.example/a");
+	check_resolve("https://x.example", "?q", "https://x.example?q");
+	check_resolve("https://user@x.example:8443/a/b", "../c", "https://user@x.example:8443/c");
+	check_resolve("https://x.example/a/", "//cdn.example/img.png",
+	              "https://cdn.example/img.png");
+	check_resolve("https://x.example/a/", "t\xe1\xba\xa1p ch\xc3\xad.htm",
+	              "https://x.example/a/t\xe1\xba\xa1p%20ch\xc3\xad.htm");
+	check_resolve("https://x.example/a/", "b c?d e", "https://x.example/a/b%20c?d%20e");
+	/* Nested xml:base: the caller resolves the inner base first, then the reference. */
+	char *inner = url_resolve("http://example.org/feeds/", "entries/2024/");
+	is_str(inner, "http://example.org/feeds/entries/2024/", "nested base, step 1");
+	check_resolve(inner, "../2023/x.html", "http://example.org/feeds/entries/2023/x.html");
+	free(inner);
+	/* Opaque bases have no hierarchy to resolve against. */
+	check_resolve("urn:uuid:1234", "a.html", "a.html");
+	check_resolve("file:///tmp/feed.xml", "a.html", "file:///tmp/a.html");
+}
+
+static void test_canonical(void)
+{
+	check_canonical(
+	    "https://baochinhphu.vn/"
+	    "thuc-day-xay-dung-chinh-quyen-so-tai-cac-dia-phuong-102241025152113128.htm"
+	    "?utm_source=gioitrenews&utm_medium=rss#top",
+	    "https://baochinhphu.vn/"
+	    "thuc-day-xay-dung-chinh-quyen-so-tai-cac-dia-phuong-102241025152113128.htm");
+	check_canonical("HTTPS://BaoChinhPhu.VN:443/a?b=1#x", "https://baochinhphu.vn/a?b=1");
+	check_canonical("http://Example.COM:80", "http://example.com/");
+	check_canonical("http://example.com:8080/A/B", "http://example.com:8080/A/B");
+	check_canonical("https://example.com:80/", "https://example.com:80/");
+	check_canonical("http://example.com/a/../b/./c", "http://example.com/b/c");
+	check_canonical("http://example.com/p?a=1&utm_campaign=x&b=2&fbclid=abc&c",
+	                "http://example.com/p?a=1&b=2&c");
+	check_canonical("http://example.com/p?UTM_Source=x&gclid=1&dclid=2&mc_cid=3&mc_eid=4",
+	                "http://example.com/p");
+	check_canonical("http://example.com/p?yclid=1&_ga=2&wt_mc=3&at_medium=4&at_campaign=5&z=9",
+	                "http://example.com/p?z=9");
+	check_canonical("http://example.com/p?utmost=1", "http://example.com/p?utmost=1");
+	check_canonical("http://example.com/p?", "http://example.com/p");
+	check_canonical("http://example.com/p?#", "http://example.com/p");
+	check_canonical("http://example.com/p?a=1&&b=2", "http://example.com/p?a=1&b=2");
+	check_canonical("  https://example.com/x  ", "https://example.com/x");
+	check_canonical("https://example.com/t\xe1\xba\xa1p", "https://example.com/t\xe1\xba\xa1p");
+	check_canonical("https://example.com/a b", "https://example.com/a%20b");
+	check_canonical("TAG:Example.org,2024:X#y", "tag:Example.org,2024:X#y");
+	check_canonical("urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6",
+	                "urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6");
+	check_canonical("/relative/path", NULL);
+	check_canonical("//example.com/x", NULL);
+	check_canonical("", NULL);
+	check_canonical(NULL, NULL);
+	check_canonical("http:relative", NULL);
+	check_canonical("http://", NULL);
+}
+
+static void test_predicates(void)
+{
+	ok(url_is_absolute("https://x/"), "https: is absolute");
+	ok(url_is_absolute("tag:x"), "tag: is absolute");
+	ok(url_is_absolute("urn:x"), "urn: is absolute");
+	ok(url_is_absolute("svn+ssh://x"), "svn+ssh: is absolute");
+	ok(!url_is_absolute("/path"), "/path is not");
+	ok(!url_is_absolute("//host/x"), "//host is not");
+	ok(!url_is_absolute("a/b:c"), "a/b:c is not");
+	ok(!url_is_absolute("1a:b"), "1a:b is not");
+	ok(!url_is_absolute(""), "empty is not");
+	ok(!url_is_absolute(NULL), "NULL is not");
+	ok(url_is_http("http://x/"), "http is http");
+	ok(url_is_http("HTTPS://x/"), "HTTPS is http");
+	ok(!url_is_http("ftp://x/"), "ftp is not http");
+	ok(!url_is_http("tag:x"), "tag is not http");
+	ok(!url_is_http("httpx://x"), "httpx is not http");
+	ok(!url_is_http(NULL), "NULL is not http");
+}
+
 int main(void)
 {
-	printf("1..0 # SKIP not written yet\n");
-	return 0;
+	test_rfc3986();
+	test_resolve();
+	test_canonical();
+	test_predicates();
+	return done_testing();
 }
