@@ -183,6 +183,18 @@ static int utf8_valid(const unsigned char *s, size_t n)
 	return 1;
 }
 
+/* True when the n bytes at s hold an ASCII control character other than tab: a lone CR or a
+ * NUL in a value would end up in HTTP headers or XML, which forbid them. */
+static int has_control(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
 static int key_index(const char *const *keys, int nkeys, const char *key)
 {
 	for (int i = 0; i < nkeys; i++)
@@ -645,8 +657,8 @@ static void read_text(struct reader *r, char *data, size_t len)
 		if (n > 0 && start[n - 1] == '\r')
 			n--;
 		start[n] = '\0';
-		if (memchr(start, '\0', n) != NULL) {
-			problem(r, line, "malformed line: it contains a NUL byte");
+		if (has_control(start, n)) {
+			problem(r, line, "malformed line: it contains a control character");
 			continue;
 		}
 		if (!utf8_valid((const unsigned char *)start, n)) {

@@ -493,9 +493,15 @@ static void test_errors(void)
 	int n;
 	struct config *c = load_bytes(nul, sizeof nul - 1, &errors, &n);
 	ok(c == NULL, "NUL byte refused");
-	is_str(errors, "t.conf:2: malformed line: it contains a NUL byte\n", "NUL byte message");
+	is_str(errors, "t.conf:2: malformed line: it contains a control character\n",
+	       "NUL byte message");
 	free(errors);
 	config_free(c);
+
+	load_bad("[feedmerge]\nuser_agent = a\rX-Injected: 1\nfeed_title = a\x1b[1mb\n",
+	         "t.conf:2: malformed line: it contains a control character\n"
+	         "t.conf:3: malformed line: it contains a control character\n",
+	         2, "lone CR and ESC refused");
 
 	static const char latin1[] = "[feedmerge]\nfeed_title = caf\xE9\n\xC0\xAF = 1\n";
 	c = load_bytes(latin1, sizeof latin1 - 1, &errors, &n);
