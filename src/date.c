@@ -622,6 +622,30 @@ static int zone_name_ok(const char *name)
 	return 1;
 }
 
+/* Offsets (minutes east) of zones without daylight saving time since 1980, for when the
+ * system has no zoneinfo. Earlier dates there may be off by their old offsets. */
+static int fallback_zone(const char *name, int32_t *off_s)
+{
+	static const struct {
+		const char *name;
+		int16_t off_min;
+	} zones[] = {
+	    {"Etc/UTC", 0},          {"Etc/GMT", 0},          {"Asia/Ho_Chi_Minh", 420},
+	    {"Asia/Saigon", 420},    {"Asia/Bangkok", 420},   {"Asia/Phnom_Penh", 420},
+	    {"Asia/Vientiane", 420}, {"Asia/Jakarta", 420},   {"Asia/Shanghai", 480},
+	    {"Asia/Hong_Kong", 480}, {"Asia/Singapore", 480}, {"Asia/Kuala_Lumpur", 480},
+	    {"Asia/Manila", 480},    {"Asia/Taipei", 480},    {"Asia/Tokyo", 540},
+	    {"Asia/Seoul", 540},     {"Asia/Kolkata", 330},   {"Asia/Calcutta", 330},
+	};
+	for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+		if (strcmp(name, zones[i].name) == 0) {
+			*off_s = zones[i].off_min * 60;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 struct date_zone *date_zone_new(const char *name, char *err, size_t errlen)
 {
 	struct date_zone *z = xcalloc(1, sizeof *z);
@@ -641,6 +665,10 @@ struct date_zone *date_zone_new(const char *name, char *err, size_t errlen)
 	unsigned char *data = read_small_file(path, TZIF_MAX_BYTES, &len);
 	free(path);
 	if (data == NULL) {
+		/* Minimal systems (Debian's container images) ship without tzdata: the zones
+		 * without daylight saving time that our users name most still work. */
+		if (errno == ENOENT && fallback_zone(name, &z->fixed_off_s) == 0)
+			return z;
 		snprintf(err, errlen, "unknown time zone '%s'", name);
 		goto fail;
 	}
@@ -875,6 +903,41 @@ static int parse_iso(const char *p, struct civil *c)
 	return read_tail(p, c);
 }
 
+/* ISO 8601 basic format: "20241028T092500Z", "20241028T0925+0700". 0 when it is one. */
+static int parse_iso_basic(const char *p, struct civil *c)
+{
+	int n = 0;
+	while (is_digit((unsigned char)p[n]))
+		n++;
+	if (n != 8 || (p[8] != 'T' && p[8] != 't'))
+		return -1;
+	int v[6] = {0};
+	for (int i = 0; i < 8; i++)
+		v[i < 4 ? 0 : i < 6 ? 1 : 2] = v[i < 4 ? 0 : i < 6 ? 1 : 2] * 10 + (p[i] - '0');
+	p += 9;
+	for (n = 0; is_digit((unsigned char)p[n]);)
+		n++;
+	if (n != 4 && n != 6)
+		return -1;
+	for (int i = 0; i < n; i++)
+		v[3 + i / 2] = v[3 + i / 2] * 10 + (p[i] - '0');
+	p += n;
+	if ((*p == '.' || *p == ',') && is_digit((unsigned char)p[1]))
+		for (p++; is_digit((unsigned char)*p);)
+			p++;
+	c->year = v[0];
+	c->mon = v[1];
+	c->day = v[2];
+	c->hour = v[3];
+	c->min = v[4];
+	c->sec = v[5];
+	if (*p == 'Z' || *p == 'z') {
+		c->has_zone = 1;
+		return 0;
+	}
+	return read_tail(p, c);
+}
+
 /* Numeric dates: "2020/1/10", "28/10/2024", "10/28/2024", "28.10.2024", "28-10-2024". Day
  * first unless that is impossible: the sites that write these mostly put the day first. */
 static int read_numeric_date(const char **pp, struct civil *c)
@@ -1096,6 +1159,9 @@ int date_parse(const char *s, const struct date_opts *opts, int64_t *out)
 	memset(&c, 0, sizeof c);
 	const char *p = s;
 	int y;
+	if (parse_iso_basic(s, &c) == 0)
+		return civil_to_unix(&c, opts, out);
+	memset(&c, 0, sizeof c);
 	if (read_num(&p, 4, &y) == 4 && *p == '-') {
 		if (parse_iso(s, &c) == 0)
 			return civil_to_unix(&c, opts, out);

@@ -6,11 +6,24 @@
 #include "url.h"
 #include "../tap.h"
 
+/* s made printable for a TAP line: control characters as '?'. */
+static const char *show(const char *s, char *buf, size_t size)
+{
+	if (s == NULL)
+		return "(null)";
+	size_t i = 0;
+	for (; s[i] != '\0' && i + 1 < size; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static void check_resolve(const char *base, const char *ref, const char *want)
 {
+	char b1[256], b2[256];
 	char *got = url_resolve(base, ref);
-	is_str(got, want, "resolve '%s' against '%s'", ref ? ref : "(null)",
-	       base ? base : "(null)");
+	is_str(got, want, "resolve '%s' against '%s'", show(ref, b1, sizeof b1),
+	       show(base, b2, sizeof b2));
 	free(got);
 }
 
