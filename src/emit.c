@@ -395,14 +395,15 @@ static const char *entry_author(const struct merged_entry *me, const struct cred
 static char *attribution_html_dup(const struct merged_entry *me, const struct credit *c,
                                   const struct emit_meta *meta)
 {
-	if (meta->attribution == NULL || meta->attribution[0] == '\0')
+	const char *title = !blank(c->title) ? c->title : c->site;
+	if (meta->attribution == NULL || meta->attribution[0] == '\0' ||
+	    (blank(title) && blank(me->e.link)))
 		return NULL;
 	struct buf b;
 	buf_init(&b, 0);
 	buf_puts(&b, "<p>");
 	put_text(&b, meta->attribution, 0);
 	buf_puts(&b, ": ");
-	const char *title = !blank(c->title) ? c->title : c->site;
 	if (!blank(c->site)) {
 		buf_puts(&b, "<a href=\"");
 		put_text(&b, c->site, 1);
@@ -534,9 +535,9 @@ static void atom_entry(struct buf *b, const struct merged *m, const struct merge
 	        e->updated != FEED_TIME_NONE     ? e->updated
 	        : e->published != FEED_TIME_NONE ? e->published
 	                                         : me->date);
-	buf_puts(b, "<author>");
-	put_elem(b, "name", entry_author(me, &c, meta));
-	buf_puts(b, "</author>\n");
+	buf_puts(b, "<author><name>");
+	put_text(b, entry_author(me, &c, meta), 0);
+	buf_puts(b, "</name></author>\n");
 	for (size_t i = 0; i < e->ncategories; i++) {
 		if (blank(e->categories[i]))
 			continue;
@@ -613,9 +614,9 @@ char *emit_atom(const struct merged *m, const struct emit_meta *meta, size_t *le
 	put_elem(&b, "id", self);
 	put_elem(&b, "title", feed_title(meta));
 	put_iso(&b, "updated", feed_updated(m));
-	buf_puts(&b, "<author>");
-	put_elem(&b, "name", feed_author(meta));
-	buf_puts(&b, "</author>\n");
+	buf_puts(&b, "<author><name>");
+	put_text(&b, feed_author(meta), 0);
+	buf_puts(&b, "</name></author>\n");
 	atom_link(&b, "link", "self", self, "application/atom+xml");
 	atom_link(&b, "link", "alternate", public_url(meta), NULL);
 	buf_puts(&b, "<generator version=\"" PACKAGE_VERSION "\">feedmerge</generator>\n");
