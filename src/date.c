@@ -291,7 +291,7 @@ static enum zone_found read_zone(const char **pp, int32_t *off_s)
 			return ZONE_OK;
 		}
 	}
-	if (n == 1 && word[0] != 'j') {
+	if (n == 1 && word[0] != 'j' && (*q == '\0' || is_space((unsigned char)*q) || *q == ')')) {
 		/* Military letters: RFC 2822 4.3 says their signs were botched in RFC 822 and
 		 * they mean -0000, i.e. UTC with no local information. */
 		*off_s = 0;
@@ -853,13 +853,17 @@ static int read_ampm(const char **pp, struct civil *c)
 }
 
 /* What may follow the time: nothing, a zone (then anything: trailing junk is ignored), or an
- * unknown zone word (then the time counts as zone-less). Anything else makes the date
- * unreadable. */
+ * unknown zone word, which RFC 2822 4.3 says to read as -0000, "no information": the time
+ * counts as zone-less. Anything else (digits, punctuation, a word glued to the time or
+ * followed by digits, a stray AM/PM) makes the date unreadable. */
 static int read_tail(const char *p, struct civil *c)
 {
+	const char *start = p;
 	p = skip_space(p);
 	if (*p == '\0')
 		return 0;
+	int spaced = p > start;
+	const char *word = p;
 	int32_t off;
 	switch (read_zone(&p, &off)) {
 	case ZONE_OK:
@@ -867,6 +871,10 @@ static int read_tail(const char *p, struct civil *c)
 		c->off_s = off;
 		return 0;
 	case ZONE_UNKNOWN:
+		if (!spaced || is_digit((unsigned char)*p) || p - word == 1 ||
+		    ((p - word == 2 &&
+		      (strncasecmp(word, "am", 2) == 0 || strncasecmp(word, "pm", 2) == 0))))
+			return -1;
 		return 0;
 	case ZONE_NONE:
 		break;
@@ -892,7 +900,7 @@ static int parse_iso(const char *p, struct civil *c)
 	if (*p == 'T' || *p == 't' ||
 	    (is_space((unsigned char)*p) && is_digit((unsigned char)skip_space(p)[0]))) {
 		p = skip_space(p + 1);
-		if (read_time(&p, c, 0) < 0)
+		if (read_time(&p, c, 0) < 0 || read_ampm(&p, c) < 0)
 			return -1;
 		if (*p == 'Z' || *p == 'z') {
 			c->has_zone = 1;
@@ -1067,9 +1075,9 @@ static int rfc822_body(const char *p, struct civil *c)
 		if (read_time(&p, c, p > after_date) < 0 || read_ampm(&p, c) < 0)
 			return -1;
 	}
-	p = skip_space(p);
-	if (*p == ',')
-		p++;
+	q = skip_space(p);
+	if (*q == ',')
+		p = q + 1;
 	return read_tail(p, c);
 }
 

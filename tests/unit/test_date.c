@@ -134,7 +134,15 @@ static void test_feed_abuses(void)
 	      NULL, "2020-12-13T09:00:00Z");
 	check("Tues, 13 Sept 2022 10:00:00 GMT", NULL, "2022-09-13T10:00:00Z");
 	check("2024-10-28 09:25:00", NULL, "2024-10-28T09:25:00Z");
+	/* Unknown zone words mean -0000 (RFC 2822 4.3): zone-less, the source's zone applies. */
 	check("Mon, 28 Oct 2024 09:25:00 XYZT", NULL, "2024-10-28T09:25:00Z");
+	check_zone("Mon, 28 Oct 2024 09:25:00 XYZT", "+07:00", "2024-10-28T02:25:00Z");
+	check("2024-10-28 09:25 PM", NULL, "2024-10-28T21:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00XYZT", NULL, NULL);
+	check("Mon, 28 Oct 2024 09:25:00 XYZT9", NULL, NULL);
+	check("28 Oct 2024a.m.", NULL, NULL);
+	check("2024-10-28T09:25:00 am", NULL, "2024-10-28T09:25:00Z");
+	check("2024-10-28T13:25:00 am", NULL, NULL);
 }
 
 static void test_iso(void)
