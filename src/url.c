@@ -289,6 +289,55 @@ static char *query_filter(const char *q)
 	return buf_steal(&out, NULL);
 }
 
+static int hex_value(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = lower(ch);
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* RFC 3986 6.2.2 and RFC 3987 3.1 on the path and query of s (everything from the first '/'
+ * after the authority): escapes of unreserved characters decoded, the other escapes in
+ * uppercase, non-ASCII bytes percent-encoded. So "t%e1%ba%a1p", "t%E1%BA%A1p" and the UTF-8
+ * "tạp" give one key. Returns a new string. */
+static char *normalize_escapes(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *auth = strstr(s, "://");
+	size_t start = auth ? (size_t)(auth - s) + 3 : 0;
+	start += strcspn(s + start, "/?");
+	size_t n = strlen(s);
+	char *out = xmalloc(3 * n + 1);
+	memcpy(out, s, start);
+	size_t o = start;
+	for (size_t i = start; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		int hi, lo;
+		if (ch == '%' && (hi = hex_value((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = hex_value((unsigned char)s[i + 2])) >= 0) {
+			int v = hi * 16 + lo;
+			if (is_alpha(v) || (v >= '0' && v <= '9') || v == '-' || v == '.' ||
+			    v == '_' || v == '~') {
+				out[o++] = (char)v;
+			} else {
+				out[o++] = '%';
+				out[o++] = hex[hi];
+				out[o++] = hex[lo];
+			}
+			i += 2;
+		} else if (ch >= 0x80) {
+			out[o++] = '%';
+			out[o++] = hex[ch >> 4];
+			out[o++] = hex[ch & 15];
+		} else {
+			out[o++] = (char)ch;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* The canonical form through CURLU, or NULL when libcurl refuses the URL. */
 static char *canonical_http(const char *s)
 {
@@ -316,7 +365,7 @@ static char *canonical_http(const char *s)
 	}
 	if (curl_url_get(h, CURLUPART_URL, &out, CURLU_NO_DEFAULT_PORT) != CURLUE_OK)
 		goto done;
-	result = xstrdup(out);
+	result = normalize_escapes(out);
 done:
 	curl_free(out);
 	curl_free(query);

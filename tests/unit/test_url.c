@@ -147,7 +147,14 @@ static void test_canonical(void)
 	check_canonical("http://example.com/p?#", "http://example.com/p");
 	check_canonical("http://example.com/p?a=1&&b=2", "http://example.com/p?a=1&b=2");
 	check_canonical("  https://example.com/x  ", "https://example.com/x");
-	check_canonical("https://example.com/t\xe1\xba\xa1p", "https://example.com/t\xe1\xba\xa1p");
+	/* One key for the UTF-8, lowercase-escaped and uppercase-escaped spellings. */
+	check_canonical("https://example.com/t\xe1\xba\xa1p?q=\xc3\xa1",
+	                "https://example.com/t%E1%BA%A1p?q=%C3%A1");
+	check_canonical("https://example.com/t%e1%ba%a1p?q=%c3%a1",
+	                "https://example.com/t%E1%BA%A1p?q=%C3%A1");
+	check_canonical("https://example.com/%7euser/%41%2f%3F?a=%2B%7E",
+	                "https://example.com/~user/A%2F%3F?a=%2B~");
+	check_canonical("https://example.com/100%", "https://example.com/100%");
 	check_canonical("https://example.com/a b", "https://example.com/a%20b");
 	check_canonical("TAG:Example.org,2024:X#y", "tag:Example.org,2024:X#y");
 	check_canonical("urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6",
