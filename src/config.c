@@ -733,6 +733,7 @@ static char *read_file(struct reader *r, size_t *len)
 	return buf_steal(&b, len);
 }
 
+/* Reads and checks path; the caller owns the config it returns (see config.h). */
 struct config *config_load(const char *path, FILE *errs, int *nerrors)
 {
 	struct reader r = {.path = path};
@@ -780,6 +781,7 @@ struct config *config_load(const char *path, FILE *errs, int *nerrors)
 	return c;
 }
 
+/* Frees c and everything it owns; NULL does nothing. */
 void config_free(struct config *c)
 {
 	if (c == NULL)

@@ -568,6 +568,18 @@ static void test_unreadable(void)
 	free(errors);
 	rmdir("adir.conf");
 
+	/* A config is written by hand: megabytes of it are a mistake (a log, a database). */
+	size_t big_len = 4 * 1024 * 1024 + 1;
+	char *big = malloc(big_len);
+	if (big == NULL)
+		exit(99);
+	memset(big, '#', big_len);
+	c = load_bytes(big, big_len, &errors, &n);
+	free(big);
+	ok(c == NULL, "file over 4 MiB refused");
+	is_str(errors, "t.conf: cannot read: larger than 4 MiB\n", "file over 4 MiB message");
+	free(errors);
+
 	n = -1;
 	c = config_load("does-not-exist.conf", NULL, &n);
 	ok(c == NULL && n == 1, "errs may be NULL");
