@@ -1,13 +1,643 @@
-/* STUB: replaced by the parser. */
+/* parse_feed(): the entry point. Sniffs JSON against XML, refuses HTML pages and empty input,
+ * settles the character encoding (RFC 7303 precedence: BOM, then the HTTP charset, then the XML
+ * declaration, then UTF-8; a forced charset overrides all) and converts to UTF-8 with iconv
+ * before handing the bytes to the per-format parser, so libxml2 only ever sees UTF-8. Also the
+ * text helpers shared by the format parsers (parse_plain_text, parse_date). */
 #include "autoconf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+
+#include "date.h"
 #include "parse.h"
+#include "parse_int.h"
+#include "util.h"
+
+static int is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Length of the valid UTF-8 prefix of s (len when all of s is valid). Overlong forms,
+ * surrogates and code points above U+10FFFF are invalid. */
+size_t parse_utf8_valid_prefix(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		/* ASCII fast path, eight bytes at a time. */
+		while (i + 8 <= len) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		unsigned char c = p[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n;
+		uint32_t cp;
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 2;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 3;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 4;
+			cp = c & 0x07;
+		} else {
+			return i;
+		}
+		if (len - i < n)
+			return i;
+		for (size_t k = 1; k < n; k++) {
+			if ((p[i + k] & 0xC0) != 0x80)
+				return i;
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return i;
+		i += n;
+	}
+	return len;
+}
+
+/* Appends code point cp as UTF-8 (characters XML forbids become U+FFFD, NUL is dropped). */
+void parse_put_utf8(struct buf *b, uint32_t cp)
+{
+	char u[4];
+	size_t n;
+	if (cp == 0)
+		return;
+	if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF)
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xC0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xE0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		u[0] = (char)(0xF0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[3] = (char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	buf_append(b, u, n);
+}
+
+/* Decodes one character or entity reference at s[0] == '&' (s has len bytes). On success
+ * stores the code point and returns the bytes consumed; 0 when it is not a reference we know.
+ * Knows numeric references, the XML predefined entities and the 253 HTML 4 entities. */
+size_t parse_decode_ref(const char *s, size_t len, uint32_t *cp)
+{
+	size_t i = 1;
+	if (len < 3)
+		return 0;
+	if (s[1] == '#') {
+		uint32_t v = 0;
+		int hex = 0, digits = 0;
+		i = 2;
+		if (i < len && (s[i] == 'x' || s[i] == 'X')) {
+			hex = 1;
+			i++;
+		}
+		for (; i < len && digits < 9; i++, digits++) {
+			unsigned char c = (unsigned char)s[i];
+			if (c >= '0' && c <= '9')
+				v = v * (hex ? 16u : 10u) + (uint32_t)(c - '0');
+			else if (hex && c >= 'a' && c <= 'f')
+				v = v * 16u + (uint32_t)(c - 'a' + 10);
+			else if (hex && c >= 'A' && c <= 'F')
+				v = v * 16u + (uint32_t)(c - 'A' + 10);
+			else
+				break;
+		}
+		if (digits == 0 || i >= len || s[i] != ';')
+			return 0;
+		/* Windows-1252 code points written as numeric references (&#150;): what
+		 * the author meant is the windows-1252 character. */
+		static const uint16_t cp1252[32] = {
+		    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+		    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+		    0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+		    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+		if (v >= 0x80 && v <= 0x9F)
+			v = cp1252[v - 0x80];
+		*cp = v;
+		return i + 1;
+	}
+	char name[33];
+	size_t n = 0;
+	for (; i < len && n < sizeof name - 1; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!isalnum(c))
+			break;
+		name[n++] = (char)c;
+	}
+	if (n == 0 || i >= len || s[i] != ';')
+		return 0;
+	name[n] = '\0';
+	if (strcmp(name, "apos") == 0) {
+		*cp = '\'';
+		return i + 1;
+	}
+	const htmlEntityDesc *d = htmlEntityLookup((const xmlChar *)name);
+	if (d == NULL)
+		return 0;
+	*cp = d->value;
+	return i + 1;
+}
+
+static int is_block_tag(const char *s, size_t len)
+{
+	static const char *const tags[] = {"br",  "p",  "div", "li",         "tr",     "td",
+	                                   "th",  "h1", "h2",  "h3",         "h4",     "h5",
+	                                   "h6",  "ul", "ol",  "blockquote", "hr",     "table",
+	                                   "pre", "dd", "dt",  "section",    "article"};
+	size_t n = 0;
+	if (len > 0 && s[0] == '/') {
+		s++;
+		len--;
+	}
+	while (n < len && isalnum((unsigned char)s[n]))
+		n++;
+	for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+		if (strlen(tags[i]) == n && strncasecmp(tags[i], s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Returns a new plain-text string from s: when is_html, markup stripped and entities decoded
+ * once; whitespace collapsed and trimmed in both cases. NULL when the result is empty. */
+char *parse_plain_text(const char *s, size_t len, int is_html)
+{
+	struct buf b;
+	int pending_space = 0;
+	buf_init(&b, 0);
+	if (s == NULL)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		if (is_space(c)) {
+			pending_space = 1;
+			i++;
+			continue;
+		}
+		/* U+00A0 (no-break space) counts as white space in a title. */
+		if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0xA0) {
+			pending_space = 1;
+			i += 2;
+			continue;
+		}
+		if (is_html && c == '<' && i + 1 < len &&
+		    (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '/' || s[i + 1] == '!' ||
+		     s[i + 1] == '?')) {
+			size_t j = i + 1;
+			if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+				const char *end = NULL;
+				for (j = i + 4; j + 2 < len; j++) {
+					if (memcmp(s + j, "-->", 3) == 0) {
+						end = s + j;
+						break;
+					}
+				}
+				i = end != NULL ? (size_t)(end - s) + 3 : len;
+				continue;
+			}
+			char quote = 0;
+			for (; j < len; j++) {
+				if (quote) {
+					if (s[j] == quote)
+						quote = 0;
+				} else if (s[j] == '"' || s[j] == '\'') {
+					quote = s[j];
+				} else if (s[j] == '>') {
+					break;
+				}
+			}
+			if (is_block_tag(s + i + 1, j - i - 1))
+				pending_space = 1;
+			i = j < len ? j + 1 : len;
+			continue;
+		}
+		if (pending_space && b.len > 0)
+			buf_append(&b, " ", 1);
+		pending_space = 0;
+		if (is_html && c == '&') {
+			uint32_t cp;
+			size_t n = parse_decode_ref(s + i, len - i, &cp);
+			if (n > 0) {
+				if (cp == 0xA0 || (cp < 0x80 && is_space((unsigned char)cp))) {
+					pending_space = 1;
+				} else {
+					parse_put_utf8(&b, cp);
+				}
+				i += n;
+				continue;
+			}
+		}
+		buf_append(&b, s + i, 1);
+		i++;
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* Parses a date with the document's overrides (zone, date_format); FEED_TIME_NONE if unreadable. */
+int64_t parse_date(const char *s, const struct parse_opts *opts)
+{
+	struct date_opts dopts = {0};
+	int64_t t;
+	if (s == NULL)
+		return FEED_TIME_NONE;
+	while (is_space((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return FEED_TIME_NONE;
+	if (opts != NULL) {
+		dopts.zone = opts->zone;
+		dopts.format = opts->date_format;
+	}
+	if (date_parse(s, &dopts, &t) != 0)
+		return FEED_TIME_NONE;
+	return t;
+}
+
+/* ---- encodings -------------------------------------------------------------------------- */
+
+enum bom { BOM_NONE, BOM_UTF8, BOM_UTF16LE, BOM_UTF16BE, BOM_UTF32LE, BOM_UTF32BE };
+
+static enum bom detect_bom(const unsigned char *p, size_t len, size_t *skip)
+{
+	*skip = 0;
+	if (len >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0xFE && p[3] == 0xFF) {
+		*skip = 4;
+		return BOM_UTF32BE;
+	}
+	if (len >= 4 && p[0] == 0xFF && p[1] == 0xFE && p[2] == 0 && p[3] == 0) {
+		*skip = 4;
+		return BOM_UTF32LE;
+	}
+	if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+		*skip = 3;
+		return BOM_UTF8;
+	}
+	if (len >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
+		*skip = 2;
+		return BOM_UTF16BE;
+	}
+	if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+		*skip = 2;
+		return BOM_UTF16LE;
+	}
+	/* UTF-16 without a BOM: "<?" or white space with a zero byte beside it. */
+	if (len >= 4 && p[0] == 0 && p[1] != 0 && p[2] == 0 && p[3] != 0)
+		return BOM_UTF16BE;
+	if (len >= 4 && p[0] != 0 && p[1] == 0 && p[2] != 0 && p[3] == 0)
+		return BOM_UTF16LE;
+	return BOM_NONE;
+}
+
+/* Copies the charset parameter of a Content-Type value into out; 0 when found. */
+static int content_type_charset(const char *ct, char *out, size_t outlen)
+{
+	if (ct == NULL)
+		return -1;
+	const char *p = ct;
+	while ((p = strchr(p, ';')) != NULL) {
+		p++;
+		while (is_space((unsigned char)*p))
+			p++;
+		if (strncasecmp(p, "charset", 7) != 0)
+			continue;
+		p += 7;
+		while (is_space((unsigned char)*p))
+			p++;
+		if (*p != '=')
+			continue;
+		p++;
+		while (is_space((unsigned char)*p))
+			p++;
+		char quote = 0;
+		if (*p == '"' || *p == '\'')
+			quote = *p++;
+		size_t n = 0;
+		while (p[n] != '\0' && p[n] != ';' && p[n] != quote &&
+		       !is_space((unsigned char)p[n]))
+			n++;
+		if (n == 0 || n >= outlen)
+			return -1;
+		memcpy(out, p, n);
+		out[n] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* Copies the encoding pseudo-attribute of an ASCII-compatible XML declaration into out. */
+static int xml_decl_encoding(const char *s, size_t len, char *out, size_t outlen)
+{
+	if (len < 6 || memcmp(s, "<?xml", 5) != 0)
+		return -1;
+	size_t end = 5;
+	while (end + 1 < len && end < 1024 && !(s[end] == '?' && s[end + 1] == '>'))
+		end++;
+	for (size_t i = 5; i + 8 < end; i++) {
+		if (memcmp(s + i, "encoding", 8) != 0)
+			continue;
+		size_t j = i + 8;
+		while (j < end && is_space((unsigned char)s[j]))
+			j++;
+		if (j >= end || s[j] != '=')
+			return -1;
+		j++;
+		while (j < end && is_space((unsigned char)s[j]))
+			j++;
+		if (j >= end || (s[j] != '"' && s[j] != '\''))
+			return -1;
+		char q = s[j++];
+		size_t n = 0;
+		while (j + n < end && s[j + n] != q)
+			n++;
+		if (n == 0 || n >= outlen)
+			return -1;
+		memcpy(out, s + j, n);
+		out[n] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+static int is_utf8_name(const char *e)
+{
+	return strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0;
+}
+
+static int is_latin1_name(const char *e)
+{
+	return strcasecmp(e, "iso-8859-1") == 0 || strcasecmp(e, "iso8859-1") == 0 ||
+	       strcasecmp(e, "latin1") == 0 || strcasecmp(e, "latin-1") == 0 ||
+	       strcasecmp(e, "iso_8859-1") == 0 || strcasecmp(e, "l1") == 0;
+}
+
+static int is_ascii_name(const char *e)
+{
+	return strcasecmp(e, "us-ascii") == 0 || strcasecmp(e, "ascii") == 0;
+}
+
+static int has_c1_bytes(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80 && c <= 0x9F)
+			return 1;
+	}
+	return 0;
+}
+
+static int has_high_bytes(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
+/* Converts len bytes from charset enc to a new UTF-8 string (*outlen bytes); bytes that do not
+ * decode become U+FFFD. NULL when iconv does not know enc. */
+static char *convert_to_utf8(const char *s, size_t len, const char *enc, size_t *outlen)
+{
+	iconv_t cd = iconv_open("UTF-8", enc);
+	if (cd == (iconv_t)-1)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	char chunk[16384];
+	char *in = (char *)(uintptr_t)s;
+	size_t inleft = len;
+	while (inleft > 0) {
+		char *out = chunk;
+		size_t outleft = sizeof chunk;
+		size_t rc = iconv(cd, &in, &inleft, &out, &outleft);
+		buf_append(&b, chunk, sizeof chunk - outleft);
+		if (rc != (size_t)-1)
+			continue;
+		if (errno == E2BIG)
+			continue;
+		/* EILSEQ or a truncated sequence at the end: replace one byte. */
+		buf_append(&b, "\xEF\xBF\xBD", 3);
+		in++;
+		inleft--;
+		iconv(cd, NULL, NULL, NULL, NULL);
+	}
+	char *out = chunk;
+	size_t outleft = sizeof chunk;
+	iconv(cd, NULL, NULL, &out, &outleft);
+	buf_append(&b, chunk, sizeof chunk - outleft);
+	iconv_close(cd);
+	return buf_steal(&b, outlen);
+}
+
+static const char *bom_charset(enum bom bom)
+{
+	switch (bom) {
+	case BOM_UTF16LE:
+		return "UTF-16LE";
+	case BOM_UTF16BE:
+		return "UTF-16BE";
+	case BOM_UTF32LE:
+		return "UTF-32LE";
+	case BOM_UTF32BE:
+		return "UTF-32BE";
+	case BOM_UTF8:
+	case BOM_NONE:
+		break;
+	}
+	return "UTF-8";
+}
+
+/* Chooses the document's charset and returns its UTF-8 form: either a pointer into data (no
+ * copy) or a new buffer stored in *owned. */
+static const char *to_utf8(const char *data, size_t len, const struct parse_opts *opts,
+                           size_t *outlen, char **owned)
+{
+	char enc[64] = "";
+	size_t skip;
+	int from_decl = 0;
+	enum bom bom = detect_bom((const unsigned char *)data, len, &skip);
+	*owned = NULL;
+
+	if (opts != NULL && opts->charset != NULL && opts->charset[0] != '\0') {
+		snprintf(enc, sizeof enc, "%s", opts->charset);
+		if (bom == BOM_UTF8 && is_utf8_name(enc)) {
+			data += skip;
+			len -= skip;
+		} else if (bom != BOM_NONE && bom != BOM_UTF8) {
+			data += skip;
+			len -= skip;
+		}
+	} else if (bom != BOM_NONE) {
+		snprintf(enc, sizeof enc, "%s", bom_charset(bom));
+		data += skip;
+		len -= skip;
+	} else if (opts == NULL || content_type_charset(opts->content_type, enc, sizeof enc) != 0) {
+		/* Skip leading white space to find the declaration. */
+		size_t i = 0;
+		while (i < len && is_space((unsigned char)data[i]))
+			i++;
+		if (xml_decl_encoding(data + i, len - i, enc, sizeof enc) == 0)
+			from_decl = 1;
+		else
+			snprintf(enc, sizeof enc, "UTF-8");
+	}
+
+	if (is_utf8_name(enc) || is_ascii_name(enc) ||
+	    (from_decl && (is_latin1_name(enc) || strcasecmp(enc, "windows-1252") == 0))) {
+		size_t valid = parse_utf8_valid_prefix(data, len);
+		if (valid == len && (is_utf8_name(enc) || is_ascii_name(enc) ||
+		                     /* Declared Latin-1 but the bytes are UTF-8 text with
+		                      * multi-byte characters: the declaration lies. */
+		                     has_high_bytes(data, len))) {
+			*outlen = len;
+			return data;
+		}
+		if (is_utf8_name(enc) || is_ascii_name(enc)) {
+			/* Not UTF-8 after all: the common case is Latin-1 / windows-1252. */
+			snprintf(enc, sizeof enc, "WINDOWS-1252");
+		}
+	}
+	if (is_latin1_name(enc) && has_c1_bytes(data, len))
+		snprintf(enc, sizeof enc, "WINDOWS-1252");
+	char *conv = convert_to_utf8(data, len, enc, outlen);
+	if (conv == NULL) {
+		/* A charset iconv does not know: UTF-8 if the bytes allow it, else cp1252. */
+		if (parse_utf8_valid_prefix(data, len) == len) {
+			*outlen = len;
+			return data;
+		}
+		conv = convert_to_utf8(data, len, "WINDOWS-1252", outlen);
+		if (conv == NULL) {
+			*outlen = len;
+			return data;
+		}
+	}
+	*owned = conv;
+	return conv;
+}
+
+static int starts_with_ci(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return len >= n && strncasecmp(s, prefix, n) == 0;
+}
+
+/* True when the document starts like an HTML page (after an XML declaration, comments and a
+ * doctype other than html are skipped, a root element other than <html> makes it XML). */
+static int looks_like_html(const char *s, size_t len)
+{
+	size_t i = 0;
+	for (int guard = 0; guard < 64; guard++) {
+		while (i < len && is_space((unsigned char)s[i]))
+			i++;
+		if (starts_with_ci(s + i, len - i, "<!doctype html") ||
+		    starts_with_ci(s + i, len - i, "<html") ||
+		    starts_with_ci(s + i, len - i, "<head") ||
+		    starts_with_ci(s + i, len - i, "<body"))
+			return 1;
+		if (starts_with_ci(s + i, len - i, "<!--")) {
+			const char *end = NULL;
+			for (size_t j = i + 4; j + 2 < len; j++)
+				if (memcmp(s + j, "-->", 3) == 0) {
+					end = s + j + 3;
+					break;
+				}
+			if (end == NULL)
+				return 0;
+			i = (size_t)(end - s);
+			continue;
+		}
+		if (starts_with_ci(s + i, len - i, "<?")) {
+			const char *end = NULL;
+			for (size_t j = i + 2; j + 1 < len; j++)
+				if (s[j] == '?' && s[j + 1] == '>') {
+					end = s + j + 2;
+					break;
+				}
+			if (end == NULL)
+				return 0;
+			i = (size_t)(end - s);
+			continue;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+/* Parses a document. See parse.h. */
 struct feed *parse_feed(const char *data, size_t len, const struct parse_opts *opts, char *err,
                         size_t errlen)
 {
-	(void)data;
-	(void)len;
-	(void)opts;
-	snprintf(err, errlen, "parser not written yet");
-	return NULL;
+	if (errlen > 0)
+		err[0] = '\0';
+	if (data == NULL)
+		len = 0;
+	size_t skip;
+	enum bom bom = detect_bom((const unsigned char *)data, len, &skip);
+	if (bom == BOM_NONE || bom == BOM_UTF8) {
+		/* JSON or XML: look at the first significant byte. */
+		size_t i = skip;
+		while (i < len && is_space((unsigned char)data[i]))
+			i++;
+		if (i == len) {
+			snprintf(err, errlen, "not a feed: empty document");
+			return NULL;
+		}
+		if (data[i] == '{' || data[i] == '[')
+			return parse_json_feed(data + i, len - i, opts, err, errlen);
+	}
+
+	char *owned = NULL;
+	size_t ulen = 0;
+	const char *u = to_utf8(data, len, opts, &ulen, &owned);
+	/* White space and junk before the first '<' (a stray newline before "<?xml" is enough
+	 * to make the document ill-formed) are dropped. */
+	size_t i = 0;
+	while (i < ulen && u[i] != '<')
+		i++;
+	struct feed *f = NULL;
+	if (i == ulen) {
+		snprintf(err, errlen, "not a feed: no XML or JSON content");
+	} else if (looks_like_html(u + i, ulen - i)) {
+		snprintf(err, errlen, "not a feed: got an HTML document");
+	} else {
+		f = parse_xml_feed(u + i, ulen - i, opts, err, errlen);
+	}
+	free(owned);
+	return f;
 }

@@ -20,4 +20,13 @@ struct feed *parse_json_feed(const char *data, size_t len, const struct parse_op
 char *parse_plain_text(const char *s, size_t len, int is_html);
 /* Parses a date with the document's overrides (zone, date_format); FEED_TIME_NONE if unreadable. */
 int64_t parse_date(const char *s, const struct parse_opts *opts);
+
+struct buf;
+/* Length of the valid UTF-8 prefix of s (len when all of s is valid UTF-8). */
+size_t parse_utf8_valid_prefix(const char *s, size_t len);
+/* Appends code point cp to b as UTF-8; characters XML 1.0 forbids become U+FFFD, NUL none. */
+void parse_put_utf8(struct buf *b, uint32_t cp);
+/* Decodes the character or entity reference at s[0] == '&' (numeric, XML predefined, the 253
+ * HTML 4 names): stores the code point, returns the bytes consumed, 0 if not a reference. */
+size_t parse_decode_ref(const char *s, size_t len, uint32_t *cp);
 #endif
