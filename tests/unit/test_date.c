@@ -261,6 +261,130 @@ static void test_zones(void)
 	unsetenv("TZDIR");
 }
 
+/* Writes a TZif file: a v1 block, and for version '2' a 64-bit block and footer. */
+static void put32(unsigned char **p, int64_t v)
+{
+	uint32_t u = (uint32_t)v;
+	for (int i = 3; i >= 0; i--)
+		*(*p)++ = (unsigned char)(u >> (8 * i));
+}
+
+static void put64(unsigned char **p, int64_t v)
+{
+	put32(p, (int64_t)((uint64_t)v >> 32));
+	put32(p, v);
+}
+
+static size_t tzif_block(unsigned char *p0, char version, int tsize, const int64_t *trans,
+                         const unsigned char *idx, size_t ntrans, const int32_t *offs,
+                         size_t ntypes)
+{
+	unsigned char *p = p0;
+	memcpy(p, "TZif", 4);
+	p[4] = (unsigned char)version;
+	memset(p + 5, 0, 15);
+	p += 20;
+	put32(&p, 0);
+	put32(&p, 0);
+	put32(&p, 0);
+	put32(&p, (int64_t)ntrans);
+	put32(&p, (int64_t)ntypes);
+	put32(&p, 4);
+	for (size_t i = 0; i < ntrans; i++)
+		(tsize == 8 ? put64 : put32)(&p, trans[i]);
+	for (size_t i = 0; i < ntrans; i++)
+		*p++ = idx[i];
+	for (size_t i = 0; i < ntypes; i++) {
+		put32(&p, offs[i]);
+		*p++ = 0;
+		*p++ = 0;
+	}
+	memcpy(p, "XYZ", 4);
+	p += 4;
+	return (size_t)(p - p0);
+}
+
+static void write_tzif(const char *dir, const char *name, char version, const int64_t *trans,
+                       const unsigned char *idx, size_t ntrans, const int32_t *offs, size_t ntypes,
+                       const char *footer)
+{
+	unsigned char data[4096];
+	size_t n = tzif_block(data, version, 4, trans, idx, ntrans, offs, ntypes);
+	if (version >= '2') {
+		n += tzif_block(data + n, version, 8, trans, idx, ntrans, offs, ntypes);
+		n += (size_t)snprintf((char *)data + n, sizeof data - n, "\n%s\n", footer);
+	}
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (f == NULL || fwrite(data, 1, n, f) != n || fclose(f) != 0)
+		abort();
+}
+
+/* TZif files made here: the v1-only reader, the footer rules, broken files. */
+static void test_tzif(void)
+{
+	char dir[] = "/tmp/test_date.XXXXXX";
+	if (mkdtemp(dir) == NULL)
+		abort();
+	setenv("TZDIR", dir, 1);
+	int saved = have_tzdata;
+	have_tzdata = 1;
+
+	static const int64_t trans[] = {1000000000};
+	static const unsigned char idx[] = {1};
+	static const int32_t offs[] = {3600, 7200};
+	write_tzif(dir, "V1", '\0', trans, idx, 1, offs, 2, NULL);
+	check_zone("2000-01-01 12:00:00", "V1", "2000-01-01T11:00:00Z");
+	check_zone("2010-01-01 12:00:00", "V1", "2010-01-01T10:00:00Z");
+
+	static const int32_t plus7[] = {25200};
+	write_tzif(dir, "Fixed", '2', NULL, NULL, 0, plus7, 1, "<+07>-7");
+	check_zone("2024-10-28 09:25:00", "Fixed", "2024-10-28T02:25:00Z");
+
+	static const int32_t est[] = {-18000};
+	write_tzif(dir, "Rule", '3', NULL, NULL, 0, est, 1, "EST5EDT,M3.2.0,M11.1.0");
+	check_zone("2024-07-01 12:00:00", "Rule", "2024-07-01T16:00:00Z");
+	check_zone("2024-01-15 12:00:00", "Rule", "2024-01-15T17:00:00Z");
+	check_zone("2024-03-10 01:59:00", "Rule", "2024-03-10T06:59:00Z");
+	check_zone("2024-03-10 03:00:00", "Rule", "2024-03-10T07:00:00Z");
+	check_zone("2024-11-03 00:59:00", "Rule", "2024-11-03T04:59:00Z");
+	check_zone("2024-11-03 02:00:00", "Rule", "2024-11-03T07:00:00Z");
+
+	static const int32_t aest[] = {36000};
+	write_tzif(dir, "South", '2', NULL, NULL, 0, aest, 1, "AEST-10AEDT,M10.1.0,M4.1.0/3");
+	check_zone("2024-01-15 12:00:00", "South", "2024-01-15T01:00:00Z");
+	check_zone("2024-07-15 12:00:00", "South", "2024-07-15T02:00:00Z");
+
+	static const int32_t minus3[] = {-10800};
+	write_tzif(dir, "Julian", '2', NULL, NULL, 0, minus3, 1, "<-03>3<-02>,J60/0,300/0");
+	check_zone("2024-02-28 12:00:00", "Julian", "2024-02-28T15:00:00Z");
+	check_zone("2024-03-02 12:00:00", "Julian", "2024-03-02T14:00:00Z");
+	check_zone("2024-10-25 12:00:00", "Julian", "2024-10-25T14:00:00Z");
+	check_zone("2024-10-28 12:00:00", "Julian", "2024-10-28T15:00:00Z");
+
+	char path[512], err[128];
+	snprintf(path, sizeof path, "%s/Junk", dir);
+	FILE *f = fopen(path, "wb");
+	if (f == NULL || fputs("TZif2 but not really a zone file at all, sorry", f) < 0 ||
+	    fclose(f) != 0)
+		abort();
+	struct date_zone *z = date_zone_new("Junk", err, sizeof err);
+	ok(z == NULL, "a broken TZif file is refused");
+	is_str(err, "unknown time zone 'Junk': not a valid zoneinfo file", "its message");
+	z = date_zone_new("Missing", err, sizeof err);
+	ok(z == NULL, "a missing file is refused");
+
+	static const char *const names[] = {"V1", "Fixed", "Rule", "South", "Julian", "Junk"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+	unsetenv("TZDIR");
+	have_tzdata = saved;
+}
+
 static void test_format_opt(void)
 {
 	check_format("28.10.2024 - 10h05", "%d.%m.%Y - %Hh%M", NULL, "2024-10-28T10:05:00Z");
@@ -318,6 +442,7 @@ int main(void)
 	test_iso();
 	test_refused();
 	test_zones();
+	test_tzif();
 	test_format_opt();
 	test_writers();
 	return done_testing();
