@@ -982,6 +982,17 @@ static int read_numeric_date(const char **pp, struct civil *c)
 	return 0;
 }
 
+/* Skips an English ordinal suffix after a day: 1st, 2nd, 3rd, 4th. */
+static const char *skip_ordinal(const char *p)
+{
+	char w[4];
+	const char *q = p;
+	if (read_word(&q, w, sizeof w) == 2 && (strcmp(w, "st") == 0 || strcmp(w, "nd") == 0 ||
+	                                        strcmp(w, "rd") == 0 || strcmp(w, "th") == 0))
+		return q;
+	return p;
+}
+
 /* The date and time of an RFC 822-like string, after any weekday. */
 static int rfc822_body(const char *p, struct civil *c)
 {
@@ -999,7 +1010,7 @@ static int rfc822_body(const char *p, struct civil *c)
 			if (n == 0 || n > 2)
 				return -1;
 			c->day = v;
-			p = q;
+			p = skip_ordinal(q);
 			if (*p == '.')
 				p++;
 			while (*p == ' ' || *p == '-' || *p == '\t')
@@ -1025,15 +1036,7 @@ static int rfc822_body(const char *p, struct civil *c)
 		if ((n = read_num(&p, 2, &v)) == 0)
 			return -1;
 		c->day = v;
-		if (lower((unsigned char)p[0]) == 's' || lower((unsigned char)p[0]) == 'n' ||
-		    lower((unsigned char)p[0]) == 'r' || lower((unsigned char)p[0]) == 't') {
-			q = p; /* ordinal suffix: 1st, 2nd, 3rd, 4th */
-			if (read_word(&q, w, sizeof w) == 2 &&
-			    (strcmp(w, "st") == 0 || strcmp(w, "nd") == 0 || strcmp(w, "rd") == 0 ||
-			     strcmp(w, "th") == 0))
-				p = q;
-		}
-		p = skip_space(p);
+		p = skip_space(skip_ordinal(p));
 		if (*p == ',')
 			p = skip_space(p + 1);
 		q = p;

@@ -117,6 +117,8 @@ static void test_feed_abuses(void)
 	check("December 16, 2023 9:05 a.m.", NULL, "2023-12-16T09:05:00Z");
 	check("Saturday, December 16th, 2023 9:05 PM", NULL, "2023-12-16T21:05:00Z");
 	check("Sat, Dec 16 2023 13:02:33 PM", NULL, NULL);
+	check("Saturday 16th December 2023 21:05", NULL, "2023-12-16T21:05:00Z");
+	check("Oct. 1st, 2023", NULL, "2023-10-01T00:00:00Z");
 	check("2020/1/10 14:33:00", NULL, "2020-01-10T14:33:00Z");
 	check("28/10/2024 10:05", NULL, "2024-10-28T10:05:00Z");
 	check("10/28/2024 10:05", NULL, "2024-10-28T10:05:00Z");
