@@ -7,11 +7,15 @@ int url_is_absolute(const char *s);
 /* True for absolute http: and https: URLs. */
 int url_is_http(const char *s);
 /* Resolves ref against base (RFC 3986). Returns a new string: the absolute URL, or a copy of
- * ref when it is already absolute or cannot be resolved (base NULL or unusable). NULL ref
- * gives NULL. */
+ * ref when it is already absolute or cannot be resolved (base NULL, relative or opaque). NULL
+ * ref gives NULL. Surrounding whitespace is trimmed, tabs and line breaks inside dropped,
+ * spaces and other controls percent-encoded; non-ASCII bytes stay as they are. */
 char *url_resolve(const char *base, const char *ref);
 /* Returns a new string: the dedup key form of an absolute URL (fragment removed, scheme and
- * host lowercased), or NULL when url is not an absolute URL. */
+ * host lowercased), or NULL when url is not an absolute URL. For http and https also: default
+ * port and dot segments removed, empty path "/", tracking query parameters (utm_*, fbclid,
+ * gclid, ...) dropped, percent-escapes normalised; NULL when libcurl refuses the URL. Other
+ * schemes (tag:, urn:, which CURLU refuses) come back whole with only the scheme lowercased. */
 char *url_canonical(const char *url);
 
 #endif
