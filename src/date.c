@@ -854,8 +854,9 @@ static int read_ampm(const char **pp, struct civil *c)
 
 /* What may follow the time: nothing, a zone (then anything: trailing junk is ignored), or an
  * unknown zone word, which RFC 2822 4.3 says to read as -0000, "no information": the time
- * counts as zone-less. Anything else (digits, punctuation, a word glued to the time or
- * followed by digits, a stray AM/PM) makes the date unreadable. */
+ * counts as zone-less. Anything else (digits, punctuation, a word glued to the time, a word
+ * with digits after it, which may be a time we would drop, a stray AM/PM) makes the date
+ * unreadable. */
 static int read_tail(const char *p, struct civil *c)
 {
 	const char *start = p;
@@ -871,7 +872,7 @@ static int read_tail(const char *p, struct civil *c)
 		c->off_s = off;
 		return 0;
 	case ZONE_UNKNOWN:
-		if (!spaced || is_digit((unsigned char)*p) || p - word == 1 ||
+		if (!spaced || strpbrk(p, "0123456789") != NULL || p - word == 1 ||
 		    ((p - word == 2 &&
 		      (strncasecmp(word, "am", 2) == 0 || strncasecmp(word, "pm", 2) == 0))))
 			return -1;
@@ -1064,10 +1065,10 @@ static int rfc822_body(const char *p, struct civil *c)
 		c->year = v;
 	}
 
-	/* The time, after spaces, a comma, "T" or "at". */
+	/* The time, after spaces, a comma, " - ", " | ", "T" or "at". */
 	const char *after_date = p;
 	p = skip_space(p);
-	if (*p == ',')
+	if (*p == ',' || ((*p == '-' || *p == '|') && is_space((unsigned char)p[1])))
 		p = skip_space(p + 1);
 	if ((*p == 'T' || *p == 't') && is_digit((unsigned char)p[1]))
 		p++;

@@ -124,6 +124,9 @@ static void test_feed_abuses(void)
 	check("10/28/2024 10:05", NULL, "2024-10-28T10:05:00Z");
 	check("05/10/2024 10:05", NULL, "2024-10-05T10:05:00Z");
 	check("28.10.2024 10:05", NULL, "2024-10-28T10:05:00Z");
+	check("28/10/2024 - 10:05", NULL, "2024-10-28T10:05:00Z");
+	check("28/10/2024 | 10:05 GMT+7", NULL, "2024-10-28T03:05:00Z");
+	check("28 Oct 2024 -0700", NULL, "2024-10-28T07:00:00Z");
 	check("28-10-2024", NULL, "2024-10-28T00:00:00Z");
 	check("Thứ Hai, 28/10/2024, 10:05 (GMT+7)", NULL, "2024-10-28T03:05:00Z");
 	check("Seg, 24 Set 2018 19:42:40 -0300", NULL, "2018-09-24T22:42:40Z");
@@ -143,6 +146,9 @@ static void test_feed_abuses(void)
 	check("Mon, 28 Oct 2024 09:25:00XYZT", NULL, NULL);
 	check("Mon, 28 Oct 2024 09:25:00 XYZT9", NULL, NULL);
 	check("28 Oct 2024a.m.", NULL, NULL);
+	check("2024-10-28 at 09:25", NULL, NULL);
+	check("28 Oct 2024 Uhr 09:25", NULL, NULL);
+	check("Mon, 28 Oct 2024 09:25:00 Uhr", NULL, "2024-10-28T09:25:00Z");
 	check("2024-10-28T09:25:00 am", NULL, "2024-10-28T09:25:00Z");
 	check("2024-10-28T13:25:00 am", NULL, NULL);
 }
