@@ -153,7 +153,9 @@ enum owner { OWN_NONE, OWN_FEED, OWN_ENTRY, OWN_SOURCE };
 struct level {
 	unsigned char el;
 	unsigned char ns;
-	char *base_owned; /* xml:base set on this element, resolved */
+	const xmlChar *local;  /* borrowed from the parser's dictionary */
+	const xmlChar *prefix; /* idem, may be NULL */
+	char *base_owned;      /* xml:base set on this element, resolved */
 };
 
 struct author_acc {
@@ -216,6 +218,8 @@ struct xml_state {
 	char first_error[200];
 	int fatal_line;
 	char fatal_error[200];
+	int fatal_code;
+	char mismatch_end[64]; /* the end tag written when it did not match the open element */
 
 	/* Entities: HTML ones by hash slot, and flat internal declarations. */
 	xmlEntityPtr ent_content[XML_ENT_SLOTS]; /* for text: predefined-like */
@@ -869,7 +873,12 @@ static void error_cb(void *ctx, xmlErrorPtr e)
 		memcpy(st->first_error, msg, sizeof msg);
 	}
 	st->fatal_line = e->line;
+	st->fatal_code = e->code;
 	memcpy(st->fatal_error, msg, sizeof msg);
+	if (e->code == XML_ERR_TAG_NAME_MISMATCH && e->str2 != NULL) {
+		const char *w = strchr(e->str2, ':');
+		snprintf(st->mismatch_end, sizeof st->mismatch_end, "%s", w ? w + 1 : e->str2);
+	}
 }
 
 /* ---- element handlers ------------------------------------------------------------------- */
@@ -1088,6 +1097,8 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	const char *local = (const char *)localname;
 	struct level *lv = &st->stack[st->depth];
 	lv->ns = (unsigned char)ns;
+	lv->local = localname;
+	lv->prefix = prefix;
 	set_base(st, attrs, nb_attributes);
 
 	if (st->cap_depth > 0) {
@@ -1475,17 +1486,9 @@ static char *author_string(struct author_acc *a)
 	return v;
 }
 
-static void end_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI)
+/* Closes the innermost open element. */
+static void close_one(struct xml_state *st)
 {
-	struct xml_state *st = ctx;
-	(void)URI;
-	st->ctxt->wellFormed = 1;
-	if (st->halted || st->depth == 0)
-		return;
-	if (st->depth > XML_MAX_DEPTH) {
-		st->depth--;
-		return;
-	}
 	struct level *lv = &st->stack[st->depth];
 	if (st->cap_depth > 0) {
 		if (st->depth == st->cap_depth) {
@@ -1493,7 +1496,7 @@ static void end_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 		} else if (st->depth == st->xhtml_div) {
 			st->xhtml_div = 0;
 		} else if (st->kind == K_XHTML || st->kind == K_HTML) {
-			serialise_end(st, localname, prefix, (enum ns)lv->ns);
+			serialise_end(st, lv->local, lv->prefix, (enum ns)lv->ns);
 		}
 	} else if (st->author_depth == st->depth) {
 		char *a = author_string(&st->author);
@@ -1517,6 +1520,37 @@ static void end_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 	free(lv->base_owned);
 	lv->base_owned = NULL;
 	st->depth--;
+}
+
+static void end_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI)
+{
+	struct xml_state *st = ctx;
+	(void)URI;
+	(void)localname;
+	(void)prefix;
+	st->ctxt->wellFormed = 1;
+	if (st->halted || st->depth == 0)
+		return;
+	if (st->depth > XML_MAX_DEPTH) {
+		st->depth--;
+		return;
+	}
+	if (st->mismatch_end[0] != '\0') {
+		/* "<title>a <b>b</title>": libxml2 closes <b> only, and stays one level
+		 * deeper than the document from then on. Close up to the element the
+		 * end tag names, as a forgiving reader would; an end tag naming no open
+		 * element closes one, like libxml2, so the two stacks never cross. */
+		int d = st->depth;
+		while (d > 0 && strcmp((const char *)st->stack[d].local, st->mismatch_end) != 0)
+			d--;
+		st->mismatch_end[0] = '\0';
+		if (d > 0) {
+			while (st->depth >= d)
+				close_one(st);
+			return;
+		}
+	}
+	close_one(st);
 }
 
 static void characters_cb(void *ctx, const xmlChar *ch, int len)
@@ -1809,7 +1843,7 @@ struct feed *parse_xml_feed(const char *data, size_t len, const struct parse_opt
 		feed_free(f);
 		f = NULL;
 	} else if (!st->root_seen) {
-		if (st->nerrors > 0)
+		if (st->nerrors > 0 && st->fatal_code != XML_ERR_DOCUMENT_END)
 			snprintf(err, errlen, "not a feed: line %d: %s", st->first_error_line,
 			         st->first_error);
 		else
@@ -1827,7 +1861,9 @@ struct feed *parse_xml_feed(const char *data, size_t len, const struct parse_opt
 			snprintf(err, errlen, "document truncated or broken at line %d: %s",
 			         st->fatal_line > 0 ? st->fatal_line
 			                            : xmlSAX2GetLineNumber(st->ctxt),
-			         st->nerrors > 0 ? st->fatal_error : "premature end of data");
+			         st->nerrors == 0 || st->fatal_code == XML_ERR_DOCUMENT_END
+			             ? "premature end of data"
+			             : st->fatal_error);
 		else if (st->nerrors > 0)
 			snprintf(err, errlen, "recovered from %d XML error%s, first at line %d: %s",
 			         st->nerrors, st->nerrors == 1 ? "" : "s", st->first_error_line,
