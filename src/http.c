@@ -374,13 +374,14 @@ void http_set_document(struct http_server *h, const char *path, const char *cont
 	char etag[sizeof d->etag];
 	snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)hash64(body, len));
 	int64_t now = (int64_t)time(NULL);
-	if (last_modified == FEED_TIME_NONE)
+	/* Never later than the Date header (RFC 9110 8.8.2.1). */
+	if (last_modified == FEED_TIME_NONE || last_modified > now)
 		last_modified = now;
 	if (d != NULL) {
 		/* New bytes with an unchanged date would let If-Modified-Since clients keep a
-		 * stale copy: move Last-Modified on. */
+		 * stale copy: move Last-Modified on to now (one-second resolution is HTTP's). */
 		if (strcmp(d->etag, etag) != 0 && last_modified <= d->last_modified)
-			last_modified = now > d->last_modified ? now : d->last_modified + 1;
+			last_modified = now > d->last_modified ? now : d->last_modified;
 		http_doc_clear(d);
 	} else {
 		h->docs = xreallocarray(h->docs, h->ndocs + 1, sizeof *h->docs);

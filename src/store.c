@@ -71,6 +71,9 @@ static const char *const store_migrations[] = {
     " source_id INTEGER NOT NULL REFERENCES sources(id),"
     " first_seen INTEGER NOT NULL,"
     " PRIMARY KEY (entry_id, source_id)) WITHOUT ROWID;",
+    /* 2: when a fetch last changed what is stored for the source: atom:source's updated, so
+     * polls that bring nothing new leave the served bytes unchanged. */
+    "ALTER TABLE sources ADD COLUMN changed_at INTEGER;",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -83,6 +86,7 @@ enum store_stmt {
 	ST_SOURCE_GET,
 	ST_SOURCE_FETCHED,
 	ST_SOURCE_NOT_MODIFIED,
+	ST_SOURCE_CHANGED,
 	ST_VALIDATORS_GET,
 	ST_SYNC_RESET,
 	ST_SYNC_UPSERT,
@@ -105,11 +109,15 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_SOURCE_ENSURE] = "INSERT INTO sources(name, url, position) VALUES(?1, ?2, ?3)"
                          " ON CONFLICT(name) DO NOTHING",
     [ST_SOURCE_GET] = "SELECT id, position FROM sources WHERE name = ?1",
-    [ST_SOURCE_FETCHED] = "UPDATE sources SET feed_title = coalesce(?2, feed_title),"
+    [ST_SOURCE_FETCHED] = "UPDATE sources SET changed_at = CASE WHEN changed_at IS NULL OR"
+                          " feed_title IS NOT coalesce(?2, feed_title) OR"
+                          " site_link IS NOT coalesce(?3, site_link) THEN ?7 ELSE changed_at END,"
+                          " feed_title = coalesce(?2, feed_title),"
                           " site_link = coalesce(?3, site_link), etag = ?4, last_modified = ?5,"
                           " validators_url = ?6, last_fetch_at = ?7, last_ok_at = ?7 WHERE id = ?1",
     [ST_SOURCE_NOT_MODIFIED] = "UPDATE sources SET last_fetch_at = ?2, last_ok_at = ?2"
                                " WHERE name = ?1",
+    [ST_SOURCE_CHANGED] = "UPDATE sources SET changed_at = ?2 WHERE id = ?1",
     [ST_VALIDATORS_GET] = "SELECT etag, last_modified FROM sources"
                           " WHERE name = ?1 AND validators_url = ?2",
     [ST_SYNC_RESET] = "UPDATE sources SET position = ?1",
@@ -127,7 +135,13 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_ENTRY_REFRESH] = "UPDATE entries SET guid = ?4, link = ?5, title = ?6, summary = ?7,"
                          " content = ?8, author = ?9, updated = ?11, categories = ?14,"
                          " enclosures = ?15, has_source = ?16, src_title = ?17,"
-                         " src_feed_url = ?18, src_link = ?19 WHERE id = ?20",
+                         " src_feed_url = ?18, src_link = ?19 WHERE id = ?20 AND ("
+                         " guid IS NOT ?4 OR link IS NOT ?5 OR title IS NOT ?6 OR"
+                         " summary IS NOT ?7 OR content IS NOT ?8 OR author IS NOT ?9 OR"
+                         " updated IS NOT ?11 OR categories IS NOT ?14 OR"
+                         " enclosures IS NOT ?15 OR has_source IS NOT ?16 OR"
+                         " src_title IS NOT ?17 OR src_feed_url IS NOT ?18 OR"
+                         " src_link IS NOT ?19)",
     /* A source that saw the entry earlier (or in the same round, listed first) takes it. */
     [ST_ENTRY_REATTRIBUTE] = "UPDATE entries SET source_id = ?3, guid = ?4, link = ?5,"
                              " title = ?6, summary = ?7, content = ?8, author = ?9,"
@@ -143,7 +157,7 @@ static const char *const store_sql[ST_COUNT] = {
                         " has_source, src_title, src_feed_url, src_link, atom_id FROM entries"
                         " ORDER BY date DESC, first_seen DESC, id DESC LIMIT ?1",
     [ST_LOAD_SOURCES] = "SELECT id, name, url, title, feed_title, site_link, position,"
-                        " last_ok_at FROM sources ORDER BY position, id",
+                        " coalesce(changed_at, last_ok_at) FROM sources ORDER BY position, id",
 };
 
 struct store {
@@ -524,13 +538,15 @@ static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
 		sqlite3_bind_int64(st, 20, row_id);
 }
 
-/* Stores one entry inside the open transaction; 0, 1 when it was new, or -1. */
+/* Stores one entry inside the open transaction: 1 when it was new, 2 when a stored row
+ * changed, 0 when nothing did, -1 on error. */
 static int store_entry_upsert(struct store *s, int64_t source_id, int64_t position,
                               const struct entry *e, const char *key, int is_link, int64_t seen_at)
 {
 	int ret = -1;
 	char *atom_id = NULL, *categories = NULL, *enclosures = NULL;
 	int64_t row_id = -1;
+	int changed = 0;
 	sqlite3_stmt *st = store_stmt(s, ST_ENTRY_FIND);
 	if (st == NULL)
 		return -1;
@@ -567,6 +583,8 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 			goto out;
 		if (action == ST_ENTRY_INSERT)
 			row_id = sqlite3_last_insert_rowid(s->db);
+		else
+			changed = sqlite3_changes(s->db) > 0;
 		sqlite3_reset(st);
 	}
 
@@ -577,7 +595,7 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 	sqlite3_bind_int64(st, 3, seen_at);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto out;
-	ret = action == ST_ENTRY_INSERT ? 1 : 0;
+	ret = action == ST_ENTRY_INSERT ? 1 : changed ? 2 : 0;
 out:
 	if (st != NULL)
 		sqlite3_reset(st);
@@ -622,6 +640,7 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
                        size_t *new_entries)
 {
 	size_t added = 0;
+	int changed = 0;
 	struct key_set seen = {0};
 	sqlite3_stmt *st;
 	if (new_entries != NULL)
@@ -670,7 +689,16 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 		                           seen_at);
 		if (r == -1)
 			goto fail;
-		added += (size_t)r;
+		added += r == 1;
+		changed |= r > 0;
+	}
+	if (changed) {
+		if ((st = store_stmt(s, ST_SOURCE_CHANGED)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, source_id);
+		sqlite3_bind_int64(st, 2, seen_at);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
 	}
 	if (store_exec_stmt(s, ST_COMMIT) == -1)
 		goto fail;

@@ -87,7 +87,7 @@ int main(void)
 	ok(s != NULL, "store_open reopens it");
 	if (have_sqlite3) {
 		char *v = sql1(db, "PRAGMA user_version");
-		is_str(v, "1", "schema version recorded in user_version");
+		is_str(v, "2", "schema version recorded in user_version");
 		free(v);
 		v = sql1(db, "PRAGMA journal_mode");
 		is_str(v, "wal", "database in WAL mode");
@@ -298,8 +298,20 @@ int main(void)
 
 	/* 304. */
 	ok(store_mark_not_modified(s, "gamma", 7000) == 0, "mark not modified");
-	ok(store_load_merged(s, 100, &m) == 0 && m.nsources == 3 && m.sources[2].updated == 7000,
-	   "304 counts as a successful fetch");
+	ok(store_load_merged(s, 100, &m) == 0 && m.nsources == 3 && m.sources[2].updated == 3000,
+	   "a 304 leaves the source's updated (its last change) alone");
+	merged_free(&m);
+
+	/* A poll bringing the same entries changes nothing, not even the source's updated. */
+	f = feed_new();
+	add(f, "http://shared.test/two", "Two by alpha", FEED_TIME_NONE);
+	add(f, "http://shared.test/three", "Three by alpha", FEED_TIME_NONE);
+	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 6000, &nnew) == 0 &&
+	       nnew == 0,
+	   "alpha re-polled with the same entries");
+	feed_free(f);
+	ok(store_load_merged(s, 100, &m) == 0 && m.sources[0].updated == 3000,
+	   "unchanged poll: source updated unchanged");
 	merged_free(&m);
 
 	/* A source dropped from the config keeps its rows, and shows while its entries do. */
