@@ -771,6 +771,9 @@ static void entity_free(xmlEntityPtr e)
 		return;
 	free((char *)(uintptr_t)e->name);
 	free(e->content);
+	/* libxml2 hands a declared entity's raw value to the entity getEntity returns. */
+	if (e->orig != NULL)
+		xmlFree(e->orig);
 	free(e);
 }
 
@@ -1876,6 +1879,9 @@ struct feed *parse_xml_feed(const char *data, size_t len, const struct parse_opt
 				if (f->entries[i].author == NULL)
 					f->entries[i].author = xstrdup(st->feed_author);
 	}
+	/* libxml2 keeps entity declarations in a stand-in document in SAX mode. */
+	if (st->ctxt->myDoc != NULL)
+		xmlFreeDoc(st->ctxt->myDoc);
 	xmlFreeParserCtxt(st->ctxt);
 	state_free(st);
 	free(st);
