@@ -388,6 +388,32 @@ int main(void)
 	} else {
 		ok(1, "# SKIP no sqlite3 shell");
 	}
+	if (have_sqlite3) {
+		/* A version 1 database (as 0.1 development builds wrote it) gains version 2. */
+		char *old = xasprintf("%s/v1.db", tmpdir);
+		s = store_open(old, err, sizeof err);
+		store_close(s);
+		free(sql1(old,
+		          "ALTER TABLE sources DROP COLUMN changed_at; PRAGMA user_version = 1"));
+		char *v = sql1(old, "PRAGMA user_version");
+		is_str(v, "1", "downgraded to version 1 for the test");
+		free(v);
+		s = store_open(old, err, sizeof err);
+		ok(s != NULL, "a version 1 database opens");
+		v = sql1(
+		    old,
+		    "SELECT count(*) FROM pragma_table_info('sources') WHERE name = 'changed_at'");
+		is_str(v, "1", "migrated: changed_at added");
+		free(v);
+		v = sql1(old, "PRAGMA user_version");
+		is_str(v, "2", "migrated: user_version 2");
+		free(v);
+		store_close(s);
+		free(old);
+	} else {
+		for (int i = 0; i < 4; i++)
+			ok(1, "# SKIP no sqlite3 shell");
+	}
 	char *missing = xasprintf("%s/no/such/dir/x.db", tmpdir);
 	s = store_open(missing, err, sizeof err);
 	ok(s == NULL && strstr(err, missing) != NULL, "missing parent directory: %s", err);
