@@ -23,16 +23,6 @@
 #define EMIT_TIME_MIN (-62135596800LL)
 #define EMIT_TIME_MAX 253402300799LL
 
-static int blank(const char *s)
-{
-	if (s == NULL)
-		return 1;
-	for (; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 0;
-	return 1;
-}
-
 /* Decodes one UTF-8 sequence at s (n bytes left). Returns its length and sets *cp, or returns
  * 0 when the bytes are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated). */
 static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
@@ -64,6 +54,34 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+/* True for the code points XML 1.0 allows. */
+static int xml_char_ok(uint32_t cp)
+{
+	if (cp < 0x20)
+		return cp == '\t' || cp == '\n' || cp == '\r';
+	return cp != 0xFFFE && cp != 0xFFFF;
+}
+
+/* True when s would print as nothing: NULL, or only whitespace and characters XML forbids
+ * (which put_text() drops). Invalid bytes count as text: they print as U+FFFD. */
+static int blank(const char *s)
+{
+	if (s == NULL)
+		return 1;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	while (n > 0) {
+		uint32_t cp;
+		size_t len = utf8_decode(p, n, &cp);
+		if (len == 0)
+			return 0;
+		if (xml_char_ok(cp) && cp != ' ' && cp != '\t' && cp != '\n' && cp != '\r')
+			return 0;
+		p += len, n -= len;
+	}
+	return 1;
+}
+
 static void put_utf8(struct buf *b, uint32_t cp)
 {
 	unsigned char out[4];
@@ -88,14 +106,6 @@ static void put_utf8(struct buf *b, uint32_t cp)
 		n = 4;
 	}
 	buf_append(b, out, n);
-}
-
-/* True for the code points XML 1.0 allows. */
-static int xml_char_ok(uint32_t cp)
-{
-	if (cp < 0x20)
-		return cp == '\t' || cp == '\n' || cp == '\r';
-	return cp != 0xFFFE && cp != 0xFFFF;
 }
 
 /* Appends s as XML character data (attr: as an attribute value, quotes escaped too). */
@@ -191,11 +201,17 @@ static int is_http(const char *s)
 	return s != NULL && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0);
 }
 
-/* True for a media type the Atom schema accepts (".+/.+"). */
+/* True for a media type the Atom schema accepts (".+/.+", where '.' matches no line break):
+ * something on both sides of a slash, no control characters. */
 static int media_type_ok(const char *t)
 {
 	const char *slash = t != NULL ? strchr(t, '/') : NULL;
-	return slash != NULL && slash != t && slash[1] != '\0';
+	if (slash == NULL || slash == t || slash[1] == '\0')
+		return 0;
+	for (; *t != '\0'; t++)
+		if ((unsigned char)*t < 0x20 || *t == 0x7F)
+			return 0;
+	return 1;
 }
 
 /* Decodes the character reference or entity at s ('&'); returns its length and sets *cp, or

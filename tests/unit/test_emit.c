@@ -89,6 +89,12 @@ static void sample(struct merged *m)
 	me->e.source->feed_url = xstrdup("http://origin.test/feed");
 	me->e.source->link = xstrdup("http://origin.test/");
 
+	/* 5b: a title and an author of nothing XML allows. */
+	me = entry_push(m, "http://s1.test/ctl", "http://s1.test/ctl", "\x01\x02 \x1F", 1699999500,
+	                1);
+	me->e.author = xstrdup("\x0B");
+	me->e.summary = xstrdup("Real text");
+
 	/* 5: a broken id (not absolute), a duplicate of entry 0's id after it. */
 	entry_push(m, "gioitre-7233", "http://s0.test/c", "Relative id", 1699999000, 0);
 	entry_push(m, "http://s0.test/a?x=1&y=2", "http://s0.test/d", "Duplicate id", 1699998000,
@@ -230,11 +236,11 @@ int main(void)
 				unique = 0;
 		nids++;
 	}
-	is_int(nids, 7, "seven entries");
+	is_int(nids, 8, "eight entries");
 	ok(all_absolute, "every entry id an absolute IRI");
 	ok(unique, "entry ids unique");
 	is_str(ids[0], "http://s0.test/a?x=1&amp;y=2", "id from the store, escaped");
-	ok(ids[5] != NULL && strncmp(ids[5], "urn:feedmerge:", 14) == 0,
+	ok(ids[6] != NULL && strncmp(ids[6], "urn:feedmerge:", 14) == 0,
 	   "a relative id replaced with a urn: IRI");
 	for (int i = 0; i < nids; i++)
 		free(ids[i]);
@@ -324,6 +330,12 @@ int main(void)
 	   "attribution names the original publisher");
 	ok(contains(e4, "<author><name>Origin Daily</name>"), "author from the original source");
 	free(e4);
+
+	char *e5 = entry_block(atom, "<entry>", "</entry>", 5);
+	ok(contains(e5, "<title>Real text</title>"),
+	   "a title of forbidden characters only counts as none");
+	ok(contains(e5, "<author><name>S1</name>"), "so does such an author");
+	free(e5);
 
 	if (have_xmllint) {
 		ok(xmllint_ok(atom, len, 1, "atom"),
@@ -420,6 +432,65 @@ int main(void)
 	ok(contains(rss, "<channel>") && !contains(rss, "<item>"), "empty rss");
 	free(rss);
 	merged_free(&empty);
+
+	/* Random bytes in every field (a fixed seed): still well-formed, valid Atom. */
+	struct merged noise;
+	memset(&noise, 0, sizeof noise);
+	noise.nsources = 1;
+	noise.sources = xcalloc(1, sizeof *noise.sources);
+	uint32_t seed = 12345;
+	char *junk[8];
+	for (int i = 0; i < 40; i++) {
+		for (int k = 0; k < 8; k++) {
+			char tmp[48];
+			size_t n = 0;
+			for (; n < sizeof tmp - 1; n++) {
+				seed = seed * 1103515245u + 12345u;
+				tmp[n] = (char)((seed >> 16) & 0xFF);
+				if (tmp[n] == '\0')
+					break;
+			}
+			tmp[n] = '\0';
+			junk[k] = xstrdup(tmp);
+		}
+		if (i == 0)
+			source_set(&noise.sources[0], junk[0], junk[1], junk[2], junk[3], 1);
+		struct merged_entry *me =
+		    entry_push(&noise, junk[4], junk[5], junk[6], 1700000000 - i, 0);
+		if (i == 1)
+			me->date = INT64_MIN / 2; /* dates beyond xsd:dateTime's years */
+		if (i == 2)
+			me->e.published = INT64_MAX / 2;
+		if (i == 3) {
+			free(me->e.link);
+			me->e.link = NULL; /* no alternate link: content required */
+		}
+		me->e.summary = xstrdup(junk[7]);
+		me->e.content = xstrdup(junk[0]);
+		me->e.author = xstrdup(junk[1]);
+		entry_add_category(&me->e, junk[2]);
+		entry_add_enclosure(&me->e, junk[3], i % 2 ? "text/x\nbroken" : junk[4], i);
+		me->e.source = xcalloc(1, sizeof *me->e.source);
+		me->e.source->title = xstrdup(junk[5]);
+		me->e.source->link = xstrdup(junk[6]);
+		for (int k = 0; k < 8; k++)
+			free(junk[k]);
+	}
+	atom = emit_atom(&noise, &meta, &len);
+	ok(valid_xml_chars(atom, len), "noise: no forbidden characters (atom)");
+	if (have_xmllint)
+		ok(xmllint_ok(atom, len, 1, "noise"), "noise: valid Atom");
+	else
+		ok(1, "# SKIP xmllint not installed");
+	free(atom);
+	rss = emit_rss(&noise, &meta, &len);
+	ok(valid_xml_chars(rss, len), "noise: no forbidden characters (rss)");
+	if (have_xmllint)
+		ok(xmllint_ok(rss, len, 0, "noise rss"), "noise: rss well-formed");
+	else
+		ok(1, "# SKIP xmllint not installed");
+	free(rss);
+	merged_free(&noise);
 
 	free(tests_srcdir);
 	return done_testing();
