@@ -77,7 +77,7 @@ struct merged_source {
 	char *title;     /* config title, else the feed's own title, else the name */
 	char *feed_url;  /* the URL polled */
 	char *site_link; /* the feed's link to its site, else feed_url */
-	int64_t updated; /* last successful fetch, FEED_TIME_NONE if never */
+	int64_t updated; /* last fetch that changed something, FEED_TIME_NONE if never */
 };
 
 /* One entry of the merged feed. */
