@@ -513,10 +513,16 @@ struct feed *parse_json_feed(const char *data, size_t len, const struct parse_op
 		if (item != NULL && json_object_is_type(item, json_type_object))
 			json_add_item(f, item, base, feed_author, opts);
 	}
-	if (repaired != NULL)
-		snprintf(err, errlen, "JSON %s at byte %zu: kept the %zu items before it",
-		         jerr == json_tokener_continue ? "cut off" : "syntax error", stop,
-		         f->nentries);
+	if (repaired != NULL) {
+		if (jerr == json_tokener_continue)
+			snprintf(err, errlen,
+			         "JSON cut off at byte %zu: kept the %zu complete items", stop,
+			         f->nentries);
+		else
+			snprintf(err, errlen,
+			         "JSON error at byte %zu (%s): kept the %zu complete items", stop,
+			         json_tokener_error_desc(jerr), f->nentries);
+	}
 
 done:
 	free(feed_author);
