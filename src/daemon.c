@@ -226,10 +226,11 @@ static void daemon_poll(struct daemon *d, struct source_state *src)
 	free(last_modified);
 }
 
-/* Handles a fetched document. Returns 1 when the poll counts as ok, 0 when it failed; sets
- * *changed when the store took something. */
+/* Handles a fetched document. Returns 1 when the poll counts as ok; 0 when it failed, with
+ * the one-line reason in err (logged by the caller). Sets *changed when the store took
+ * something. */
 static int daemon_take(struct daemon *d, struct source_state *src, const struct fetch_result *r,
-                       int *changed)
+                       int *changed, char *err, size_t errlen)
 {
 	const struct source_conf *sc = src->conf;
 	*changed = 0;
@@ -239,7 +240,7 @@ static int daemon_take(struct daemon *d, struct source_state *src, const struct 
 		log_info("source %s: not modified", sc->name);
 		return 1;
 	}
-	char err[512] = "";
+	char warning[512] = "";
 	struct parse_opts po = {
 	    .url = r->effective_url,
 	    .content_type = r->content_type,
@@ -247,13 +248,13 @@ static int daemon_take(struct daemon *d, struct source_state *src, const struct 
 	    .zone = src->zone,
 	    .date_format = sc->date_format,
 	};
-	struct feed *f = parse_feed(r->body, r->len, &po, err, sizeof err);
+	struct feed *f = parse_feed(r->body, r->len, &po, warning, sizeof warning);
 	if (f == NULL) {
-		log_warnx("source %s: %s: %s", sc->name, sc->url, err[0] ? err : "not a feed");
+		snprintf(err, errlen, "%s", warning[0] ? warning : "not a feed");
 		return 0;
 	}
-	if (err[0] != '\0')
-		log_warnx("source %s: %s: %s (kept %zu entr%s)", sc->name, sc->url, err,
+	if (warning[0] != '\0')
+		log_warnx("source %s: %s: %s (kept %zu entr%s)", sc->name, sc->url, warning,
 		          f->nentries, f->nentries == 1 ? "y" : "ies");
 	size_t added = 0;
 	int rc = store_commit_fetch(d->store, sc->name, sc->url, f, r->etag, r->last_modified,
@@ -261,7 +262,7 @@ static int daemon_take(struct daemon *d, struct source_state *src, const struct 
 	size_t n = f->nentries;
 	feed_free(f);
 	if (rc != 0) {
-		log_warnx("source %s: storing %zu entries failed", sc->name, n);
+		snprintf(err, errlen, "storing %zu entries failed", n);
 		d->exit_code = DAEMON_EXIT_RUNTIME;
 		return 0;
 	}
@@ -275,14 +276,32 @@ static void daemon_fetch_done_cb(void *ctx, const struct fetch_result *r)
 {
 	struct daemon *d = ctx;
 	struct source_state *src = r->userdata;
+	const struct source_conf *sc = src->conf;
 	src->in_flight = 0;
 	int ok = 0, changed = 0;
-	if (r->error != NULL) {
-		if (d->once)
-			log_warnx("source %s: fetch %s: %s", src->conf->name, r->url, r->error);
-	} else {
-		ok = daemon_take(d, src, r, &changed);
+	char err[512] = "";
+	if (r->error == NULL)
+		ok = daemon_take(d, src, r, &changed, err, sizeof err);
+
+	/* One line per failed poll: "fetch URL" when the transfer failed, just "URL" when
+	 * what came back could not be used. */
+	char retry[64] = "";
+	int64_t delay = 0;
+	if (!d->once && ok) {
+		src->failures = 0;
+		delay = sched_delay_after_success_s(sc->name, sc->interval_s);
+	} else if (!d->once) {
+		src->failures++;
+		delay = sched_delay_after_failure_s(sc->interval_s, src->failures,
+		                                    r->error != NULL ? r->retry_after_s : 0);
+		char when[32];
+		sched_format_delay(delay, when, sizeof when);
+		snprintf(retry, sizeof retry, ", retry in %s", when);
 	}
+	if (r->error != NULL)
+		log_warnx("source %s: fetch %s: %s%s", sc->name, r->url, r->error, retry);
+	else if (!ok)
+		log_warnx("source %s: %s: %s%s", sc->name, sc->url, err, retry);
 
 	if (d->once) {
 		if (ok)
@@ -293,26 +312,8 @@ static void daemon_fetch_done_cb(void *ctx, const struct fetch_result *r)
 			ev_break(d->loop, EVBREAK_ALL);
 		return;
 	}
-
-	int64_t delay;
-	if (ok) {
-		src->failures = 0;
-		delay = sched_delay_after_success_s(src->conf->name, src->conf->interval_s);
-		if (changed && daemon_publish(d) != 0)
-			log_warnx(
-			    "publishing the merged feed failed; will retry after the next poll");
-	} else {
-		src->failures++;
-		delay = sched_delay_after_failure_s(src->conf->interval_s, src->failures,
-		                                    r->error != NULL ? r->retry_after_s : 0);
-		char when[32];
-		sched_format_delay(delay, when, sizeof when);
-		if (r->error != NULL)
-			log_warnx("source %s: fetch %s: %s, retry in %s", src->conf->name, r->url,
-			          r->error, when);
-		else
-			log_info("source %s: retry in %s", src->conf->name, when);
-	}
+	if (changed && daemon_publish(d) != 0)
+		log_warnx("publishing the merged feed failed; will retry after the next poll");
 	sched_in(d->sched, src->index, (double)delay);
 }
 

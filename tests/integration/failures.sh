@@ -1,3 +1,134 @@
-#!/bin/sh
-# STUB: replaced with real tests.
-echo "1..0 # SKIP not written yet"
+#!/usr/bin/env bash
+# Sources that fail in every way we know (closed port, unresolvable host, 503, too slow, too big,
+# a gzip bomb, a cut-off transfer, broken XML, HTML, 404, redirect loops and ftp redirects):
+# `once` still exits 0, logs one line per failing source naming it and stores the good ones; a
+# later failure never loses stored data; `run` keeps serving with every source failing.
+. "$TESTS_SRCDIR/integration/lib.sh"
+
+serve_fixtures modeled_baochinhphu-home.rss feed-rs_rss_2.0_bbc.xml modeled_republisher.rss || {
+	echo "Bail out! fixtures missing in $FIXTURES_DIR"
+	exit 1
+}
+# A complete response whose XML breaks off in the fourth item of ten.
+"$PYTHON" - "$(fixture rsparser_manton.rss)" "$WORK/www/broken.rss" <<'PY' || exit 1
+import sys
+data = open(sys.argv[1], "rb").read()
+cut = 0
+for _ in range(3):
+    cut = data.index(b"</item>", cut) + len(b"</item>")
+open(sys.argv[2], "wb").write(data[: cut + 60])
+PY
+start_server
+CLOSED=$(closed_port)
+
+D="$WORK/fail"
+mkdir -p "$D"
+CONF="$D/feedmerge.conf"
+# failing_sources FILE: every kind of failure, one source each.
+failing_sources() {
+	add_source "$1" closed "http://127.0.0.1:$CLOSED/feed.xml"
+	add_source "$1" nxdomain "http://feeds.example.invalid/rss"
+	add_source "$1" unavailable "$BASE/status/503"
+	add_source "$1" slow "$BASE/slow?s=6"
+	add_source "$1" toobig "$BASE/big?mb=2"
+	add_source "$1" bomb "$BASE/gzip-bomb?mb=2"
+	add_source "$1" cutoff "$BASE/truncated/modeled_republisher.rss"
+	add_source "$1" html "$BASE/html"
+	add_source "$1" notfound "$BASE/no-such-feed.xml"
+	add_source "$1" loop "$BASE/redirect-loop"
+	add_source "$1" ftp "$BASE/redirect-ftp"
+}
+NFAIL=11
+write_config "$CONF" timeout=2s max_size=1M
+add_source "$CONF" baochinhphu "$BASE/modeled_baochinhphu-home.rss"
+add_source "$CONF" bbc "$BASE/feed-rs_rss_2.0_bbc.xml"
+add_source "$CONF" broken "$BASE/broken.rss"
+failing_sources "$CONF"
+
+start=$(date +%s)
+"$FEEDMERGE" once -c "$CONF" >"$D/out1" 2>"$D/err1"
+rc=$?
+elapsed=$(($(date +%s) - start))
+ok $rc "once exits 0 although most sources fail"
+[ $rc -eq 0 ] || diag "$(cat "$D/err1")"
+check "summary: $(tail -n 1 "$D/out1")" \
+	grep -Eq "^once: 3 ok, $NFAIL failed, [1-9][0-9]* new entries$" "$D/out1"
+check "the timeout bounds the run (${elapsed}s)" test "$elapsed" -le 8
+ATOM="$D/public/feed.atom"
+
+# logged NAME PATTERN: exactly one line names the source, and it matches PATTERN.
+logged() {
+	local lines
+	lines=$(grep "source $1: " "$D/err1")
+	[ "$(printf '%s\n' "$lines" | grep -c .)" = 1 ] && grep -Eq "$2" <<<"$lines" || {
+		echo "log lines for $1: $lines"
+		return 1
+	}
+}
+check "closed port: one line" logged closed "^warning: source closed: fetch http://127.0.0.1:$CLOSED/feed.xml: connection refused"
+check "unresolvable host: one line" logged nxdomain "^warning: source nxdomain: fetch http://feeds.example.invalid/rss: .*resolve"
+check "503: one line" logged unavailable "^warning: source unavailable: fetch .*/status/503: HTTP 503$"
+check "slow: one line, timed out after 2s" logged slow "^warning: source slow: fetch .*: timed out after 2s"
+check "too big: one line" logged toobig "^warning: source toobig: fetch .*: body larger than max_size \(1M\)$"
+check "gzip bomb: the cap counts decoded bytes" logged bomb "^warning: source bomb: fetch .*: body larger than max_size \(1M\)$"
+check "cut-off transfer: one line" logged cutoff "^warning: source cutoff: fetch .*/truncated/.*: .*partial"
+check "HTML page: one line, not a feed" logged html "^warning: source html: .*/html: .*(not a feed|HTML)"
+check "404: one line" logged notfound "^warning: source notfound: fetch .*: HTTP 404$"
+check "redirect loop: one line" logged loop "^warning: source loop: fetch .*: .*redirect"
+check "redirect to ftp: refused" logged ftp "^warning: source ftp: fetch .*: .*(ftp|rotocol)"
+check "broken XML: a warning naming the source" grep -q "^warning: source broken: .*/broken.rss: " "$D/err1"
+check "good sources stored" grep -q "baochinhphu.vn/thuc-day-xay-dung" "$ATOM"
+n_broken=$(feedcheck source-of "$ATOM" "manton.org/2015" | cut -d' ' -f1)
+check "broken XML: the 3 entries before the break are kept ($n_broken)" test "${n_broken:-0}" = 3
+check "a cut-off transfer stores nothing" sh -c '! grep -q "gioitrenews.example" "$1"' sh "$ATOM"
+check "feed.atom valid" atom_valid "$ATOM"
+NENTRIES=$(feedcheck count "$ATOM")
+
+# --- later failures never lose stored data ---------------------------------------------------
+cp "$ATOM" "$D/feed.atom.1"
+rm "$WORK/www/feed-rs_rss_2.0_bbc.xml"
+printf '<!DOCTYPE html><html><body>gone</body></html>\n' >"$WORK/www/modeled_baochinhphu-home.rss"
+"$FEEDMERGE" once -c "$CONF" >"$D/out2" 2>"$D/err2"
+ok $? "once exits 0 when the good sources fail too"
+check "summary: $(tail -n 1 "$D/out2")" grep -Eq "^once: 1 ok, $((NFAIL + 2)) failed, 0 new entries$" "$D/out2"
+check "the sources that now fail are named" \
+	sh -c 'grep -q "^warning: source bbc: fetch .*: HTTP 404" "$1" && grep -q "^warning: source baochinhphu: " "$1"' sh "$D/err2"
+check "stored entries kept: the same $NENTRIES entries" test "$(feedcheck count "$ATOM")" = "$NENTRIES"
+links_same() {
+	cmp -s <(feedcheck links "$1") <(feedcheck links "$2")
+}
+check "the same links as before" links_same "$D/feed.atom.1" "$ATOM"
+
+# --- run keeps serving with every source failing ----------------------------------------------
+command -v curl >/dev/null || {
+	done_testing
+}
+R="$WORK/run"
+mkdir -p "$R"
+RCONF="$R/feedmerge.conf"
+write_config "$RCONF" timeout=2s max_size=1M listen=127.0.0.1:0
+failing_sources "$RCONF"
+"$FEEDMERGE" run -c "$RCONF" 2>"$R/log" &
+PID=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $PID"
+check "run with every source failing: listening" \
+	wait_until 10 grep -q "^listening on http://127.0.0.1:[0-9]*/$" "$R/log"
+URL=$(grep -o "http://127.0.0.1:[0-9]*/" "$R/log" | head -n 1)
+all_failed() {
+	[ "$(grep -c "^warning: source [a-z]*: .*retry in" "$R/log")" -ge "$NFAIL" ]
+}
+check "one line per failing source, each with its retry" wait_until 10 all_failed
+code=$(curl -s -o "$R/feed.atom" -w '%{http_code}' --max-time 5 "${URL}feed.atom")
+check "still serving /feed.atom: $code" test "$code" = 200
+check "the empty feed is valid Atom" atom_valid "$R/feed.atom"
+check "still running" kill -0 "$PID"
+kill -TERM "$PID"
+tries=100
+while kill -0 "$PID" 2>/dev/null && [ $tries -gt 0 ]; do
+	sleep 0.1
+	tries=$((tries - 1))
+done
+wait "$PID"
+ok $? "SIGTERM: exits 0 with transfers in flight"
+
+done_testing

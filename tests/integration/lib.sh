@@ -1,0 +1,175 @@
+# Shared by the integration tests (sourced, not run): TAP output, a temp dir removed on exit,
+# the scripted test server, bounded waits and the daemon under test.
+#
+# Environment (set by `make check`): FEEDMERGE (the binary), TESTS_SRCDIR (tests/ in the source
+# tree), PYTHON (default python3). Everything started here is stopped on exit.
+
+: "${FEEDMERGE:?FEEDMERGE must name the feedmerge binary}"
+: "${TESTS_SRCDIR:?TESTS_SRCDIR must name the tests folder}"
+PYTHON=${PYTHON:-python3}
+INTEGRATION_DIR="$TESTS_SRCDIR/integration"
+FIXTURES_DIR="$TESTS_SRCDIR/parse"
+
+TAP_N=0
+TAP_FAILED=0
+CLEANUP_PIDS=""
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/feedmerge-it.XXXXXX") || exit 1
+
+cleanup() {
+	for pid in $CLEANUP_PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $CLEANUP_PIDS; do
+		wait "$pid" 2>/dev/null
+	done
+	if [ -n "${FEEDMERGE_KEEP_WORK:-}" ]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ok COND DESCRIPTION: COND is a status (0 = pass).
+ok() {
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $TAP_N - $2"
+	else
+		TAP_FAILED=$((TAP_FAILED + 1))
+		echo "not ok $TAP_N - $2"
+	fi
+}
+
+# check DESCRIPTION COMMAND...: runs the command; its status is the test's; output as comments.
+check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	ok "$rc" "$desc"
+	if [ "$rc" -ne 0 ] && [ -n "$out" ]; then
+		printf '%s\n' "$out" | head -n 30 | sed 's/^/# /'
+	fi
+	return "$rc"
+}
+
+# diag TEXT...: a TAP comment.
+diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+done_testing() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" -eq 0 ]
+	exit $?
+}
+
+# wait_until TIMEOUT_S COMMAND...: polls COMMAND every 0.1 s until it succeeds or the time is up.
+wait_until() {
+	local tries=$(($1 * 10))
+	shift
+	while [ "$tries" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# fixture NAME: the path of a fixture copied from the real or modeled corpora.
+fixture() {
+	printf '%s/%s\n' "$FIXTURES_DIR" "$1"
+}
+
+# serve_fixtures NAME...: copies fixtures into the server's root ($WORK/www).
+serve_fixtures() {
+	mkdir -p "$WORK/www"
+	local n
+	for n in "$@"; do
+		cp "$(fixture "$n")" "$WORK/www/$n" || return 1
+	done
+}
+
+# start_server: starts the test server on 127.0.0.1 serving $WORK/www; sets PORT, BASE and
+# SERVER_LOG (one JSON line per request).
+start_server() {
+	mkdir -p "$WORK/www"
+	SERVER_LOG="$WORK/requests.log"
+	rm -f "$WORK/port"
+	"$PYTHON" "$INTEGRATION_DIR/server.py" --root "$WORK/www" --log "$SERVER_LOG" \
+		--port-file "$WORK/port" >"$WORK/server.out" 2>"$WORK/server.err" &
+	SERVER_PID=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $SERVER_PID"
+	if ! wait_until 10 test -s "$WORK/port"; then
+		echo "Bail out! test server did not start: $(cat "$WORK/server.err")"
+		exit 1
+	fi
+	PORT=$(cat "$WORK/port")
+	BASE="http://127.0.0.1:$PORT"
+}
+
+# closed_port: a port on 127.0.0.1 that nothing listens on (bound, then released).
+closed_port() {
+	"$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# write_config FILE [KEY=VALUE...]: the [feedmerge] section of a test config, with KEY set to
+# VALUE instead of its default (or added); sources are appended with add_source.
+write_config() {
+	local file=$1 kv key
+	shift
+	local defaults=(
+		"database=feedmerge.db"
+		"output_dir=public"
+		"interval=1h"
+		"concurrency=8"
+		"timeout=10s"
+		"max_size=10M"
+		"user_agent=feedmerge-test/0.1 (+integration)"
+		"feed_title=Tin tổng hợp"
+		"public_url=http://news.example.org/"
+		"feed_size=1000"
+		"attribution=Nguồn"
+	)
+	{
+		echo "[feedmerge]"
+		for kv in "${defaults[@]}"; do
+			key=${kv%%=*}
+			case " ${*%%=*} " in
+			*" $key "*) ;;
+			*) echo "$key = ${kv#*=}" ;;
+			esac
+		done
+		for kv in "$@"; do
+			echo "${kv%%=*} = ${kv#*=}"
+		done
+	} >"$file"
+}
+
+# add_source FILE NAME URL [EXTRA LINES]
+add_source() {
+	local file=$1 name=$2 url=$3
+	shift 3
+	{
+		echo
+		echo "[source $name]"
+		echo "url = $url"
+		for line in "$@"; do
+			echo "$line"
+		done
+	} >>"$file"
+}
+
+# feedcheck ARGS...: the feed checker (feedcheck.py).
+feedcheck() {
+	"$PYTHON" "$INTEGRATION_DIR/feedcheck.py" "$@"
+}
+
+# atom_valid FILE: RELAX NG validation against RFC 4287's schema.
+atom_valid() {
+	xmllint --noout --relaxng "$TESTS_SRCDIR/data/atom.rng" "$1"
+}
+
+# requests_for PATH: the server's log lines for requests of PATH (JSON lines).
+requests_for() {
+	grep -F "\"path\": \"$1\"" "$SERVER_LOG"
+}
