@@ -326,9 +326,12 @@ static void describe_error(const struct transfer *t, CURLcode code, char *buf, s
 	long os_errno = 0;
 	curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os_errno);
 	const char *what = curl_easy_strerror(code);
-	if (code == CURLE_COULDNT_CONNECT && os_errno != 0)
-		snprintf(buf, size, "%s: %s (%s)", what, strerror((int)os_errno), t->errbuf);
-	else if (t->errbuf[0] != '\0' && strcmp(t->errbuf, what) != 0)
+	if (code == CURLE_COULDNT_CONNECT && os_errno != 0) {
+		/* "connection refused (Failed to connect to 127.0.0.1 port 1 after 0 ms: …)" */
+		snprintf(buf, size, "%s (%s)", strerror((int)os_errno), t->errbuf);
+		if (buf[0] >= 'A' && buf[0] <= 'Z')
+			buf[0] = (char)(buf[0] - 'A' + 'a');
+	} else if (t->errbuf[0] != '\0' && strcmp(t->errbuf, what) != 0)
 		snprintf(buf, size, "%s (%s)", what, t->errbuf);
 	else
 		snprintf(buf, size, "%s", what);
