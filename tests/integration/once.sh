@@ -124,6 +124,21 @@ check "a changed feed brings its new entry ($(tail -n 1 "$D/out3"))" \
 check "the new entry is published" grep -q "tin-moi-1.htm" "$ATOM"
 check "feed.atom still valid" atom_valid "$ATOM"
 
+# --- the concurrency cap: six slow sources, two at a time --------------------------------------
+C="$WORK/cap"
+mkdir -p "$C"
+write_config "$C/feedmerge.conf" concurrency=2
+for k in 1 2 3 4 5 6; do
+	add_source "$C/feedmerge.conf" "slow$k" "$BASE/slow?s=0.4&k=$k"
+done
+lines0=$(wc -l <"$SERVER_LOG")
+"$FEEDMERGE" once -c "$C/feedmerge.conf" >"$C/out" 2>"$C/err"
+ok $? "concurrency = 2: once exits 0"
+check "concurrency = 2: all six polled ($(tail -n 1 "$C/out"))" grep -q "^once: 6 ok, 0 failed, 0 new entries$" "$C/out"
+maxin=$(tail -n +"$((lines0 + 1))" "$SERVER_LOG" | grep -o '"inflight": [0-9]*' | cut -d' ' -f2 | sort -n | tail -n 1)
+check "concurrency = 2: never more than two transfers at once, and two did run together ($maxin)" \
+	test "$maxin" = 2
+
 # --- fifty sources --------------------------------------------------------------------------
 S="$WORK/scale"
 mkdir -p "$S"

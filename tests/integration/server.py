@@ -2,7 +2,8 @@
 """A scripted HTTP server for the integration tests (stdlib only).
 
 Binds 127.0.0.1 on a free port and writes the port to --port-file (atomically, once it
-listens). Logs every request as one JSON line to --log, so tests assert what the daemon SENT.
+listens). Logs every request as one JSON line to --log, so tests assert what the daemon SENT; "inflight"
+is how many requests were being answered when it arrived (itself included).
 
 Routes (GET and HEAD):
   /NAME, /f/N/NAME      the fixture ROOT/NAME, with ETag, Last-Modified and 304s
@@ -40,6 +41,7 @@ TYPES = {
 }
 
 LOG_LOCK = threading.Lock()
+INFLIGHT = [0]  # requests being answered right now, under LOG_LOCK
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -50,7 +52,11 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def record(self):
+        with LOG_LOCK:
+            INFLIGHT[0] += 1
+            inflight = INFLIGHT[0]
         entry = {
+            "inflight": inflight,
             "method": self.command,
             "path": self.path,
             "user_agent": self.headers.get("User-Agent"),
@@ -63,10 +69,18 @@ class Handler(BaseHTTPRequestHandler):
             fp.write(json.dumps(entry) + "\n")
 
     def do_HEAD(self):
-        self.handle_any(head=True)
+        try:
+            self.handle_any(head=True)
+        finally:
+            with LOG_LOCK:
+                INFLIGHT[0] -= 1
 
     def do_GET(self):
-        self.handle_any(head=False)
+        try:
+            self.handle_any(head=False)
+        finally:
+            with LOG_LOCK:
+                INFLIGHT[0] -= 1
 
     def send(self, status, body=b"", ctype="text/plain; charset=utf-8", extra=None, head=False):
         self.send_response(status)
