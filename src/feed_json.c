@@ -1,96 +1,239 @@
 /* The `feedmerge parse` JSON contract: one object per feed, every key always present, null for
- * what the document did not say. Built with json-c so escaping is never ours to get wrong;
- * strings are UTF-8 already (the parser guarantees it) and are written as is, '/' unescaped. */
+ * what the document did not say.
+ *
+ * Written straight into one growing buffer rather than through json-c's object tree: building
+ * the tree, printing it into json-c's printbuf and copying that out took longer than parsing
+ * the feed and held three more copies of it (bench/parse: 24 MB feed, 0.35 s and 131 MB peak
+ * with json-c). JSON's string escaping is small enough to own: '"', '\\' and the C0 controls;
+ * '/' and UTF-8 pass as is (the parsers hand us valid UTF-8). tests/parse checks every output
+ * with Python's JSON reader. */
 #include "autoconf.h"
 
-#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "date.h"
 #include "feed_json.h"
 #include "util.h"
 
-static struct json_object *json_str_or_null(const char *s)
+struct json_out {
+	struct buf b;
+	int pretty;
+	int depth;
+};
+
+/* True for the bytes a JSON string must escape (RFC 8259 section 7). */
+static int json_needs_escape(unsigned char c)
 {
-	return s == NULL ? NULL : json_object_new_string(s);
+	return c < 0x20 || c == '"' || c == '\\';
 }
 
-static struct json_object *json_date_or_null(int64_t t)
+static void out_raw(struct json_out *o, const char *s, size_t n)
 {
-	if (t == FEED_TIME_NONE)
-		return NULL;
+	/* The buffer has no cap (0): appends only fail by aborting in xrealloc. */
+	(void)buf_append(&o->b, s, n);
+}
+
+static void out_lit(struct json_out *o, const char *s)
+{
+	out_raw(o, s, strlen(s));
+}
+
+static void out_newline(struct json_out *o)
+{
+	static const char spaces[] = "                                ";
+	if (!o->pretty)
+		return;
+	out_raw(o, "\n", 1);
+	size_t n = (size_t)o->depth * 2;
+	while (n > 0) {
+		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+		out_raw(o, spaces, k);
+		n -= k;
+	}
+}
+
+static void out_string(struct json_out *o, const char *s)
+{
+	if (s == NULL) {
+		out_lit(o, "null");
+		return;
+	}
+	out_raw(o, "\"", 1);
+	const unsigned char *p = (const unsigned char *)s;
+	for (;;) {
+		const unsigned char *run = p;
+		while (*p != '\0' && !json_needs_escape(*p))
+			p++;
+		out_raw(o, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
+		char esc[8];
+		switch (*p) {
+		case '"':
+			out_raw(o, "\\\"", 2);
+			break;
+		case '\\':
+			out_raw(o, "\\\\", 2);
+			break;
+		case '\n':
+			out_raw(o, "\\n", 2);
+			break;
+		case '\r':
+			out_raw(o, "\\r", 2);
+			break;
+		case '\t':
+			out_raw(o, "\\t", 2);
+			break;
+		default:
+			snprintf(esc, sizeof esc, "\\u%04x", (unsigned)*p);
+			out_raw(o, esc, 6);
+			break;
+		}
+		p++;
+	}
+	out_raw(o, "\"", 1);
+}
+
+static void out_date(struct json_out *o, int64_t t)
+{
+	if (t == FEED_TIME_NONE) {
+		out_lit(o, "null");
+		return;
+	}
 	char buf[DATE_ISO_SIZE];
 	date_format_iso(t, buf);
-	return json_object_new_string(buf);
+	out_string(o, buf);
 }
 
-/* json_object_object_add() takes ownership of v, including NULL (a JSON null). */
-static void json_put(struct json_object *o, const char *key, struct json_object *v)
+/* Starts member key of the object being written; first is true for its first member. */
+static void out_key(struct json_out *o, const char *key, int first)
 {
-	json_object_object_add(o, key, v);
+	if (!first)
+		out_raw(o, ",", 1);
+	out_newline(o);
+	out_string(o, key);
+	out_raw(o, o->pretty ? ": " : ":", o->pretty ? 2 : 1);
 }
 
-static struct json_object *feed_json_source(const struct entry_source *s)
+static void out_open(struct json_out *o, const char *bracket)
 {
-	if (s == NULL)
-		return NULL;
-	struct json_object *o = json_object_new_object();
-	json_put(o, "title", json_str_or_null(s->title));
-	json_put(o, "feed_url", json_str_or_null(s->feed_url));
-	json_put(o, "link", json_str_or_null(s->link));
-	return o;
+	out_lit(o, bracket);
+	o->depth++;
 }
 
-static struct json_object *feed_json_entry(const struct entry *e)
+/* Closes a container; empty is true when nothing was written inside it. */
+static void out_close(struct json_out *o, const char *bracket, int empty)
 {
-	struct json_object *o = json_object_new_object();
-	json_put(o, "id", json_str_or_null(e->id));
-	json_put(o, "link", json_str_or_null(e->link));
-	json_put(o, "title", json_str_or_null(e->title));
-	json_put(o, "summary", json_str_or_null(e->summary));
-	json_put(o, "content", json_str_or_null(e->content));
-	json_put(o, "author", json_str_or_null(e->author));
-	json_put(o, "published", json_date_or_null(e->published));
-	json_put(o, "updated", json_date_or_null(e->updated));
+	o->depth--;
+	if (!empty)
+		out_newline(o);
+	out_lit(o, bracket);
+}
 
-	struct json_object *cats = json_object_new_array_ext((int)e->ncategories);
-	for (size_t i = 0; i < e->ncategories; i++)
-		json_object_array_add(cats, json_object_new_string(e->categories[i]));
-	json_put(o, "categories", cats);
+static void out_source(struct json_out *o, const struct entry_source *s)
+{
+	if (s == NULL) {
+		out_lit(o, "null");
+		return;
+	}
+	out_open(o, "{");
+	out_key(o, "title", 1);
+	out_string(o, s->title);
+	out_key(o, "feed_url", 0);
+	out_string(o, s->feed_url);
+	out_key(o, "link", 0);
+	out_string(o, s->link);
+	out_close(o, "}", 0);
+}
 
-	struct json_object *encs = json_object_new_array_ext((int)e->nenclosures);
+static void out_entry(struct json_out *o, const struct entry *e)
+{
+	out_open(o, "{");
+	out_key(o, "id", 1);
+	out_string(o, e->id);
+	out_key(o, "link", 0);
+	out_string(o, e->link);
+	out_key(o, "title", 0);
+	out_string(o, e->title);
+	out_key(o, "summary", 0);
+	out_string(o, e->summary);
+	out_key(o, "content", 0);
+	out_string(o, e->content);
+	out_key(o, "author", 0);
+	out_string(o, e->author);
+	out_key(o, "published", 0);
+	out_date(o, e->published);
+	out_key(o, "updated", 0);
+	out_date(o, e->updated);
+
+	out_key(o, "categories", 0);
+	out_open(o, "[");
+	for (size_t i = 0; i < e->ncategories; i++) {
+		if (i > 0)
+			out_raw(o, ",", 1);
+		out_newline(o);
+		out_string(o, e->categories[i] != NULL ? e->categories[i] : "");
+	}
+	out_close(o, "]", e->ncategories == 0);
+
+	out_key(o, "enclosures", 0);
+	out_open(o, "[");
 	for (size_t i = 0; i < e->nenclosures; i++) {
 		const struct enclosure *en = &e->enclosures[i];
-		struct json_object *eo = json_object_new_object();
-		json_put(eo, "url", json_object_new_string(en->url != NULL ? en->url : ""));
-		json_put(eo, "type", json_str_or_null(en->type));
-		json_put(eo, "length", en->length < 0 ? NULL : json_object_new_int64(en->length));
-		json_object_array_add(encs, eo);
+		if (i > 0)
+			out_raw(o, ",", 1);
+		out_newline(o);
+		out_open(o, "{");
+		out_key(o, "url", 1);
+		out_string(o, en->url != NULL ? en->url : "");
+		out_key(o, "type", 0);
+		out_string(o, en->type);
+		out_key(o, "length", 0);
+		if (en->length < 0) {
+			out_lit(o, "null");
+		} else {
+			char num[24];
+			int n = snprintf(num, sizeof num, "%lld", (long long)en->length);
+			out_raw(o, num, (size_t)n);
+		}
+		out_close(o, "}", 0);
 	}
-	json_put(o, "enclosures", encs);
-	json_put(o, "source", feed_json_source(e->source));
-	return o;
+	out_close(o, "]", e->nenclosures == 0);
+
+	out_key(o, "source", 0);
+	out_source(o, e->source);
+	out_close(o, "}", 0);
 }
 
 /* Returns a new string holding one JSON object for f (pretty-printed when pretty). */
 char *feed_json_new(const struct feed *f, int pretty)
 {
-	struct json_object *root = json_object_new_object();
-	json_put(root, "format", json_object_new_string(feed_format_name(f->format)));
-	json_put(root, "title", json_str_or_null(f->title));
-	json_put(root, "link", json_str_or_null(f->link));
-	json_put(root, "id", json_str_or_null(f->id));
-	json_put(root, "updated", json_date_or_null(f->updated));
-	json_put(root, "language", json_str_or_null(f->language));
+	struct json_out o = {.pretty = pretty, .depth = 0};
+	buf_init(&o.b, 0);
 
-	struct json_object *entries = json_object_new_array_ext((int)f->nentries);
-	for (size_t i = 0; i < f->nentries; i++)
-		json_object_array_add(entries, feed_json_entry(&f->entries[i]));
-	json_put(root, "entries", entries);
-
-	int flags =
-	    JSON_C_TO_STRING_NOSLASHESCAPE |
-	    (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
-	char *s = xstrdup(json_object_to_json_string_ext(root, flags));
-	json_object_put(root);
-	return s;
+	out_open(&o, "{");
+	out_key(&o, "format", 1);
+	out_string(&o, feed_format_name(f->format));
+	out_key(&o, "title", 0);
+	out_string(&o, f->title);
+	out_key(&o, "link", 0);
+	out_string(&o, f->link);
+	out_key(&o, "id", 0);
+	out_string(&o, f->id);
+	out_key(&o, "updated", 0);
+	out_date(&o, f->updated);
+	out_key(&o, "language", 0);
+	out_string(&o, f->language);
+	out_key(&o, "entries", 0);
+	out_open(&o, "[");
+	for (size_t i = 0; i < f->nentries; i++) {
+		if (i > 0)
+			out_raw(&o, ",", 1);
+		out_newline(&o);
+		out_entry(&o, &f->entries[i]);
+	}
+	out_close(&o, "]", f->nentries == 0);
+	out_close(&o, "}", 0);
+	return buf_steal(&o.b, NULL);
 }
