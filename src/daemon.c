@@ -474,7 +474,7 @@ int daemon_run(const struct config *c)
 		char err[512] = "";
 		d.http = http_start(d.loop, c->listen, err, sizeof err);
 		if (d.http == NULL) {
-			log_warnx("listen %s: %s", c->listen, err);
+			log_warnx("listen: %s", err[0] ? err : c->listen);
 			rc = DAEMON_EXIT_RUNTIME;
 			goto out;
 		}

@@ -100,6 +100,30 @@ links_same() {
 }
 check "the same links as before" links_same "$D/feed.atom.1" "$ATOM"
 
+# --- runtime errors: exit 3 with a message ----------------------------------------------------
+E="$WORK/errors"
+mkdir -p "$E"
+: >"$E/blocker"
+write_config "$E/db.conf" database=blocker/feedmerge.db
+add_source "$E/db.conf" baochinhphu "$BASE/modeled_baochinhphu-home.rss"
+"$FEEDMERGE" once -c "$E/db.conf" >"$E/db.out" 2>"$E/db.err"
+ok $(($? != 3)) "a database that cannot be opened: exit 3"
+check "and a message naming it" grep -q "blocker/feedmerge.db" "$E/db.err"
+write_config "$E/out.conf" output_dir=blocker/public database=out.db
+add_source "$E/out.conf" baochinhphu "$BASE/modeled_baochinhphu-home.rss"
+"$FEEDMERGE" once -c "$E/out.conf" >"$E/out.out" 2>"$E/out.err"
+ok $(($? != 3)) "an output_dir that cannot be made: exit 3"
+check "and a message naming it" grep -q "blocker/public" "$E/out.err"
+write_config "$E/listen.conf" listen=127.0.0.1:"$PORT" database=listen.db
+add_source "$E/listen.conf" baochinhphu "$BASE/modeled_baochinhphu-home.rss"
+"$FEEDMERGE" run -c "$E/listen.conf" >"$E/listen.out" 2>"$E/listen.err" &
+LPID=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $LPID"
+wait_until 10 sh -c '! kill -0 "$1"' sh "$LPID"
+wait "$LPID"
+ok $(($? != 3)) "a listen address in use: run exits 3"
+check "and says so" grep -q "^warning: listen: .*127.0.0.1:$PORT.*in use" "$E/listen.err"
+
 # --- run keeps serving with every source failing ----------------------------------------------
 command -v curl >/dev/null || {
 	done_testing
