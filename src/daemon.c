@@ -40,7 +40,7 @@ struct source_state {
 };
 
 struct daemon {
-	struct ev_loop *loop;         /* borrowed: the default loop */
+	struct ev_loop *loop;         /* the default loop, destroyed at tear-down */
 	const struct config *c;       /* borrowed */
 	int once;                     /* `once` rather than `run` */
 	struct store *store;          /* owned */
@@ -53,6 +53,7 @@ struct daemon {
 	int64_t started_at; /* the first round's start: every source's first seen_at */
 	/* `once` bookkeeping. */
 	size_t n_ok, n_failed, n_new;
+	int publish_failed; /* `run`: the last publish failed, try again after any poll */
 	int exit_code;
 };
 
@@ -80,9 +81,10 @@ static int mkdir_p(const char *path)
 			break;
 	}
 	struct stat st;
-	if (rc == 0 && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))) {
-		if (errno == 0)
-			errno = ENOTDIR;
+	if (rc == 0 && stat(path, &st) != 0)
+		rc = -1;
+	else if (rc == 0 && !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
 		rc = -1;
 	}
 	free(p);
@@ -312,8 +314,12 @@ static void daemon_fetch_done_cb(void *ctx, const struct fetch_result *r)
 			ev_break(d->loop, EVBREAK_ALL);
 		return;
 	}
-	if (changed && daemon_publish(d) != 0)
-		log_warnx("publishing the merged feed failed; will retry after the next poll");
+	if (changed || d->publish_failed) {
+		d->publish_failed = daemon_publish(d) != 0;
+		if (d->publish_failed)
+			log_warnx(
+			    "publishing the merged feed failed; retrying after the next poll");
+	}
 	sched_in(d->sched, src->index, (double)delay);
 }
 
@@ -352,6 +358,9 @@ static int daemon_setup(struct daemon *d, const struct config *c, int once)
 	d->c = c;
 	d->once = once;
 	d->started_at = now_s();
+	/* CURLOPT_NOSIGNAL also stops libcurl from ignoring SIGPIPE around its TLS writes, and
+	 * a reader hanging up mid-response must not kill the daemon either. */
+	signal(SIGPIPE, SIG_IGN);
 	d->loop = ev_default_loop(EVFLAG_AUTO);
 	if (d->loop == NULL) {
 		log_warnx("cannot initialise the event loop (bad LIBEV_FLAGS?)");
@@ -427,8 +436,6 @@ static void daemon_signals(struct daemon *d)
 	ev_signal_start(d->loop, &d->sigint);
 	ev_signal_start(d->loop, &d->sigterm);
 	ev_signal_start(d->loop, &d->sighup);
-	/* A reader hanging up mid-response must not kill the daemon. */
-	signal(SIGPIPE, SIG_IGN);
 }
 
 int daemon_once(const struct config *c)
