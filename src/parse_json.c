@@ -124,6 +124,16 @@ static char *json_dup_text(struct json_object *o, const char *key)
 	return t;
 }
 
+/* Returns s, or NULL (freeing s) when s is only whitespace. */
+static char *json_blank_to_null(char *s)
+{
+	if (s != NULL && s[strspn(s, " \t\r\n")] == '\0') {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 /* True when s holds an HTML character reference (&amp; &#8211; &#x2014;). */
 static int json_has_char_ref(const char *s)
 {
@@ -328,7 +338,7 @@ static void json_add_item(struct feed *f, struct json_object *item, const char *
 		e->link = json_dup_url(item, "external_url", base);
 	e->title = json_dup_title(item, "title");
 	e->summary = json_text_to_html(json_dup_str(item, "summary", 0));
-	e->content = json_dup_str(item, "content_html", 0);
+	e->content = json_blank_to_null(json_dup_str(item, "content_html", 0));
 	if (e->content == NULL)
 		e->content = json_text_to_html(json_dup_str(item, "content_text", 0));
 	e->author = json_author_new(item);
