@@ -18,7 +18,8 @@ start_server
 D="$WORK/run"
 mkdir -p "$D"
 CONF="$D/feedmerge.conf"
-write_config "$CONF" listen=127.0.0.1:0
+# A short interval, so the per-source timers fire while the test runs.
+write_config "$CONF" listen=127.0.0.1:0 interval=2s
 add_source "$CONF" baochinhphu "$BASE/modeled_baochinhphu-home.rss" "title = Báo Chính phủ"
 add_source "$CONF" gioitre "$BASE/modeled_republisher.rss"
 add_source "$CONF" bbc "$BASE/feed-rs_rss_2.0_bbc.xml"
@@ -136,6 +137,15 @@ check "GET /feed.rss: 200 application/rss+xml; charset=utf-8" \
 check "served RSS: every item has <source>" feedcheck rss "$WORK/rss.b"
 get missing /no-such-thing
 check "unknown path: 404" test "$CODE" = 404
+
+repolled() {
+	requests_for /modeled_baochinhphu-home.rss | grep -q '"if_none_match": "\\"'
+}
+check "the timer polls again, with If-None-Match" wait_until 10 repolled
+check "and logs 'source baochinhphu: not modified'" \
+	wait_until 5 grep -q "^source baochinhphu: not modified$" "$LOG1"
+get again /feed.atom
+check "unchanged bytes after the re-poll" cmp "$WORK/atom.b" "$WORK/again.b"
 
 kill -HUP "$DAEMON_PID"
 check "SIGHUP is logged, not fatal" wait_until 5 grep -q "reload not supported" "$LOG1"
