@@ -279,6 +279,14 @@ static int fetch_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 
 /* --- results ---------------------------------------------------------------------------- */
 
+/* Connecting gets the transfer's timeout, but never more than FETCH_CONNECT_TIMEOUT_MAX_S: a
+ * host that does not answer SYNs is down, however slow its feed may be. */
+static int64_t fetch_connect_timeout_s(const struct fetcher *f)
+{
+	return f->timeout_s < FETCH_CONNECT_TIMEOUT_MAX_S ? f->timeout_s
+	                                                  : FETCH_CONNECT_TIMEOUT_MAX_S;
+}
+
 /* "10M", "512K" or "1000 bytes": the cap as a config would write it. */
 static void format_size(int64_t n, char *buf, size_t size)
 {
@@ -319,8 +327,13 @@ static void describe_error(const struct transfer *t, CURLcode code, char *buf, s
 		return;
 	}
 	if (code == CURLE_OPERATION_TIMEDOUT) {
-		snprintf(buf, size, "timed out after %llds%s%s%s", (long long)f->timeout_s,
-		         t->errbuf[0] ? " (" : "", t->errbuf, t->errbuf[0] ? ")" : "");
+		/* No connection yet: the connect timeout fired, not the whole-transfer one. */
+		double connect_s = 0;
+		curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME, &connect_s);
+		snprintf(
+		    buf, size, "%stimed out after %llds%s%s%s", connect_s > 0 ? "" : "connect ",
+		    connect_s > 0 ? (long long)f->timeout_s : (long long)fetch_connect_timeout_s(f),
+		    t->errbuf[0] ? " (" : "", t->errbuf, t->errbuf[0] ? ")" : "");
 		return;
 	}
 	long os_errno = 0;
@@ -433,9 +446,8 @@ static int transfer_setup(struct fetcher *f, struct transfer *t)
 	}
 	if (t->headers == NULL)
 		fatalx("out of memory");
-	long timeout = f->timeout_s > 0 ? (long)f->timeout_s : 30L;
-	long connect_timeout =
-	    timeout < FETCH_CONNECT_TIMEOUT_MAX_S ? timeout : FETCH_CONNECT_TIMEOUT_MAX_S;
+	long timeout = (long)f->timeout_s;
+	long connect_timeout = (long)fetch_connect_timeout_s(f);
 
 	SETOPT(e, CURLOPT_ERRORBUFFER, t->errbuf);
 	SETOPT(e, CURLOPT_URL, t->url);
