@@ -3,6 +3,7 @@
 # a gzip bomb, a cut-off transfer, broken XML, HTML, 404, redirect loops and ftp redirects):
 # `once` still exits 0, logs one line per failing source naming it and stores the good ones; a
 # later failure never loses stored data; `run` keeps serving with every source failing.
+# shellcheck source=tests/integration/lib.sh disable=SC2016
 . "$TESTS_SRCDIR/integration/lib.sh"
 
 serve_fixtures modeled_baochinhphu-home.rss feed-rs_rss_2.0_bbc.xml modeled_republisher.rss || {

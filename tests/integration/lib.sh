@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by the integration tests (sourced, not run): TAP output, a temp dir removed on exit,
 # the scripted test server, bounded waits and the daemon under test.
 #

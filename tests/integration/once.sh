@@ -2,6 +2,7 @@
 # `feedmerge once` against real fixtures served from 127.0.0.1: the merged outputs are valid,
 # deduplicated and attributed; a second run sends conditional GETs and changes no byte; fifty
 # sources still give one valid feed with every link once.
+# shellcheck source=tests/integration/lib.sh disable=SC2016
 . "$TESTS_SRCDIR/integration/lib.sh"
 
 FIXTURES="modeled_baochinhphu-home.rss modeled_republisher.rss modeled_entities-local-time.rss

@@ -2,6 +2,7 @@
 # `feedmerge run` with `listen = 127.0.0.1:0`: it says where it listens, polls, serves the merged
 # feed with a strong ETag, Last-Modified and 304s, ignores SIGHUP and stops on SIGTERM with
 # status 0. Restarted with every source failing, it serves what it stored and keeps running.
+# shellcheck source=tests/integration/lib.sh disable=SC2016
 . "$TESTS_SRCDIR/integration/lib.sh"
 
 serve_fixtures modeled_baochinhphu-home.rss modeled_republisher.rss feed-rs_rss_2.0_bbc.xml \
