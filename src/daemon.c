@@ -406,16 +406,18 @@ static int daemon_setup(struct daemon *d, const struct config *c, int once)
 	return 0;
 }
 
+/* The mirror image of daemon_setup + daemon_run's start-up: scheduler, listener, signals,
+ * fetcher (aborting transfers in flight), zones, store, loop. Safe on a half-built daemon. */
 static void daemon_teardown(struct daemon *d)
 {
+	sched_free(d->sched);
+	if (d->http != NULL)
+		http_stop(d->http);
 	if (d->loop != NULL) {
 		ev_signal_stop(d->loop, &d->sighup);
 		ev_signal_stop(d->loop, &d->sigterm);
 		ev_signal_stop(d->loop, &d->sigint);
 	}
-	sched_free(d->sched);
-	if (d->http != NULL)
-		http_stop(d->http);
 	fetch_free(d->fetcher);
 	for (size_t i = 0; i < d->nsources; i++)
 		date_zone_free(d->sources[i].zone);
