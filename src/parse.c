@@ -238,10 +238,13 @@ char *parse_plain_text(const char *s, size_t len, int is_html)
 					break;
 				}
 			}
-			if (is_block_tag(s + i + 1, j - i - 1))
-				pending_space = 1;
-			i = j < len ? j + 1 : len;
-			continue;
+			if (j < len) {
+				if (is_block_tag(s + i + 1, j - i - 1))
+					pending_space = 1;
+				i = j + 1;
+				continue;
+			}
+			/* No '>': "a <b" is text, not a tag. */
 		}
 		if (pending_space && b.len > 0)
 			buf_append(&b, " ", 1);

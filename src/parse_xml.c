@@ -51,6 +51,7 @@ enum ns {
 	NS_CONTENT,
 	NS_XHTML,
 	NS_FEEDBURNER,
+	NS_ITUNES,
 	NS_XML,
 };
 
@@ -71,6 +72,7 @@ static const struct {
     {"http://purl.org/rss/1.0/modules/content/", NS_CONTENT},
     {"http://www.w3.org/1999/xhtml", NS_XHTML},
     {"http://rssnamespace.org/feedburner/ext/1.0", NS_FEEDBURNER},
+    {"http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES},
     {"http://www.w3.org/XML/1998/namespace", NS_XML},
 };
 
@@ -112,6 +114,7 @@ enum el {
 	EL_DC_MODIFIED,
 	EL_CONTENT_ENCODED,
 	EL_ORIGLINK,
+	EL_ITUNES_AUTHOR,
 };
 
 /* Text fields being accumulated; the element's end decides where it goes. */
@@ -135,6 +138,7 @@ enum field {
 	F_ORIGLINK,
 	F_DC_TITLE,
 	F_RSS_SOURCE,
+	F_ITUNES_AUTHOR,
 };
 
 /* How a text construct's content becomes our output. */
@@ -189,12 +193,14 @@ struct xml_state {
 	int author_depth;
 	enum owner author_owner;
 	char *entry_dc_creator;        /* owned, used when the entry has no author */
+	char *entry_itunes_author;     /* owned, used when it has no dc:creator either */
 	char *entry_dc_title;          /* owned, used when the entry has no title */
 	char *entry_guid_link;         /* owned, the guid as a fallback link */
 	char *source_author;           /* owned, the atom:source's author */
 	unsigned char *entry_authored; /* per entry: author came from the entry itself */
 	size_t entry_authored_size;
 	char *feed_author; /* owned, the feed's atom:author */
+	char *root_lang;   /* owned, xml:lang of the root: the language without <language> */
 	int64_t feed_pubdate;
 
 	/* The field being captured. */
@@ -205,6 +211,7 @@ struct xml_state {
 	int xhtml_div;     /* depth of the wrapping xhtml div while inside it, else 0 */
 	int xhtml_seen_el; /* an element child was seen under the captured element */
 	int guid_not_permalink;
+	int author_name_seen; /* depth of <name> inside an RSS <author>, -1 once it closed */
 
 	/* Lexical state of sanitise() across chunks. */
 	enum { LEX_TEXT, LEX_CDATA, LEX_COMMENT, LEX_PI } lex;
@@ -317,6 +324,8 @@ static enum el classify(const struct xml_state *st, enum ns ns, const char *name
 		return IS("encoded") ? EL_CONTENT_ENCODED : EL_OTHER;
 	case NS_FEEDBURNER:
 		return IS("origLink") ? EL_ORIGLINK : EL_OTHER;
+	case NS_ITUNES:
+		return IS("author") ? EL_ITUNES_AUTHOR : EL_OTHER;
 	case NS_RDF:
 		return IS("RDF") ? EL_RDF : EL_OTHER;
 	case NS_OTHER:
@@ -585,6 +594,86 @@ static void serialise_name(struct xml_state *st, const xmlChar *local, const xml
 	text_add(st, (const char *)local, strlen((const char *)local));
 }
 
+static int is_url_attr(const char *name)
+{
+	return strcasecmp(name, "href") == 0 || strcasecmp(name, "src") == 0 ||
+	       strcasecmp(name, "poster") == 0 || strcasecmp(name, "cite") == 0;
+}
+
+/* Returns a new copy of the HTML s with the relative URLs of href / src / poster / cite
+ * attributes resolved against base (the content element's xml:base, else the document URL). */
+static char *html_resolve_urls(const char *s, size_t len, const char *base)
+{
+	struct buf b;
+	size_t i = 0, done = 0;
+	buf_init(&b, 0);
+	while (i < len) {
+		const char *lt = memchr(s + i, '<', len - i);
+		if (lt == NULL)
+			break;
+		i = (size_t)(lt - s) + 1;
+		if (i >= len || !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			continue;
+		while (i < len && s[i] != '>' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' &&
+		       s[i] != '\r' && s[i] != '/')
+			i++;
+		/* Attributes up to '>'. */
+		while (i < len && s[i] != '>') {
+			while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+			                   s[i] == '\r' || s[i] == '/'))
+				i++;
+			size_t ns = i;
+			while (i < len && s[i] != '=' && s[i] != '>' && s[i] != ' ' &&
+			       s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != '/')
+				i++;
+			size_t nlen = i - ns;
+			while (i < len &&
+			       (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+				i++;
+			if (i >= len || s[i] != '=') {
+				if (nlen == 0 && i < len && s[i] != '>')
+					i++;
+				continue;
+			}
+			i++;
+			while (i < len &&
+			       (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+				i++;
+			char q = 0;
+			if (i < len && (s[i] == '"' || s[i] == '\''))
+				q = s[i++];
+			size_t vs = i;
+			while (i < len && (q ? s[i] != q
+			                     : (s[i] != ' ' && s[i] != '>' && s[i] != '\t' &&
+			                        s[i] != '\n' && s[i] != '\r')))
+				i++;
+			size_t vlen = i - vs;
+			if (q && i < len)
+				i++;
+			char name[8];
+			if (nlen == 0 || nlen >= sizeof name || vlen == 0)
+				continue;
+			memcpy(name, s + ns, nlen);
+			name[nlen] = '\0';
+			if (!is_url_attr(name) || s[vs] == '#')
+				continue;
+			char *v = xstrndup(s + vs, vlen);
+			if (!url_is_absolute(v)) {
+				char *abs = url_resolve(base, v);
+				if (strcmp(abs, v) != 0) {
+					buf_append(&b, s + done, vs - done);
+					buf_puts(&b, abs);
+					done = vs + vlen;
+				}
+				free(abs);
+			}
+			free(v);
+		}
+	}
+	buf_append(&b, s + done, len - done);
+	return buf_steal(&b, NULL);
+}
+
 static void serialise_start(struct xml_state *st, const xmlChar *local, const xmlChar *prefix,
                             enum ns ns, int nattrs, const xmlChar **attrs)
 {
@@ -599,6 +688,12 @@ static void serialise_start(struct xml_state *st, const xmlChar *local, const xm
 		serialise_name(st, a[0], ans == NS_XML ? NULL : a[1], ans);
 		text_add(st, "=\"", 2);
 		char *v = attr_decode((const char *)a[3], (size_t)(a[4] - a[3]));
+		if (ans == NS_NONE && is_url_attr((const char *)a[0]) && cur_base(st) != NULL &&
+		    v[0] != '\0' && v[0] != '#' && !url_is_absolute(v)) {
+			char *abs = url_resolve(cur_base(st), v);
+			free(v);
+			v = abs;
+		}
 		text_add_escaped(st, v, strlen(v), 1);
 		free(v);
 		text_add(st, "\"", 1);
@@ -629,6 +724,7 @@ static void capture(struct xml_state *st, enum field f, enum owner own, enum kin
 	st->xhtml_div = 0;
 	st->xhtml_seen_el = 0;
 	st->truncated = 0;
+	st->author_name_seen = 0;
 	buf_reset(&st->text);
 }
 
@@ -740,8 +836,16 @@ static char *html_value(struct xml_state *st)
 		free(d);
 		return t;
 	}
+	case K_HTML: {
+		const char *base = cur_base(st);
+		if (base == NULL || !url_is_absolute(base) || memchr(s, '<', len) == NULL)
+			break;
+		char *r = html_resolve_urls(s, len, base);
+		char *t = trim_dup(r, strlen(r));
+		free(r);
+		return t;
+	}
 	case K_PLAIN:
-	case K_HTML:
 	case K_TEXT:
 	case K_XHTML:
 		break;
@@ -914,6 +1018,11 @@ static void entry_end(struct xml_state *st)
 		st->entry_dc_creator = NULL;
 		st->entry_authored[st->entry_index] = 1;
 	}
+	if (e->author == NULL && st->entry_itunes_author != NULL) {
+		e->author = st->entry_itunes_author;
+		st->entry_itunes_author = NULL;
+		st->entry_authored[st->entry_index] = 1;
+	}
 	if (e->author == NULL && st->source_author != NULL) {
 		e->author = st->source_author;
 		st->source_author = NULL;
@@ -928,10 +1037,12 @@ static void entry_end(struct xml_state *st)
 		st->entry_guid_link = NULL;
 	}
 	free(st->entry_dc_creator);
+	free(st->entry_itunes_author);
 	free(st->entry_dc_title);
 	free(st->entry_guid_link);
 	free(st->source_author);
-	st->entry_dc_creator = st->entry_dc_title = st->entry_guid_link = st->source_author = NULL;
+	st->entry_dc_creator = st->entry_itunes_author = NULL;
+	st->entry_dc_title = st->entry_guid_link = st->source_author = NULL;
 	st->in_entry = 0;
 }
 
@@ -1111,6 +1222,11 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			st->xhtml_div = st->depth;
 		} else if (st->kind == K_XHTML || st->kind == K_HTML) {
 			serialise_start(st, localname, prefix, ns, nb_attributes, attrs);
+		} else if (st->field == F_AUTHOR && st->depth == st->cap_depth + 1 &&
+		           strcmp(local, "name") == 0 && !st->author_name_seen) {
+			/* <author><name>N</name><title>T</title></author> in RSS: N. */
+			buf_reset(&st->text);
+			st->author_name_seen = st->depth;
 		}
 		st->xhtml_seen_el = 1;
 		lv->el = EL_OTHER;
@@ -1126,9 +1242,9 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		}
 		size_t llen;
 		const char *lang = attr_find(st, attrs, nb_attributes, "lang", NS_XML, &llen);
-		if (lang != NULL && st->family == 2) {
+		if (lang != NULL) {
 			char *d = attr_decode(lang, llen);
-			set_str(&st->feed->language, trim_dup(d, strlen(d)));
+			set_str(&st->root_lang, trim_dup(d, strlen(d)));
 			free(d);
 		}
 	}
@@ -1162,6 +1278,9 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	else if (!st->in_entry && st->depth == 2 && st->family == 1 &&
 	         st->stack[1].el == EL_CHANNEL)
 		own = OWN_FEED;
+	else if (st->in_entry && st->depth == st->entry_depth + 2 && el == EL_CATEGORY &&
+	         strcmp((const char *)st->stack[st->depth - 1].local, "categories") == 0)
+		own = OWN_ENTRY; /* <categories><category>…</category></categories> */
 
 	/* Items: RSS items are children of channel (2.0) or of rdf:RDF (1.0, 0.90). */
 	if (!st->in_entry &&
@@ -1255,7 +1374,7 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			capture(st, F_CONTENT, own, K_HTML);
 		break;
 	case EL_AUTHOR:
-		if (atom && st->family == 2) {
+		if (is_atom_ns(ns) || st->family == 2) {
 			st->author_depth = st->depth;
 			st->author_owner = own;
 			free(st->author.name);
@@ -1264,6 +1383,10 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		} else if (own == OWN_ENTRY) {
 			capture(st, F_AUTHOR, own, K_PLAIN);
 		}
+		break;
+	case EL_ITUNES_AUTHOR:
+		if (own == OWN_ENTRY)
+			capture(st, F_ITUNES_AUTHOR, own, K_PLAIN);
 		break;
 	case EL_DC_CREATOR:
 		if (own == OWN_ENTRY)
@@ -1423,6 +1546,10 @@ static void field_end(struct xml_state *st)
 		v = parse_plain_text(s, len, 0);
 		set_str(&st->entry_dc_creator, v);
 		break;
+	case F_ITUNES_AUTHOR:
+		v = parse_plain_text(s, len, 0);
+		set_str(&st->entry_itunes_author, v);
+		break;
 	case F_NAME:
 		set_str(&st->author.name, parse_plain_text(s, len, 0));
 		break;
@@ -1498,6 +1625,8 @@ static void close_one(struct xml_state *st)
 			field_end(st);
 		} else if (st->depth == st->xhtml_div) {
 			st->xhtml_div = 0;
+		} else if (st->depth == st->author_name_seen) {
+			st->author_name_seen = -1;
 		} else if (st->kind == K_XHTML || st->kind == K_HTML) {
 			serialise_end(st, lv->local, lv->prefix, (enum ns)lv->ns);
 		}
@@ -1560,7 +1689,7 @@ static void characters_cb(void *ctx, const xmlChar *ch, int len)
 {
 	struct xml_state *st = ctx;
 	st->ctxt->wellFormed = 1;
-	if (st->cap_depth == 0 || len <= 0)
+	if (st->cap_depth == 0 || len <= 0 || st->author_name_seen < 0)
 		return;
 	if (st->depth > XML_MAX_DEPTH)
 		return;
@@ -1642,6 +1771,11 @@ static int known_ref(struct xml_state *st, const char *s, size_t n, int final)
 	return st->has_subset;
 }
 
+/* Bytes sanitise() looks at: '&', '<' and the C0 controls other than tab, LF and CR. */
+static const unsigned char lex_special[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1,         0,        0, 1,
+                                               1, 0, 1, 1, 1, 1, 1, 1, 1,         1,        1, 1,
+                                               1, 1, 1, 1, 1, 1, 1, 1, ['&'] = 1, ['<'] = 1};
+
 static const char *find3(const char *p, size_t n, const char *pat)
 {
 	for (size_t i = 0; i + 2 < n; i++) {
@@ -1697,13 +1831,8 @@ static size_t sanitise(struct xml_state *st, const char *p, size_t n, int final,
 		}
 		/* A run of ordinary bytes. */
 		size_t j = i;
-		while (j < n) {
-			unsigned char c = (unsigned char)p[j];
-			if (c == '&' || c == '<' ||
-			    (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
-				break;
+		while (j < n && !lex_special[(unsigned char)p[j]])
 			j++;
-		}
 		memcpy(out + o, p + i, j - i);
 		o += j - i;
 		i = j;
@@ -1772,10 +1901,12 @@ static void state_free(struct xml_state *st)
 	free(st->author.name);
 	free(st->author.email);
 	free(st->entry_dc_creator);
+	free(st->entry_itunes_author);
 	free(st->entry_dc_title);
 	free(st->entry_guid_link);
 	free(st->source_author);
 	free(st->feed_author);
+	free(st->root_lang);
 	free(st->entry_authored);
 	buf_free(&st->text);
 }
@@ -1873,6 +2004,10 @@ struct feed *parse_xml_feed(const char *data, size_t len, const struct parse_opt
 			         st->first_error);
 		if (f->updated == FEED_TIME_NONE)
 			f->updated = st->feed_pubdate;
+		if (f->language == NULL && st->root_lang != NULL) {
+			f->language = st->root_lang;
+			st->root_lang = NULL;
+		}
 		/* RFC 4287 4.2.1: entries without an author inherit the feed's. */
 		if (st->feed_author != NULL && st->family == 2)
 			for (size_t i = 0; i < f->nentries; i++)
