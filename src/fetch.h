@@ -29,13 +29,16 @@ struct fetch_result {
 	const char *effective_url; /* after redirects */
 	long status;               /* HTTP status, 0 when no response */
 	int not_modified;          /* a 304 */
-	const char *error;         /* NULL on success (2xx with a complete body, or 304) */
-	const char *body;
+	/* NULL on success (2xx with a complete body, or 304); else one line: "HTTP 503",
+	 * "connection refused (…)", "timed out after 30s (…)", "body larger than max_size (10M)".
+	 * A failed or cut-off transfer has no body and no validators. */
+	const char *error;
+	const char *body; /* the decoded body of a 2xx, NUL-terminated; NULL otherwise */
 	size_t len;
-	const char *content_type;
-	const char *etag;
-	const char *last_modified;
-	int64_t retry_after_s; /* a 429's or 503's Retry-After in seconds from now, else 0 */
+	const char *content_type;  /* of the final response in a redirect chain, or NULL */
+	const char *etag;          /* likewise */
+	const char *last_modified; /* likewise */
+	int64_t retry_after_s;     /* a 429's or 503's Retry-After in seconds from now, else 0 */
 };
 
 typedef void (*fetch_done_cb)(void *ctx, const struct fetch_result *r);
