@@ -520,6 +520,13 @@ static const char *to_utf8(const char *data, size_t len, const struct parse_opts
 			snprintf(enc, sizeof enc, "UTF-8");
 	}
 
+	/* A UTF-16/32 label on bytes without a BOM and without the zero bytes UTF-16 markup
+	 * has ("<?xml" read as ASCII) is a lie: the bytes are ASCII-compatible. */
+	if (bom == BOM_NONE &&
+	    (strncasecmp(enc, "utf-16", 6) == 0 || strncasecmp(enc, "utf16", 5) == 0 ||
+	     strncasecmp(enc, "utf-32", 6) == 0 || strncasecmp(enc, "ucs-2", 5) == 0 ||
+	     strncasecmp(enc, "ucs2", 4) == 0))
+		snprintf(enc, sizeof enc, "UTF-8");
 	if (is_utf8_name(enc) || is_ascii_name(enc) ||
 	    (from_decl && (is_latin1_name(enc) || strcasecmp(enc, "windows-1252") == 0))) {
 		size_t valid = parse_utf8_valid_prefix(data, len);

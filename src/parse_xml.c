@@ -1156,7 +1156,12 @@ static int root_start(struct xml_state *st, enum ns ns, const char *local, const
 	}
 	if ((strcmp(local, "feed") == 0 || strcmp(local, "entry") == 0) &&
 	    (is_atom_ns(ns) || ns == NS_NONE)) {
-		st->feed->format = ns == NS_ATOM03 ? FEED_FORMAT_ATOM03 : FEED_FORMAT_ATOM10;
+		size_t vlen;
+		const char *v = attr_find(st, attrs, nattrs, "version", NS_NONE, &vlen);
+		st->feed->format = ns == NS_ATOM03 || (ns == NS_NONE && v != NULL && vlen >= 2 &&
+		                                       v[0] == '0' && v[1] == '.')
+		                       ? FEED_FORMAT_ATOM03
+		                       : FEED_FORMAT_ATOM10;
 		st->family = 2;
 		return 0;
 	}
