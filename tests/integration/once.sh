@@ -106,6 +106,8 @@ check "second run: all ok, nothing new ($last)" test "$last" = "once: $NSRC ok, 
 tail -n +"$((lines1 + 1))" "$SERVER_LOG" >"$D/requests2"
 check "second run sent If-None-Match" grep -q '"path": "/modeled_baochinhphu-home.rss".*"if_none_match": "\\"' "$D/requests2"
 check "second run sent If-Modified-Since" grep -q '"path": "/feed-rs_rss_2.0_bbc.xml".*"if_modified_since": "[A-Z][a-z][a-z], ' "$D/requests2"
+check "after a redirect, the final response's validators are kept, not the 302's" \
+	sh -c 'grep "\"path\": \"/redirect?" "$1" | grep "\"if_none_match\": \"\\\\\"" | grep -qv redirect-etag' sh "$D/requests2"
 nc=$(grep -c '"if_none_match": "' "$D/requests2")
 check "every direct source sent validators ($nc requests)" test "$nc" -ge 14
 check "the logs say not modified" grep -q "source baochinhphu: not modified" "$D/err2"

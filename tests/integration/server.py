@@ -9,7 +9,7 @@ Routes (GET and HEAD):
   /NAME, /f/N/NAME      the fixture ROOT/NAME, with ETag, Last-Modified and 304s
   /latin1/NAME          the fixture, Content-Type: text/xml; charset=iso-8859-1
   /gzip/NAME            the fixture gzip-compressed (Content-Encoding: gzip)
-  /redirect?to=PATH     302 to PATH
+  /redirect?to=PATH     302 to PATH (with an ETag and Last-Modified of its own)
   /redirect-loop        302 to itself, forever
   /redirect-ftp         302 to an ftp: URL
   /status/NNN           status NNN (503 and 429 carry Retry-After: 120)
@@ -148,8 +148,12 @@ class Handler(BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 return None
         if path == "/redirect":
+            # Validators of its own, which the fetcher must not keep: only the final
+            # response's count.
             to = query.get("to", ["/"])[0]
-            return self.send(302, b"", extra={"Location": to}, head=head)
+            extra = {"Location": to, "ETag": '"redirect-etag"',
+                     "Last-Modified": "Mon, 01 Jan 2001 00:00:00 GMT"}
+            return self.send(302, b"", "text/html", extra, head)
         if path == "/redirect-loop":
             return self.send(302, b"", extra={"Location": "/redirect-loop"}, head=head)
         if path == "/redirect-ftp":
