@@ -1,6 +1,7 @@
 /* The scheduler's pure math: jitter, delays after success and failure, Retry-After. */
 #include "autoconf.h"
 
+#include <ev.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,6 +99,42 @@ static void test_format(void)
 	is_str(buf, "0s", "negative is 0s");
 }
 
+/* The timer glue: due callbacks in due order, re-arming replaces, cancel forgets. */
+struct due_log {
+	struct sched *s;
+	size_t order[8];
+	size_t n;
+};
+
+static void due_cb(void *ctx, size_t source)
+{
+	struct due_log *log = ctx;
+	if (log->n < sizeof log->order / sizeof log->order[0])
+		log->order[log->n++] = source;
+}
+
+static void test_timers(void)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct due_log log = {0};
+	log.s = sched_new(loop, 4, due_cb, &log);
+	sched_in(log.s, 0, 0.03);
+	sched_in(log.s, 1, 0.0);
+	sched_in(log.s, 2, 0.01);
+	sched_in(log.s, 3, 0.02);
+	sched_cancel(log.s, 3);
+	sched_in(log.s, 2, 0.02); /* replaces the earlier due time */
+	sched_in(log.s, 99, 0.0); /* out of range: ignored */
+	ev_run(loop, 0);          /* returns when no timer is left */
+	is_int((int64_t)log.n, 3, "three sources came due (one cancelled)");
+	ok(log.n == 3 && log.order[0] == 1 && log.order[1] == 2 && log.order[2] == 0,
+	   "in due order: 1, 2, 0");
+	sched_in(log.s, 0, 10.0);
+	sched_free(log.s); /* stops the pending timer */
+	ok(ev_run(loop, EVRUN_NOWAIT) == 0, "sched_free leaves no active watcher");
+	ev_loop_destroy(loop);
+}
+
 int main(void)
 {
 	test_jitter();
@@ -105,5 +142,6 @@ int main(void)
 	test_failure();
 	test_retry_after();
 	test_format();
+	test_timers();
 	return done_testing();
 }
