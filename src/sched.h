@@ -13,6 +13,8 @@
  *   minute; a source that is gone is asked a few times a day at most.
  * - A Retry-After from a 429 or 503 is honoured when it asks for longer than the backoff,
  *   up to SCHED_RETRY_AFTER_MAX_S (a server cannot park a source for a month).
+ * Not yet: spacing between sources on the same host (the fetcher's global concurrency cap is
+ * the only bound for now).
  */
 #ifndef FEEDMERGE_SCHED_H
 #define FEEDMERGE_SCHED_H
