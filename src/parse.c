@@ -432,6 +432,47 @@ static int has_high_bytes(const char *s, size_t len)
 	return 0;
 }
 
+/* True when s (valid UTF-8 up to valid) has more valid multi-byte sequences than invalid bytes. */
+static int utf8_mostly_valid(const char *s, size_t len, size_t valid)
+{
+	size_t good = 0, bad = 0, i = 0;
+	while (i < len) {
+		for (size_t k = i; k < i + valid; k++)
+			if (((unsigned char)s[k] & 0xC0) == 0xC0)
+				good++;
+		i += valid;
+		if (i >= len)
+			break;
+		bad++;
+		i++;
+		valid = parse_utf8_valid_prefix(s + i, len - i);
+	}
+	return good > bad;
+}
+
+/* Returns a new UTF-8 string from s whose first valid bytes are valid UTF-8: valid sequences
+ * are kept, other bytes are read as windows-1252. */
+static char *utf8_repair(const char *s, size_t len, size_t valid, size_t *outlen)
+{
+	static const uint16_t cp1252[32] = {
+	    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+	    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+	    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+	struct buf b;
+	buf_init(&b, 0);
+	size_t i = 0;
+	while (i < len) {
+		buf_append(&b, s + i, valid);
+		i += valid;
+		if (i >= len)
+			break;
+		unsigned char c = (unsigned char)s[i++];
+		parse_put_utf8(&b, c >= 0x80 && c <= 0x9F ? cp1252[c - 0x80] : c);
+		valid = parse_utf8_valid_prefix(s + i, len - i);
+	}
+	return buf_steal(&b, outlen);
+}
+
 /* Converts len bytes from charset enc to a new UTF-8 string (*outlen bytes); bytes that do not
  * decode become U+FFFD. NULL when iconv does not know enc. */
 static char *convert_to_utf8(const char *s, size_t len, const char *enc, size_t *outlen)
@@ -538,7 +579,15 @@ static const char *to_utf8(const char *data, size_t len, const struct parse_opts
 			return data;
 		}
 		if (is_utf8_name(enc) || is_ascii_name(enc)) {
-			/* Not UTF-8 after all: the common case is Latin-1 / windows-1252. */
+			/* Not UTF-8 after all. Mostly valid multi-byte sequences: UTF-8 with
+			 * stray Latin-1 bytes, read those as windows-1252 one by one. Else a
+			 * Latin-1 / windows-1252 document (where "é\xA0»" can look like
+			 * UTF-8 by chance): read all of it as windows-1252. */
+			if (utf8_mostly_valid(data, len, valid)) {
+				char *fixed = utf8_repair(data, len, valid, outlen);
+				*owned = fixed;
+				return fixed;
+			}
 			snprintf(enc, sizeof enc, "WINDOWS-1252");
 		}
 	}
