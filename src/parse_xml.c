@@ -187,20 +187,17 @@ struct xml_state {
 	size_t entry_index;
 	int link_prio;
 	int feed_link_prio;
-	int has_title;
 	int source_depth;         /* depth of atom:source inside the entry, 0 if none */
 	struct author_acc author; /* the atom:author being read */
 	int author_depth;
 	enum owner author_owner;
-	char *entry_dc_creator;        /* owned, used when the entry has no author */
-	char *entry_itunes_author;     /* owned, used when it has no dc:creator either */
-	char *entry_dc_title;          /* owned, used when the entry has no title */
-	char *entry_guid_link;         /* owned, the guid as a fallback link */
-	char *source_author;           /* owned, the atom:source's author */
-	unsigned char *entry_authored; /* per entry: author came from the entry itself */
-	size_t entry_authored_size;
-	char *feed_author; /* owned, the feed's atom:author */
-	char *root_lang;   /* owned, xml:lang of the root: the language without <language> */
+	char *entry_dc_creator;    /* owned, used when the entry has no author */
+	char *entry_itunes_author; /* owned, used when it has no dc:creator either */
+	char *entry_dc_title;      /* owned, used when the entry has no title */
+	char *entry_guid_link;     /* owned, the guid as a fallback link */
+	char *source_author;       /* owned, the atom:source's author */
+	char *feed_author;         /* owned, the feed's atom:author */
+	char *root_lang; /* owned, xml:lang of the root: the language without <language> */
 	int64_t feed_pubdate;
 
 	/* The field being captured. */
@@ -812,11 +809,18 @@ static char *base64_decode(const char *s, size_t len)
 	}
 	size_t n;
 	char *out = buf_steal(&b, &n);
-	/* Decoded bytes must still be UTF-8 without NULs. */
-	if (parse_utf8_valid_prefix(out, n) != n || memchr(out, 0, n) != NULL) {
+	/* Decoded bytes must still be UTF-8, without the controls XML forbids. */
+	if (parse_utf8_valid_prefix(out, n) != n) {
 		free(out);
 		return NULL;
 	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)out[i];
+		if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
+			out[k++] = (char)c;
+	}
+	out[k] = '\0';
 	return out;
 }
 
@@ -997,36 +1001,23 @@ static void entry_begin(struct xml_state *st)
 	st->in_entry = 1;
 	st->entry_depth = st->depth;
 	st->link_prio = 0;
-	st->has_title = 0;
 	st->source_depth = 0;
-	if (st->entry_authored_size < st->feed->entries_size) {
-		st->entry_authored = xrealloc(st->entry_authored, st->feed->entries_size);
-		memset(st->entry_authored + st->entry_authored_size, 0,
-		       st->feed->entries_size - st->entry_authored_size);
-		st->entry_authored_size = st->feed->entries_size;
-	}
-	st->entry_authored[st->entry_index] = 0;
 }
 
 static void entry_end(struct xml_state *st)
 {
 	struct entry *e = cur_entry(st);
-	if (e->author != NULL)
-		st->entry_authored[st->entry_index] = 1;
 	if (e->author == NULL && st->entry_dc_creator != NULL) {
 		e->author = st->entry_dc_creator;
 		st->entry_dc_creator = NULL;
-		st->entry_authored[st->entry_index] = 1;
 	}
 	if (e->author == NULL && st->entry_itunes_author != NULL) {
 		e->author = st->entry_itunes_author;
 		st->entry_itunes_author = NULL;
-		st->entry_authored[st->entry_index] = 1;
 	}
 	if (e->author == NULL && st->source_author != NULL) {
 		e->author = st->source_author;
 		st->source_author = NULL;
-		st->entry_authored[st->entry_index] = 1;
 	}
 	if (e->title == NULL && st->entry_dc_title != NULL) {
 		e->title = st->entry_dc_title;
@@ -1132,9 +1123,14 @@ static int root_start(struct xml_state *st, enum ns ns, const char *local, const
                       int nattrs)
 {
 	st->root_seen = 1;
-	if (strcasecmp(local, "html") == 0) {
-		snprintf(st->root_err, sizeof st->root_err, "not a feed: got an HTML document");
-		return -1;
+	static const char *const html_roots[] = {"html", "head",   "body",     "script", "div",
+	                                         "meta", "iframe", "noscript", "table",  "p"};
+	for (size_t i = 0; i < sizeof html_roots / sizeof html_roots[0]; i++) {
+		if ((ns == NS_NONE || ns == NS_XHTML) && strcasecmp(local, html_roots[i]) == 0) {
+			snprintf(st->root_err, sizeof st->root_err,
+			         "not a feed: got an HTML document");
+			return -1;
+		}
 	}
 	if (strcmp(local, "rss") == 0 && is_rss_ns(ns)) {
 		size_t vlen;
@@ -1912,7 +1908,6 @@ static void state_free(struct xml_state *st)
 	free(st->source_author);
 	free(st->feed_author);
 	free(st->root_lang);
-	free(st->entry_authored);
 	buf_free(&st->text);
 }
 
