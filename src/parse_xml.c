@@ -1,17 +1,36 @@
 /* parse_xml_feed(): RSS 0.90-2.0, RSS 1.0 (RDF) and Atom 0.3/1.0 with libxml2's SAX2 push
- * parser. No tree is built: the callbacks keep a stack of element kinds and xml:base values and
- * accumulate text only for the fields we keep, so memory is the document plus one field.
+ * parser, fed in 64 KiB chunks. No tree is built: the callbacks keep a stack of element kinds
+ * and xml:base values and accumulate text only for the fields we keep (at most 4 MiB each), so
+ * memory is the document plus one field plus the entries. Elements are matched by namespace
+ * URI, never by prefix; in an Atom feed, unprefixed elements without a namespace count as Atom.
  *
  * Safety: no entity is ever substituted by libxml2 (no XML_PARSE_NOENT), no DTD is loaded, the
  * external entity loader refuses everything, and entity declarations from the internal subset are
  * kept only when they are short, flat text (no nested references), so amplification attacks
- * have nothing to expand. HTML named entities (&nbsp; …) come from our getEntity hook.
+ * have nothing to expand. HTML named entities (&nbsp; …) come from our getEntity hook. Depth
+ * beyond 256 is ignored.
  *
- * Decisions (see README): an entry's author is its own (RSS author, else dc:creator, else
- * atom:author as "name (email)", name or email), else for Atom the author of its atom:source,
- * else the feed's atom:author (RFC 4287 4.2.1). RSS <source url="…">title</source> fills the
- * entry's source like atom:source does (title, feed_url). A guid that is a permalink (the
- * default) and an http(s) URL is the link when the item has no other. */
+ * Forgiving reading: before libxml2 sees a chunk, a bare '&' (or one starting an unknown
+ * entity) becomes "&amp;" and forbidden C0 controls are dropped, outside CDATA, comments and
+ * PIs. Errors do not stop the parse (XML_PARSE_RECOVER); a mismatched end tag closes up to
+ * the element it names. A document that ends early keeps the entries completed before it.
+ *
+ * Decisions:
+ * - author: the entry's own (RSS <author>, or its <name> child; else dc:creator; else
+ *   itunes:author; atom:author as "name (email)", the name, or the email), else for Atom the
+ *   author of its atom:source, else the feed's atom:author (RFC 4287 4.2.1). No fallback to
+ *   managingEditor (the editor, not the writer).
+ * - link: feedburner:origLink, else RSS <link> or the Atom alternate link (text/html first,
+ *   then without type, then other types; atom:link inside RSS counts one step lower), else a
+ *   guid that is a permalink (isPermaLink not "false") and an http(s) URL.
+ * - source: atom:source, and also RSS <source url="…">title</source> (title, feed_url).
+ * - titles: RSS titles are read as HTML (markup stripped, entities decoded once), Atom ones by
+ *   their type. Summaries/contents are HTML; their relative href/src/poster/cite URLs are
+ *   resolved against the element's xml:base, else the document URL, when one is known.
+ * - dates: pubDate / atom:published / Atom 0.3 issued (then created, dc:date) are published;
+ *   atom:updated / Atom 0.3 modified / dcterms:modified are updated. Feed: updated, else
+ *   lastBuildDate, else its pubDate / dc:date. Language: <language> / dc:language, else the
+ *   root's xml:lang. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -536,7 +555,15 @@ static void text_add(struct xml_state *st, const char *s, size_t len)
 		len = room;
 		st->truncated = 1;
 	}
-	buf_append(&st->text, s, len);
+	struct buf *b = &st->text;
+	if (b->data != NULL && b->len + len < b->size) {
+		/* The common case, without buf_append's checks. */
+		memcpy(b->data + b->len, s, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+		return;
+	}
+	buf_append(b, s, len);
 }
 
 /* Appends s escaped for HTML text (quote also escaped when in_attr). */
