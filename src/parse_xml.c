@@ -227,6 +227,7 @@ struct xml_state {
 	int xhtml_div;     /* depth of the wrapping xhtml div while inside it, else 0 */
 	int xhtml_seen_el; /* an element child was seen under the captured element */
 	int guid_not_permalink;
+	int published_weak;   /* the entry's published date came from dc:date / created */
 	int author_name_seen; /* depth of <name> inside an RSS <author>, -1 once it closed */
 
 	/* Lexical state of sanitise() across chunks. */
@@ -1028,6 +1029,7 @@ static void entry_begin(struct xml_state *st)
 	st->in_entry = 1;
 	st->entry_depth = st->depth;
 	st->link_prio = 0;
+	st->published_weak = 0;
 	st->source_depth = 0;
 }
 
@@ -1596,8 +1598,11 @@ static void field_end(struct xml_state *st)
 			if (st->field == F_UPDATED) {
 				if (e->updated == FEED_TIME_NONE)
 					e->updated = d;
-			} else if (e->published == FEED_TIME_NONE) {
+			} else if (e->published == FEED_TIME_NONE ||
+			           (st->published_weak && st->field == F_PUBLISHED)) {
+				/* pubDate / published / issued win over dc:date / created. */
 				e->published = d;
+				st->published_weak = st->field == F_DC_DATE;
 			}
 		} else if (own == OWN_FEED) {
 			if (st->field == F_UPDATED) {
