@@ -616,6 +616,22 @@ static int starts_with_ci(const char *s, size_t len, const char *prefix)
 	return len >= n && strncasecmp(s, prefix, n) == 0;
 }
 
+/* The first occurrence of needle (n bytes) in s (len bytes), or NULL (memmem is a GNU
+ * extension). */
+static const char *find_bytes(const char *s, size_t len, const char *needle, size_t n)
+{
+	while (len >= n) {
+		const char *p = memchr(s, needle[0], len - n + 1);
+		if (p == NULL)
+			return NULL;
+		if (memcmp(p, needle, n) == 0)
+			return p;
+		len -= (size_t)(p - s) + 1;
+		s = p + 1;
+	}
+	return NULL;
+}
+
 /* True when the document starts like an HTML page (after an XML declaration, comments and a
  * doctype other than html are skipped, a root element other than <html> makes it XML). */
 static int looks_like_html(const char *s, size_t len)
@@ -689,6 +705,19 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_opts *o
 	size_t i = 0;
 	while (i < ulen && u[i] != '<')
 		i++;
+	if (i < ulen && !starts_with_ci(u + i, ulen - i, "<?xml")) {
+		/* Junk with markup before the declaration (a PHP warning "<br /><b>Warning</b>…"):
+		 * start at the declaration when nothing feed-like comes before it. */
+		size_t scan = ulen - i < 65536 ? ulen - i : 65536;
+		const char *decl = find_bytes(u + i, scan, "<?xml", 5);
+		if (decl != NULL) {
+			size_t before = (size_t)(decl - (u + i));
+			if (find_bytes(u + i, before, "<rss", 4) == NULL &&
+			    find_bytes(u + i, before, "<feed", 5) == NULL &&
+			    find_bytes(u + i, before, "RDF", 3) == NULL)
+				i = (size_t)(decl - u);
+		}
+	}
 	struct feed *f = NULL;
 	if (i == ulen) {
 		snprintf(err, errlen, "not a feed: no XML or JSON content");

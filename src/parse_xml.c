@@ -303,6 +303,27 @@ static enum ns ns_of(struct xml_state *st, const xmlChar *uri)
 	return ns;
 }
 
+/* The namespace of an element whose prefix was never declared ("<dc:creator>" without
+ * xmlns:dc), from the prefix everybody uses for it. */
+static enum ns ns_of_prefix(const char *prefix)
+{
+	static const struct {
+		const char *prefix;
+		enum ns ns;
+	} known[] = {{"dc", NS_DC},
+	             {"dcterms", NS_DCTERMS},
+	             {"content", NS_CONTENT},
+	             {"atom", NS_ATOM10},
+	             {"feedburner", NS_FEEDBURNER},
+	             {"itunes", NS_ITUNES},
+	             {"rdf", NS_RDF},
+	             {"xhtml", NS_XHTML}};
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(prefix, known[i].prefix) == 0)
+			return known[i].ns;
+	return NS_OTHER;
+}
+
 static int is_rss_ns(enum ns ns)
 {
 	return ns == NS_NONE || ns == NS_RSS10 || ns == NS_RSS090 || ns == NS_RSS_USERLAND;
@@ -1238,6 +1259,8 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	st->depth++;
 	enum ns ns = ns_of(st, URI);
+	if (URI == NULL && prefix != NULL)
+		ns = ns_of_prefix((const char *)prefix);
 	const char *local = (const char *)localname;
 	struct level *lv = &st->stack[st->depth];
 	lv->ns = (unsigned char)ns;
