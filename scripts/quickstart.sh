@@ -8,7 +8,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends build-essential autoconf automake pkg-config \
 	ca-certificates libcurl4-openssl-dev libev-dev libxml2-dev libsqlite3-dev \
 	libmicrohttpd-dev libjson-c-dev tzdata >/dev/null
-[ -x configure ] || ./autogen.sh
+[ -x configure ] || ./autogen.sh >/dev/null 2>&1
 [ -f Makefile ] || ./configure --quiet
 make -j"$(nproc)" --no-print-directory >/dev/null
 listen=$(sed -n 's/^listen[[:space:]]*=[[:space:]]*\([^#;[:space:]]*\).*/\1/p' conf/feedmerge.conf | head -n1)
