@@ -50,15 +50,31 @@ struct http_server {
 	struct http_doc *docs;
 	size_t ndocs;
 	unsigned port;
+	/* Inside MHD_start_daemon: MHD's last message and the errno it came with, kept for
+	 * http_start's one-line reason instead of being logged. */
+	int starting;
+	int start_errno;
+	char start_msg[512];
 };
 
+/* libmicrohttpd's own messages. During start-up they are kept, not logged: a failure is
+ * reported once, by http_start's caller, with the address from the config (MHD names the
+ * port argument of MHD_start_daemon, which is 0 with MHD_OPTION_SOCK_ADDR). Afterwards they
+ * are debug lines: a client resetting its connection is no warning of ours. */
 static void http_log_cb(void *cls, const char *fmt, va_list ap)
 {
-	(void)cls;
+	int saved_errno = errno;
+	struct http_server *h = cls;
 	char msg[512];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
-	log_warnx("http: %s", msg);
+	if (h->starting) {
+		h->start_errno = saved_errno;
+		snprintf(h->start_msg, sizeof h->start_msg, "%s", msg);
+	} else {
+		log_debug("http: %s", msg);
+	}
+	errno = saved_errno;
 }
 
 /* Runs MHD, then re-arms the timer from MHD_get_timeout(). */
@@ -308,20 +324,33 @@ struct http_server *http_start(struct ev_loop *loop, const char *listen, char *e
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	errno = 0;
+	h->starting = 1;
 	/* The logger comes first so MHD reports everything through it. No address reuse
 	 * (SO_REUSEPORT): a second daemon on the same port must fail, not share it. */
-	h->mhd = MHD_start_daemon(
-	    flags, 0, NULL, NULL, http_request_cb, h, MHD_OPTION_EXTERNAL_LOGGER, http_log_cb, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)HTTP_CONNECTION_TIMEOUT_S, MHD_OPTION_END);
+	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, http_request_cb, h,
+	                          MHD_OPTION_EXTERNAL_LOGGER, http_log_cb, h, MHD_OPTION_SOCK_ADDR,
+	                          (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
+	                          (unsigned)HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+	                          (unsigned)HTTP_CONNECTION_TIMEOUT_S, MHD_OPTION_END);
+	int start_errno = errno;
+	h->starting = 0;
 	(void)addrlen;
 	if (h->mhd == NULL) {
-		snprintf(err, errlen, "%s: cannot listen: %s", listen,
-		         errno != 0 ? strerror(errno) : "libmicrohttpd refused to start");
+		/* The errno MHD logged with (bind's, say) beats the one left after its
+		 * clean-up; its message text is the last resort. */
+		const char *reason = "libmicrohttpd refused to start";
+		if (h->start_errno != 0)
+			reason = strerror(h->start_errno);
+		else if (start_errno != 0)
+			reason = strerror(start_errno);
+		else if (h->start_msg[0] != '\0')
+			reason = h->start_msg;
+		snprintf(err, errlen, "%s: cannot listen: %s", listen, reason);
 		free(h);
 		return NULL;
 	}
+	if (h->start_msg[0] != '\0')
+		log_debug("http: %s", h->start_msg);
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	const union MHD_DaemonInfo *port = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	if (info == NULL || port == NULL) {

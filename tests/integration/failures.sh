@@ -124,6 +124,8 @@ wait_until 10 sh -c '! kill -0 "$1"' sh "$LPID"
 wait "$LPID"
 ok $(($? != 3)) "a listen address in use: run exits 3"
 check "and says so" grep -q "^warning: listen: .*127.0.0.1:$PORT.*in use" "$E/listen.err"
+check "once, with the real address (not libmicrohttpd's 'port 0')" \
+	sh -c '[ "$(grep -c "in use" "$1")" = 1 ] && ! grep -q "port 0" "$1"' sh "$E/listen.err"
 
 # --- run keeps serving with every source failing ----------------------------------------------
 command -v curl >/dev/null || {

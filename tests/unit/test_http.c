@@ -4,6 +4,7 @@
 #include "autoconf.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,8 +266,24 @@ int main(void)
 	port = http_port(h);
 	struct http_server *busy = NULL;
 	char *taken = xasprintf("127.0.0.1:%u", port);
+	/* The failure is ours to report, once: libmicrohttpd's own "Failed to bind to port 0"
+	 * (the port argument, not the address's) must not reach stderr. */
+	fflush(stderr);
+	FILE *captured = tmpfile();
+	int saved_stderr = dup(STDERR_FILENO);
+	dup2(fileno(captured), STDERR_FILENO);
 	busy = http_start(loop, taken, err, sizeof err);
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	char said[512] = "";
+	rewind(captured);
+	size_t nsaid = fread(said, 1, sizeof said - 1, captured);
+	said[nsaid] = '\0';
+	fclose(captured);
 	ok(busy == NULL && strstr(err, taken) != NULL, "a port in use is refused: %s", err);
+	ok(strstr(err, strerror(EADDRINUSE)) != NULL, "with the real reason");
+	ok(nsaid == 0, "and nothing logged by the library (%s)", said);
 	http_stop(busy);
 	free(taken);
 
