@@ -33,6 +33,7 @@
  *   root's xml:lang. */
 #include "autoconf.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,7 +232,10 @@ struct xml_state {
 	int author_name_seen; /* depth of <name> inside an RSS <author>, -1 once it closed */
 
 	/* Lexical state of sanitise() across chunks. */
-	enum { LEX_TEXT, LEX_CDATA, LEX_COMMENT, LEX_PI } lex;
+	enum { LEX_TEXT, LEX_CDATA, LEX_COMMENT, LEX_PI, LEX_TAG } lex;
+	char tag_quote;   /* in LEX_TAG: the quote of the value being copied, or 0 */
+	int tag_after_eq; /* in LEX_TAG: '=' seen, the value not started */
+	int tag_unquoted; /* in LEX_TAG: inside a value we quote ourselves */
 	int has_subset;
 	int truncated;
 	struct buf text;
@@ -1845,9 +1849,11 @@ static const char *find3(const char *p, size_t n, const char *pat)
 	return NULL;
 }
 
-/* Copies up to n bytes of p into out (room for 5 * n bytes) the way a forgiving reader reads
+/* Copies up to n bytes of p into out (room for 6 * n bytes) the way a forgiving reader reads
  * them: a bare '&' (not starting a reference we know) becomes "&amp;", the C0 controls XML 1.0
- * forbids are dropped; CDATA sections, comments and processing instructions pass untouched.
+ * forbids are dropped, and in start tags unquoted attribute values get quotes ('<' and '"'
+ * inside values are escaped); CDATA sections, comments and processing instructions pass
+ * untouched.
  * Returns the bytes of p consumed (a reference or "<![CDATA[" cut by the chunk's end waits for
  * the next chunk) and stores the bytes written in *outlen. */
 static size_t sanitise(struct xml_state *st, const char *p, size_t n, int final, char *out,
@@ -1855,6 +1861,85 @@ static size_t sanitise(struct xml_state *st, const char *p, size_t n, int final,
 {
 	size_t i = 0, o = 0;
 	while (i < n) {
+		if (st->lex == LEX_TAG) {
+			/* Inside a start tag: quote unquoted attribute values, escape '<' and
+			 * stray quotes in values, and bare '&' as in text. */
+			unsigned char c = (unsigned char)p[i];
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+				i++;
+				continue;
+			}
+			if (c == '&') {
+				int k = known_ref(st, p + i, n - i, final);
+				if (k < 0)
+					break;
+				if (k) {
+					out[o++] = '&';
+				} else {
+					memcpy(out + o, "&amp;", 5);
+					o += 5;
+				}
+				i++;
+				continue;
+			}
+			if (st->tag_quote) {
+				if (c == st->tag_quote)
+					st->tag_quote = 0;
+				if (c == '<') {
+					memcpy(out + o, "&lt;", 4);
+					o += 4;
+				} else {
+					out[o++] = (char)c;
+				}
+				i++;
+				continue;
+			}
+			int is_space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+			if (st->tag_unquoted) {
+				if (c == '/' && i + 1 >= n && !final)
+					break;
+				if (is_space || c == '>' ||
+				    (c == '/' && i + 1 < n && p[i + 1] == '>')) {
+					out[o++] = '"';
+					st->tag_unquoted = 0;
+					continue; /* the byte is read again outside the value */
+				}
+				if (c == '"') {
+					memcpy(out + o, "&quot;", 6);
+					o += 6;
+				} else if (c == '<') {
+					memcpy(out + o, "&lt;", 4);
+					o += 4;
+				} else {
+					out[o++] = (char)c;
+				}
+				i++;
+				continue;
+			}
+			if (c == '>' || c == '<') {
+				if (c == '>')
+					out[o++] = '>';
+				st->lex = LEX_TEXT;
+				st->tag_after_eq = 0;
+				if (c == '>')
+					i++;
+				continue;
+			}
+			if (c == '"' || c == '\'') {
+				st->tag_quote = (char)c;
+				st->tag_after_eq = 0;
+			} else if (c == '=') {
+				st->tag_after_eq = 1;
+			} else if (!is_space && st->tag_after_eq) {
+				out[o++] = '"';
+				st->tag_unquoted = 1;
+				st->tag_after_eq = 0;
+				continue;
+			}
+			out[o++] = (char)c;
+			i++;
+			continue;
+		}
 		if (st->lex != LEX_TEXT) {
 			size_t take = 0;
 			if (st->lex == LEX_PI) {
@@ -1920,6 +2005,12 @@ static size_t sanitise(struct xml_state *st, const char *p, size_t n, int final,
 					    memchr(p + i, '[', avail < 4096 ? avail : 4096) != NULL;
 				out[o++] = '<';
 				i++;
+				if (i < n && (isalpha((unsigned char)p[i]) || p[i] == '_')) {
+					st->lex = LEX_TAG;
+					st->tag_quote = 0;
+					st->tag_after_eq = 0;
+					st->tag_unquoted = 0;
+				}
 			}
 		} else if (c == '&') {
 			int k = known_ref(st, p + i, n - i, final);
@@ -2011,7 +2102,7 @@ struct feed *parse_xml_feed(const char *data, size_t len, const struct parse_opt
 	st->ctxt->validate = 0;
 	st->ctxt->sax->cdataBlock = characters_cb;
 
-	char *scratch = xmalloc(5 * XML_CHUNK_BYTES);
+	char *scratch = xmalloc(6 * XML_CHUNK_BYTES + 16);
 	size_t off = 0;
 	while (!st->halted && st->ctxt->instate != XML_PARSER_EOF) {
 		size_t n = len - off < XML_CHUNK_BYTES ? len - off : XML_CHUNK_BYTES;
