@@ -1994,7 +1994,15 @@ static size_t sanitise(struct xml_state *st, const char *p, size_t n, int final,
 				o += 4;
 				i += 4;
 				st->lex = LEX_COMMENT;
-			} else if (avail >= 2 && p[i + 1] == '?') {
+			} else if (avail < 2 ||
+			           !(isalpha((unsigned char)p[i + 1]) || p[i + 1] == '_' ||
+			             p[i + 1] == ':' || p[i + 1] == '/' || p[i + 1] == '!' ||
+			             p[i + 1] == '?' || (unsigned char)p[i + 1] >= 0x80)) {
+				/* "1 < 2": a '<' that cannot start markup is text. */
+				memcpy(out + o, "&lt;", 4);
+				o += 4;
+				i++;
+			} else if (p[i + 1] == '?') {
 				memcpy(out + o, p + i, 2);
 				o += 2;
 				i += 2;
