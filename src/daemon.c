@@ -54,6 +54,7 @@ struct daemon {
 	/* `once` bookkeeping. */
 	size_t n_ok, n_failed, n_new;
 	int publish_failed; /* `run`: the last publish failed, try again after any poll */
+	int interrupted;    /* `once`: the SIGINT or SIGTERM that stopped the round, else 0 */
 	int exit_code;
 };
 
@@ -339,12 +340,15 @@ static void daemon_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)revents;
 	struct daemon *d = w->data;
-	(void)d;
 	if (w->signum == SIGHUP) {
 		log_info("SIGHUP: reload not supported yet; restart to apply a new config");
 		return;
 	}
-	log_info("%s: stopping", w->signum == SIGINT ? "SIGINT" : "SIGTERM");
+	/* `once` says it in one line after the loop, with what was left undone. */
+	if (d->once)
+		d->interrupted = w->signum;
+	else
+		log_info("%s: stopping", w->signum == SIGINT ? "SIGINT" : "SIGTERM");
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -429,6 +433,8 @@ static void daemon_teardown(struct daemon *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* SIGINT and SIGTERM stop the loop; `run` also notes SIGHUP. `once` leaves SIGHUP alone, so
+ * `nohup feedmerge once` keeps its ignored SIGHUP (a watcher would replace SIG_IGN). */
 static void daemon_signals(struct daemon *d)
 {
 	ev_signal_init(&d->sigint, daemon_signal_cb, SIGINT);
@@ -437,7 +443,8 @@ static void daemon_signals(struct daemon *d)
 	d->sigint.data = d->sigterm.data = d->sighup.data = d;
 	ev_signal_start(d->loop, &d->sigint);
 	ev_signal_start(d->loop, &d->sigterm);
-	ev_signal_start(d->loop, &d->sighup);
+	if (!d->once)
+		ev_signal_start(d->loop, &d->sighup);
 }
 
 int daemon_once(const struct config *c)
@@ -446,14 +453,26 @@ int daemon_once(const struct config *c)
 	int rc = daemon_setup(&d, c, 1);
 	if (rc != 0)
 		goto out;
+	daemon_signals(&d);
 	/* One round: every source sees the same round start, so ties between sources that
 	 * carry the same link go to the one listed first. */
 	for (size_t i = 0; i < d.nsources; i++)
 		daemon_poll(&d, &d.sources[i]);
 	if (fetch_pending(d.fetcher) > 0)
 		ev_run(d.loop, 0);
-	if (daemon_publish(&d) != 0)
+	if (d.interrupted != 0) {
+		/* What was stored stays stored (one transaction per feed); the outputs keep
+		 * their last complete version, and the next round publishes. Teardown aborts
+		 * the transfers and closes the store. A signal during the publish below is
+		 * noted but never acted on: by then the round is complete. */
+		size_t stopped = fetch_pending(d.fetcher);
+		log_warnx("once: interrupted by %s: %zu transfer%s stopped, outputs not written",
+		          d.interrupted == SIGINT ? "SIGINT" : "SIGTERM", stopped,
+		          stopped == 1 ? "" : "s");
 		d.exit_code = DAEMON_EXIT_RUNTIME;
+	} else if (daemon_publish(&d) != 0) {
+		d.exit_code = DAEMON_EXIT_RUNTIME;
+	}
 	rc = d.exit_code;
 	printf("once: %zu ok, %zu failed, %zu new entries\n", d.n_ok, d.n_failed, d.n_new);
 	if (fflush(stdout) != 0)

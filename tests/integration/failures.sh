@@ -2,7 +2,8 @@
 # Sources that fail in every way we know (closed port, unresolvable host, 503, too slow, too big,
 # a gzip bomb, a cut-off transfer, broken XML, HTML, 404, redirect loops and ftp redirects):
 # `once` still exits 0, logs one line per failing source naming it and stores the good ones; a
-# later failure never loses stored data; `run` keeps serving with every source failing.
+# later failure never loses stored data; SIGINT/SIGTERM stop `once` with exit 3 and no debris;
+# `run` keeps serving with every source failing.
 # shellcheck source=tests/integration/lib.sh disable=SC2016
 . "$TESTS_SRCDIR/integration/lib.sh"
 
@@ -126,6 +127,34 @@ ok $(($? != 3)) "a listen address in use: run exits 3"
 check "and says so" grep -q "^warning: listen: .*127.0.0.1:$PORT.*in use" "$E/listen.err"
 check "once, with the real address (not libmicrohttpd's 'port 0')" \
 	sh -c '[ "$(grep -c "in use" "$1")" = 1 ] && ! grep -q "port 0" "$1"' sh "$E/listen.err"
+
+# --- once interrupted: SIGINT or SIGTERM stops the transfers, exit 3 -------------------------
+for sig in INT TERM; do
+	I="$WORK/interrupted-$sig"
+	mkdir -p "$I"
+	write_config "$I/feedmerge.conf" timeout=60s
+	add_source "$I/feedmerge.conf" gioitre "$BASE/modeled_republisher.rss"
+	add_source "$I/feedmerge.conf" slow "$BASE/slow?s=60"
+	"$FEEDMERGE" once -c "$I/feedmerge.conf" >"$I/out" 2>"$I/err" &
+	IPID=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $IPID"
+	check "once, SIG$sig: the fast source is stored first" \
+		wait_until 10 grep -q "^source gioitre: " "$I/err"
+	kill -"$sig" "$IPID"
+	check "once, SIG$sig with the slow transfer in flight: stops within 10 s" \
+		wait_until 10 sh -c '! kill -0 "$1"' sh "$IPID"
+	wait "$IPID"
+	ok $(($? != 3)) "once, SIG$sig: exit 3"
+	check "once, SIG$sig: says so, once" sh -c '[ "$(grep -c "interrupted" "$1")" = 1 ] &&
+		grep -q "^warning: once: interrupted by SIG$2: 1 transfer stopped, outputs not written$" "$1"' \
+		sh "$I/err" "$sig"
+	check "once, SIG$sig: the summary counts what finished" \
+		grep -Eq "^once: 1 ok, 0 failed, [1-9][0-9]* new entries$" "$I/out"
+	check "once, SIG$sig: no temp files left in output_dir" \
+		sh -c '[ -z "$(ls -A "$1")" ]' sh "$I/public"
+	check "once, SIG$sig: the database was closed (its WAL checkpointed and removed)" \
+		sh -c 'test -s "$1" && test ! -e "$1-wal"' sh "$I/feedmerge.db"
+done
 
 # --- run keeps serving with every source failing ----------------------------------------------
 command -v curl >/dev/null || {
