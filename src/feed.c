@@ -86,15 +86,27 @@ struct entry *feed_add_entry(struct feed *f)
 	return e;
 }
 
+/* Arrays grow to the next power of two, so n appends cost O(n) without a capacity field. */
+static void *grow_pow2(void *p, size_t n, size_t size)
+{
+	if (n != 0 && (n & (n - 1)) != 0)
+		return p;
+	return xreallocarray(p, n == 0 ? 1 : n * 2, size);
+}
+
 void entry_add_category(struct entry *e, const char *term)
 {
-	e->categories = xreallocarray(e->categories, e->ncategories + 1, sizeof *e->categories);
+	if (e->ncategories >= ENTRY_MAX_CATEGORIES)
+		return;
+	e->categories = grow_pow2(e->categories, e->ncategories, sizeof *e->categories);
 	e->categories[e->ncategories++] = xstrdup(term);
 }
 
 void entry_add_enclosure(struct entry *e, const char *url, const char *type, int64_t length)
 {
-	e->enclosures = xreallocarray(e->enclosures, e->nenclosures + 1, sizeof *e->enclosures);
+	if (e->nenclosures >= ENTRY_MAX_ENCLOSURES)
+		return;
+	e->enclosures = grow_pow2(e->enclosures, e->nenclosures, sizeof *e->enclosures);
 	struct enclosure *enc = &e->enclosures[e->nenclosures++];
 	enc->url = xstrdup(url);
 	enc->type = xstrdup_or_null(type);

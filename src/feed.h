@@ -67,6 +67,10 @@ void feed_free(struct feed *f);
 /* Appends a zeroed entry (dates FEED_TIME_NONE) and returns it; the feed owns it. */
 struct entry *feed_add_entry(struct feed *f);
 void entry_clear(struct entry *e);
+/* Hostile feeds repeat these without end: past the caps, appends are dropped. */
+#define ENTRY_MAX_CATEGORIES 256
+#define ENTRY_MAX_ENCLOSURES 64
+/* Adds a category (copied). */
 void entry_add_category(struct entry *e, const char *term);
 /* Adds an enclosure; url is copied, type may be NULL. */
 void entry_add_enclosure(struct entry *e, const char *url, const char *type, int64_t length);
