@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "feed.h"
-#include "tap.h"
+#include "../tap.h"
 
 static void test_caps(void)
 {
