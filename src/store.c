@@ -3,7 +3,8 @@
  * Entries are deduplicated by a key (the canonical link, else source + id, else source + a hash
  * of title and summary). Each fetched feed is stored in one transaction; any SQLite error rolls
  * it back, so what was stored before stays intact. Prepared statements are cached in struct
- * store and reused for every entry. */
+ * store and reused for every entry. The list columns (categories, enclosures) are encoded by
+ * store_codec.c. */
 #include "autoconf.h"
 
 #include <inttypes.h>
@@ -15,16 +16,12 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_codec.h"
 #include "url.h"
 #include "util.h"
 
 /* Sources no longer in the config sort after every configured one. */
 #define STORE_POSITION_GONE 1000000000
-
-/* Separators of the list columns (categories, enclosures); both are characters XML 1.0 forbids,
- * so no text we serve can contain them. */
-#define SEP_FIELD '\x1f'
-#define SEP_RECORD '\x1e'
 
 /* Schema migrations, in order: migration i brings user_version from i to i + 1. Later versions
  * append steps; a step never changes once released. */
@@ -216,88 +213,6 @@ static int64_t column_time(sqlite3_stmt *st, int i)
 	if (sqlite3_column_type(st, i) == SQLITE_NULL)
 		return FEED_TIME_NONE;
 	return sqlite3_column_int64(st, i);
-}
-
-/* Appends s to b with the list separators replaced by spaces. */
-static void buf_put_field(struct buf *b, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++) {
-		char c = (*s == SEP_FIELD || *s == SEP_RECORD) ? ' ' : *s;
-		buf_append(b, &c, 1);
-	}
-}
-
-/* Returns a new string joining the categories, or NULL when there are none. */
-static char *categories_join(const struct entry *e)
-{
-	if (e->ncategories == 0)
-		return NULL;
-	struct buf b;
-	buf_init(&b, 0);
-	for (size_t i = 0; i < e->ncategories; i++) {
-		if (i > 0)
-			buf_append(&b, "\x1f", 1);
-		buf_put_field(&b, e->categories[i]);
-	}
-	return buf_steal(&b, NULL);
-}
-
-/* Returns a new string holding the enclosures, or NULL when there are none. */
-static char *enclosures_join(const struct entry *e)
-{
-	if (e->nenclosures == 0)
-		return NULL;
-	struct buf b;
-	buf_init(&b, 0);
-	for (size_t i = 0; i < e->nenclosures; i++) {
-		const struct enclosure *enc = &e->enclosures[i];
-		if (i > 0)
-			buf_append(&b, "\x1e", 1);
-		buf_put_field(&b, enc->url);
-		buf_append(&b, "\x1f", 1);
-		buf_put_field(&b, enc->type);
-		buf_printf(&b, "\x1f%" PRId64, enc->length);
-	}
-	return buf_steal(&b, NULL);
-}
-
-static void categories_split(struct entry *e, const char *s)
-{
-	if (s == NULL)
-		return;
-	for (;;) {
-		const char *end = strchr(s, SEP_FIELD);
-		size_t n = end != NULL ? (size_t)(end - s) : strlen(s);
-		char *term = xstrndup(s, n);
-		entry_add_category(e, term);
-		free(term);
-		if (end == NULL)
-			break;
-		s = end + 1;
-	}
-}
-
-static void enclosures_split(struct entry *e, const char *s)
-{
-	if (s == NULL)
-		return;
-	for (;;) {
-		const char *end = strchr(s, SEP_RECORD);
-		size_t n = end != NULL ? (size_t)(end - s) : strlen(s);
-		char *rec = xstrndup(s, n);
-		char *type = strchr(rec, SEP_FIELD);
-		char *len = type != NULL ? strchr(type + 1, SEP_FIELD) : NULL;
-		if (type != NULL && len != NULL) {
-			*type++ = '\0';
-			*len++ = '\0';
-			entry_add_enclosure(e, rec, *type != '\0' ? type : NULL,
-			                    strtoll(len, NULL, 10));
-		}
-		free(rec);
-		if (end == NULL)
-			break;
-		s = end + 1;
-	}
 }
 
 /* Logs the current SQLite error for a source (or a task) once. */
@@ -574,8 +489,8 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 
 	if (action != ST_COUNT) {
 		atom_id = entry_atom_id(key, is_link);
-		categories = categories_join(e);
-		enclosures = enclosures_join(e);
+		categories = store_codec_categories_join(e);
+		enclosures = store_codec_enclosures_join(e);
 		if ((st = store_stmt(s, action)) == NULL)
 			goto out;
 		bind_entry(st, e, key, atom_id, source_id, seen_at, categories, enclosures, row_id);
@@ -728,8 +643,8 @@ static void load_entry(sqlite3_stmt *st, struct merged_entry *me)
 	e->updated = column_time(st, 9);
 	me->date = sqlite3_column_int64(st, 10);
 	me->first_seen = sqlite3_column_int64(st, 11);
-	categories_split(e, (const char *)sqlite3_column_text(st, 12));
-	enclosures_split(e, (const char *)sqlite3_column_text(st, 13));
+	store_codec_categories_split(e, (const char *)sqlite3_column_text(st, 12));
+	store_codec_enclosures_split(e, (const char *)sqlite3_column_text(st, 13));
 	if (sqlite3_column_int(st, 14)) {
 		e->source = xcalloc(1, sizeof *e->source);
 		e->source->title = column_dup(st, 15);
