@@ -26,52 +26,49 @@ static int is_space(unsigned char c)
 }
 
 /* Length of the valid UTF-8 prefix of s (len when all of s is valid). Overlong forms,
- * surrogates and code points above U+10FFFF are invalid. */
+ * surrogates and code points above U+10FFFF are invalid (the ranges of RFC 3629, section 4). */
 size_t parse_utf8_valid_prefix(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < len) {
-		/* ASCII fast path, eight bytes at a time. */
-		while (i + 8 <= len) {
-			uint64_t w;
-			memcpy(&w, p + i, 8);
-			if (w & 0x8080808080808080ULL)
-				break;
-			i += 8;
-		}
-		if (i >= len)
-			break;
 		unsigned char c = p[i];
 		if (c < 0x80) {
+			/* ASCII: eight bytes at a time while it lasts. */
 			i++;
+			while (i + 8 <= len) {
+				uint64_t w;
+				memcpy(&w, p + i, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+				i += 8;
+			}
 			continue;
 		}
-		size_t n;
-		uint32_t cp;
 		if (c >= 0xC2 && c <= 0xDF) {
-			n = 2;
-			cp = c & 0x1F;
+			if (i + 1 >= len || (p[i + 1] & 0xC0) != 0x80)
+				return i;
+			i += 2;
 		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 3;
-			cp = c & 0x0F;
+			if (i + 2 >= len)
+				return i;
+			unsigned char c1 = p[i + 1];
+			unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+			if (c1 < lo || c1 > hi || (p[i + 2] & 0xC0) != 0x80)
+				return i;
+			i += 3;
 		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 4;
-			cp = c & 0x07;
+			if (i + 3 >= len)
+				return i;
+			unsigned char c1 = p[i + 1];
+			unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+			if (c1 < lo || c1 > hi || (p[i + 2] & 0xC0) != 0x80 ||
+			    (p[i + 3] & 0xC0) != 0x80)
+				return i;
+			i += 4;
 		} else {
 			return i;
 		}
-		if (len - i < n)
-			return i;
-		for (size_t k = 1; k < n; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return i;
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return i;
-		i += n;
 	}
 	return len;
 }
@@ -262,8 +259,13 @@ char *parse_plain_text(const char *s, size_t len, int is_html)
 				continue;
 			}
 		}
-		buf_append(&b, s + i, 1);
-		i++;
+		/* A run of bytes that need no decision. */
+		size_t j = i + 1;
+		while (j < len && !is_space((unsigned char)s[j]) && s[j] != '<' && s[j] != '&' &&
+		       (unsigned char)s[j] != 0xC2)
+			j++;
+		buf_append(&b, s + i, j - i);
+		i = j;
 	}
 	if (b.len == 0) {
 		buf_free(&b);
