@@ -1,0 +1,305 @@
+/* Field mapping for the XML feed formats: where a finished field, link, enclosure or author
+ * goes in the feed or entry, and the fallbacks applied when an entry ends. */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse_int.h"
+#include "parse_xml_int.h"
+#include "util.h"
+#include "url.h"
+
+void parse_fields_entry_begin(struct xml_state *st)
+{
+	struct entry *e = feed_add_entry(st->feed);
+	st->entry_index = (size_t)(e - st->feed->entries);
+	st->in_entry = 1;
+	st->entry_depth = st->depth;
+	st->link_prio = 0;
+	st->published_weak = 0;
+	st->source_depth = 0;
+}
+
+void parse_fields_entry_end(struct xml_state *st)
+{
+	struct entry *e = cur_entry(st);
+	if (e->author == NULL && st->entry_dc_creator != NULL) {
+		e->author = st->entry_dc_creator;
+		st->entry_dc_creator = NULL;
+	}
+	if (e->author == NULL && st->entry_itunes_author != NULL) {
+		e->author = st->entry_itunes_author;
+		st->entry_itunes_author = NULL;
+	}
+	if (e->author == NULL && st->source_author != NULL) {
+		e->author = st->source_author;
+		st->source_author = NULL;
+	}
+	if (e->title == NULL && st->entry_dc_title != NULL) {
+		e->title = st->entry_dc_title;
+		st->entry_dc_title = NULL;
+	}
+	if (e->link == NULL && st->entry_guid_link != NULL) {
+		e->link = st->entry_guid_link;
+		st->entry_guid_link = NULL;
+	}
+	free(st->entry_dc_creator);
+	free(st->entry_itunes_author);
+	free(st->entry_dc_title);
+	free(st->entry_guid_link);
+	free(st->source_author);
+	st->entry_dc_creator = st->entry_itunes_author = NULL;
+	st->entry_dc_title = st->entry_guid_link = st->source_author = NULL;
+	st->in_entry = 0;
+}
+
+/* Atom link (also atom:link inside RSS): rel, type, href, length. */
+void parse_fields_atom_link(struct xml_state *st, enum owner own, const xmlChar **attrs, int nattrs,
+                            int in_rss)
+{
+	char *href = parse_names_attr_dup(st, attrs, nattrs, "href");
+	if (href == NULL)
+		return;
+	char *rel = parse_names_attr_dup(st, attrs, nattrs, "rel");
+	char *type = parse_names_attr_dup(st, attrs, nattrs, "type");
+	const char *r = rel ? rel : "alternate";
+	if (strncmp(r, "http://www.iana.org/assignments/relation/", 41) == 0)
+		r += 41;
+	char *abs = resolve(st, href);
+	struct entry *e = cur_entry(st);
+	if (own == OWN_SOURCE && e != NULL && e->source != NULL) {
+		if (strcmp(r, "self") == 0)
+			set_str(&e->source->feed_url, abs);
+		else if (strcmp(r, "alternate") == 0)
+			set_str(&e->source->link, abs);
+		else
+			free(abs);
+		abs = NULL;
+	} else if (strcmp(r, "alternate") == 0) {
+		int prio = 4;
+		if (type == NULL)
+			prio = 4;
+		else if (strcasecmp(type, "text/html") == 0 ||
+		         strcasecmp(type, "application/xhtml+xml") == 0)
+			prio = 5;
+		else
+			prio = 3;
+		if (in_rss)
+			prio -= 1;
+		int *cur = own == OWN_ENTRY ? &st->link_prio : &st->feed_link_prio;
+		char **dst = own == OWN_ENTRY ? &e->link : &st->feed->link;
+		if (own == OWN_ENTRY || own == OWN_FEED) {
+			if (prio > *cur) {
+				free(*dst);
+				*dst = abs;
+				abs = NULL;
+				*cur = prio;
+			}
+		}
+	} else if (strcmp(r, "enclosure") == 0 && own == OWN_ENTRY) {
+		int64_t length = -1;
+		size_t llen;
+		const char *l = parse_names_attr_find(st, attrs, nattrs, "length", NS_NONE, &llen);
+		if (l != NULL) {
+			char *ls = parse_names_attr_decode(l, llen);
+			char *t = trim_dup(ls, strlen(ls));
+			if (t != NULL && strspn(t, "0123456789") == strlen(t) && strlen(t) < 19)
+				length = strtoll(t, NULL, 10);
+			free(t);
+			free(ls);
+		}
+		entry_add_enclosure(e, abs, type, length);
+	}
+	free(abs);
+	free(href);
+	free(rel);
+	free(type);
+}
+
+void parse_fields_rss_enclosure(struct xml_state *st, const xmlChar **attrs, int nattrs)
+{
+	char *url = parse_names_attr_dup(st, attrs, nattrs, "url");
+	if (url == NULL)
+		return;
+	char *type = parse_names_attr_dup(st, attrs, nattrs, "type");
+	char *len = parse_names_attr_dup(st, attrs, nattrs, "length");
+	int64_t length = -1;
+	if (len != NULL && strspn(len, "0123456789") == strlen(len) && strlen(len) < 19)
+		length = strtoll(len, NULL, 10);
+	char *abs = resolve(st, url);
+	entry_add_enclosure(cur_entry(st), abs, type, length);
+	free(abs);
+	free(url);
+	free(type);
+	free(len);
+}
+
+/* The end of a captured field: store it where it belongs. */
+void parse_fields_end(struct xml_state *st)
+{
+	struct entry *e = cur_entry(st);
+	struct feed *f = st->feed;
+	const char *s = st->text.data ? st->text.data : "";
+	size_t len = st->text.len;
+	enum owner own = st->field_owner;
+	char *v = NULL;
+
+	switch (st->field) {
+	case F_TITLE:
+	case F_DC_TITLE:
+	case F_RSS_SOURCE:
+		if (st->kind == K_SKIP)
+			break;
+		if (st->kind == K_BASE64) {
+			char *d = parse_text_base64_decode(s, len);
+			if (d != NULL)
+				v = parse_plain_text(d, strlen(d), 0);
+			free(d);
+		} else {
+			v = parse_plain_text(s, len, st->kind == K_HTML || st->kind == K_XHTML);
+		}
+		if (st->field == F_RSS_SOURCE) {
+			if (e != NULL && e->source != NULL)
+				set_str(&e->source->title, v);
+			else
+				free(v);
+		} else if (st->field == F_DC_TITLE) {
+			if (own == OWN_ENTRY)
+				set_str(&st->entry_dc_title, v);
+			else if (own == OWN_FEED)
+				set_str(&f->title, v);
+			else
+				free(v);
+		} else if (own == OWN_ENTRY) {
+			set_str(&e->title, v);
+		} else if (own == OWN_SOURCE) {
+			set_str(&e->source->title, v);
+		} else {
+			set_str(&f->title, v);
+		}
+		break;
+	case F_LINK:
+	case F_ORIGLINK: {
+		char *t = trim_dup(s, len);
+		if (t == NULL)
+			break;
+		v = resolve(st, t);
+		free(t);
+		int prio = st->field == F_ORIGLINK ? 6 : 5;
+		int *cur = own == OWN_ENTRY ? &st->link_prio : &st->feed_link_prio;
+		char **dst = own == OWN_ENTRY ? &e->link : &f->link;
+		if (prio > *cur) {
+			free(*dst);
+			*dst = v;
+			*cur = prio;
+		} else {
+			free(v);
+		}
+		break;
+	}
+	case F_GUID:
+		v = trim_dup(s, len);
+		if (v == NULL)
+			break;
+		if (!st->guid_not_permalink && url_is_http(v))
+			set_str(&st->entry_guid_link, xstrdup(v));
+		set_str(&e->id, v);
+		break;
+	case F_ID:
+		v = trim_dup(s, len);
+		if (own == OWN_ENTRY)
+			set_str(&e->id, v);
+		else
+			set_str(&f->id, v);
+		break;
+	case F_SUMMARY:
+		v = parse_text_html_value(st);
+		set_str(&e->summary, v);
+		break;
+	case F_CONTENT:
+		v = parse_text_html_value(st);
+		set_str(&e->content, v);
+		break;
+	case F_AUTHOR:
+		v = parse_plain_text(s, len, 0);
+		set_str(&e->author, v);
+		break;
+	case F_DC_CREATOR:
+		v = parse_plain_text(s, len, 0);
+		set_str(&st->entry_dc_creator, v);
+		break;
+	case F_ITUNES_AUTHOR:
+		v = parse_plain_text(s, len, 0);
+		set_str(&st->entry_itunes_author, v);
+		break;
+	case F_NAME:
+		set_str(&st->author.name, parse_plain_text(s, len, 0));
+		break;
+	case F_EMAIL:
+		set_str(&st->author.email, parse_plain_text(s, len, 0));
+		break;
+	case F_PUBLISHED:
+	case F_UPDATED:
+	case F_DC_DATE: {
+		char *t = trim_dup(s, len);
+		int64_t d = parse_date(t, st->opts);
+		free(t);
+		if (d == FEED_TIME_NONE)
+			break;
+		if (own == OWN_ENTRY) {
+			if (st->field == F_UPDATED) {
+				if (e->updated == FEED_TIME_NONE)
+					e->updated = d;
+			} else if (e->published == FEED_TIME_NONE ||
+			           (st->published_weak && st->field == F_PUBLISHED)) {
+				/* pubDate / published / issued win over dc:date / created. */
+				e->published = d;
+				st->published_weak = st->field == F_DC_DATE;
+			}
+		} else if (own == OWN_FEED) {
+			if (st->field == F_UPDATED) {
+				if (f->updated == FEED_TIME_NONE)
+					f->updated = d;
+			} else if (st->feed_pubdate == FEED_TIME_NONE) {
+				st->feed_pubdate = d;
+			}
+		}
+		break;
+	}
+	case F_CATEGORY: {
+		char *t = parse_plain_text(s, len, 0);
+		if (t != NULL)
+			entry_add_category(e, t);
+		free(t);
+		break;
+	}
+	case F_LANGUAGE:
+		if (own == OWN_FEED)
+			set_str(&f->language, trim_dup(s, len));
+		break;
+	case F_NONE:
+		break;
+	}
+	st->field = F_NONE;
+	st->cap_depth = 0;
+	st->xhtml_div = 0;
+	buf_reset(&st->text);
+}
+
+char *parse_fields_author_string(struct author_acc *a)
+{
+	char *v = NULL;
+	if (a->name != NULL && a->email != NULL)
+		v = xasprintf("%s (%s)", a->name, a->email);
+	else if (a->name != NULL)
+		v = xstrdup(a->name);
+	else if (a->email != NULL)
+		v = xstrdup(a->email);
+	free(a->name);
+	free(a->email);
+	a->name = a->email = NULL;
+	return v;
+}

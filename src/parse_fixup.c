@@ -1,0 +1,221 @@
+/* The repair pass over each chunk before libxml2 sees it: what a forgiving reader does with
+ * bare '&', forbidden control characters, unquoted attribute values and a '<' that cannot
+ * start markup. Its lexical state (text, CDATA, comment, PI, start tag) carries across chunks. */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse_int.h"
+#include "parse_xml_int.h"
+#include "util.h"
+
+/* Bytes parse_fixup_chunk() looks at: '&', '<' and the C0 controls other than tab, LF and CR. */
+static const unsigned char lex_special[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1,         0,        0, 1,
+                                               1, 0, 1, 1, 1, 1, 1, 1, 1,         1,        1, 1,
+                                               1, 1, 1, 1, 1, 1, 1, 1, ['&'] = 1, ['<'] = 1};
+
+static const char *find3(const char *p, size_t n, const char *pat)
+{
+	for (size_t i = 0; i + 2 < n; i++) {
+		const char *q = memchr(p + i, pat[0], n - i - 2);
+		if (q == NULL)
+			return NULL;
+		i = (size_t)(q - p);
+		if (q[1] == pat[1] && q[2] == pat[2])
+			return q;
+	}
+	return NULL;
+}
+
+/* Copies up to n bytes of p into out (room for 6 * n bytes) the way a forgiving reader reads
+ * them: a bare '&' (not starting a reference we know) becomes "&amp;", the C0 controls XML 1.0
+ * forbids are dropped, and in start tags unquoted attribute values get quotes ('<' and '"'
+ * inside values are escaped); CDATA sections, comments and processing instructions pass
+ * untouched.
+ * Returns the bytes of p consumed (a reference or "<![CDATA[" cut by the chunk's end waits for
+ * the next chunk) and stores the bytes written in *outlen. */
+size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int final, char *out,
+                         size_t *outlen)
+{
+	size_t i = 0, o = 0;
+	while (i < n) {
+		if (st->lex == LEX_TAG) {
+			/* Inside a start tag: quote unquoted attribute values, escape '<' and
+			 * stray quotes in values, and bare '&' as in text. */
+			unsigned char c = (unsigned char)p[i];
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+				i++;
+				continue;
+			}
+			if (c == '&') {
+				int k = parse_entities_known_ref(st, p + i, n - i, final);
+				if (k < 0)
+					break;
+				if (k) {
+					out[o++] = '&';
+				} else {
+					memcpy(out + o, "&amp;", 5);
+					o += 5;
+				}
+				i++;
+				continue;
+			}
+			if (st->tag_quote) {
+				if (c == st->tag_quote)
+					st->tag_quote = 0;
+				if (c == '<') {
+					memcpy(out + o, "&lt;", 4);
+					o += 4;
+				} else {
+					out[o++] = (char)c;
+				}
+				i++;
+				continue;
+			}
+			int is_space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+			if (st->tag_unquoted) {
+				if (c == '/' && i + 1 >= n && !final)
+					break;
+				if (is_space || c == '>' ||
+				    (c == '/' && i + 1 < n && p[i + 1] == '>')) {
+					out[o++] = '"';
+					st->tag_unquoted = 0;
+					continue; /* the byte is read again outside the value */
+				}
+				if (c == '"') {
+					memcpy(out + o, "&quot;", 6);
+					o += 6;
+				} else if (c == '<') {
+					memcpy(out + o, "&lt;", 4);
+					o += 4;
+				} else {
+					out[o++] = (char)c;
+				}
+				i++;
+				continue;
+			}
+			if (c == '>' || c == '<') {
+				if (c == '>')
+					out[o++] = '>';
+				st->lex = LEX_TEXT;
+				st->tag_after_eq = 0;
+				if (c == '>')
+					i++;
+				continue;
+			}
+			if (c == '"' || c == '\'') {
+				st->tag_quote = (char)c;
+				st->tag_after_eq = 0;
+			} else if (c == '=') {
+				st->tag_after_eq = 1;
+			} else if (!is_space && st->tag_after_eq) {
+				out[o++] = '"';
+				st->tag_unquoted = 1;
+				st->tag_after_eq = 0;
+				continue;
+			}
+			out[o++] = (char)c;
+			i++;
+			continue;
+		}
+		if (st->lex != LEX_TEXT) {
+			size_t take = 0;
+			if (st->lex == LEX_PI) {
+				for (size_t j = i; j + 1 < n; j++)
+					if (p[j] == '?' && p[j + 1] == '>') {
+						take = j + 2 - i;
+						break;
+					}
+			} else {
+				const char *end =
+				    find3(p + i, n - i, st->lex == LEX_CDATA ? "]]>" : "-->");
+				if (end != NULL)
+					take = (size_t)(end - (p + i)) + 3;
+			}
+			if (take == 0) {
+				/* Keep two bytes back: the terminator may straddle chunks. */
+				take = final ? n - i : n - i > 2 ? n - i - 2 : 0;
+				memcpy(out + o, p + i, take);
+				o += take;
+				i += take;
+				if (!final)
+					break;
+				continue;
+			}
+			memcpy(out + o, p + i, take);
+			o += take;
+			i += take;
+			st->lex = LEX_TEXT;
+			continue;
+		}
+		/* A run of ordinary bytes. */
+		size_t j = i;
+		while (j < n && !lex_special[(unsigned char)p[j]])
+			j++;
+		memcpy(out + o, p + i, j - i);
+		o += j - i;
+		i = j;
+		if (i >= n)
+			break;
+		unsigned char c = (unsigned char)p[i];
+		if (c == '<') {
+			size_t avail = n - i;
+			if (avail < 9 && !final)
+				break;
+			if (avail >= 9 && memcmp(p + i, "<![CDATA[", 9) == 0) {
+				memcpy(out + o, p + i, 9);
+				o += 9;
+				i += 9;
+				st->lex = LEX_CDATA;
+			} else if (avail >= 4 && memcmp(p + i, "<!--", 4) == 0) {
+				memcpy(out + o, p + i, 4);
+				o += 4;
+				i += 4;
+				st->lex = LEX_COMMENT;
+			} else if (avail < 2 ||
+			           !(isalpha((unsigned char)p[i + 1]) || p[i + 1] == '_' ||
+			             p[i + 1] == ':' || p[i + 1] == '/' || p[i + 1] == '!' ||
+			             p[i + 1] == '?' || (unsigned char)p[i + 1] >= 0x80)) {
+				/* "1 < 2": a '<' that cannot start markup is text. */
+				memcpy(out + o, "&lt;", 4);
+				o += 4;
+				i++;
+			} else if (p[i + 1] == '?') {
+				memcpy(out + o, p + i, 2);
+				o += 2;
+				i += 2;
+				st->lex = LEX_PI;
+			} else {
+				if (avail >= 9 && memcmp(p + i, "<!DOCTYPE", 9) == 0)
+					st->has_subset =
+					    memchr(p + i, '[', avail < 4096 ? avail : 4096) != NULL;
+				out[o++] = '<';
+				i++;
+				if (i < n && (isalpha((unsigned char)p[i]) || p[i] == '_')) {
+					st->lex = LEX_TAG;
+					st->tag_quote = 0;
+					st->tag_after_eq = 0;
+					st->tag_unquoted = 0;
+				}
+			}
+		} else if (c == '&') {
+			int k = parse_entities_known_ref(st, p + i, n - i, final);
+			if (k < 0)
+				break;
+			if (k) {
+				out[o++] = '&';
+			} else {
+				memcpy(out + o, "&amp;", 5);
+				o += 5;
+			}
+			i++;
+		} else {
+			i++; /* a forbidden control character */
+		}
+	}
+	*outlen = o;
+	return i;
+}
