@@ -50,6 +50,29 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				i++;
 				continue;
 			}
+			if (st->tag_drop) {
+				/* Past XML_MAX_ATTRS: drop up to the end of the tag, quoted values
+				 * included; '>', "/>" or a '<' outside a value end it as usual. */
+				if (st->tag_drop_quote) {
+					if (c == st->tag_drop_quote)
+						st->tag_drop_quote = 0;
+					i++;
+					continue;
+				}
+				if (c == '/' && i + 1 >= n && !final)
+					break;
+				if (c == '"' || c == '\'') {
+					st->tag_drop_quote = (char)c;
+					i++;
+					continue;
+				}
+				if (!(c == '>' || c == '<' ||
+				      (c == '/' && i + 1 < n && p[i + 1] == '>'))) {
+					i++;
+					continue;
+				}
+				st->tag_drop = 0;
+			}
 			if (c == '&') {
 				int k = parse_entities_known_ref(st, p + i, n - i, final);
 				if (k < 0)
@@ -64,8 +87,10 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				continue;
 			}
 			if (st->tag_quote) {
-				if (c == st->tag_quote)
+				if (c == st->tag_quote) {
 					st->tag_quote = 0;
+					st->tag_drop = st->tag_nattrs >= XML_MAX_ATTRS;
+				}
 				if (c == '<') {
 					memcpy(out + o, "&lt;", 4);
 					o += 4;
@@ -83,6 +108,7 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				    (c == '/' && i + 1 < n && p[i + 1] == '>')) {
 					out[o++] = '"';
 					st->tag_unquoted = 0;
+					st->tag_drop = st->tag_nattrs >= XML_MAX_ATTRS;
 					continue; /* the byte is read again outside the value */
 				}
 				if (c == '"') {
@@ -110,6 +136,8 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				st->tag_quote = (char)c;
 				st->tag_after_eq = 0;
 			} else if (c == '=') {
+				if (!st->tag_after_eq)
+					st->tag_nattrs++;
 				st->tag_after_eq = 1;
 			} else if (!is_space && st->tag_after_eq) {
 				out[o++] = '"';
@@ -199,6 +227,9 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 					st->tag_quote = 0;
 					st->tag_after_eq = 0;
 					st->tag_unquoted = 0;
+					st->tag_nattrs = 0;
+					st->tag_drop = 0;
+					st->tag_drop_quote = 0;
 				}
 			}
 		} else if (c == '&') {

@@ -20,6 +20,9 @@
 #define XML_ENT_SLOTS 512
 #define XML_DECL_ENT_MAX 64
 #define XML_DECL_ENT_MAX_BYTES 1024
+/* Attributes and namespace declarations kept per start tag: libxml2 2.9 checks each one against
+ * all earlier ones (quadratic: 200k attributes took 24 s). */
+#define XML_MAX_ATTRS 64
 
 enum ns {
 	NS_NONE,
@@ -176,9 +179,12 @@ struct xml_state {
 
 	/* Lexical state of sanitise() across chunks. */
 	enum { LEX_TEXT, LEX_CDATA, LEX_COMMENT, LEX_PI, LEX_TAG } lex;
-	char tag_quote;   /* in LEX_TAG: the quote of the value being copied, or 0 */
-	int tag_after_eq; /* in LEX_TAG: '=' seen, the value not started */
-	int tag_unquoted; /* in LEX_TAG: inside a value we quote ourselves */
+	char tag_quote;      /* in LEX_TAG: the quote of the value being copied, or 0 */
+	int tag_after_eq;    /* in LEX_TAG: '=' seen, the value not started */
+	int tag_unquoted;    /* in LEX_TAG: inside a value we quote ourselves */
+	int tag_nattrs;      /* in LEX_TAG: attributes (and xmlns) of the tag so far */
+	int tag_drop;        /* in LEX_TAG: past XML_MAX_ATTRS, the rest of the tag is dropped */
+	char tag_drop_quote; /* in tag_drop: the quote of the value being dropped, or 0 */
 	int has_subset;
 	int truncated;
 	struct buf text;
