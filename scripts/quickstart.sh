@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends build-essential autoconf automake pkg-config \
 	ca-certificates libcurl4-openssl-dev libev-dev libxml2-dev libsqlite3-dev \
-	libmicrohttpd-dev libjson-c-dev tzdata >/dev/null
+	libmicrohttpd-dev libyajl-dev tzdata >/dev/null
 [ -x configure ] || ./autogen.sh >/dev/null 2>&1
 [ -f Makefile ] || ./configure --quiet
 make -j"$(nproc)" --no-print-directory >/dev/null

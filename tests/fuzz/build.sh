@@ -20,10 +20,10 @@ if [ ! -f "$BUILD_DIR/autoconf.h" ]; then
 fi
 mkdir -p "$OUT"
 
-LIBS="$(pkg-config --libs libcurl libxml-2.0 sqlite3 libmicrohttpd json-c) -lev"
+LIBS="$(pkg-config --libs libcurl libxml-2.0 sqlite3 libmicrohttpd yajl) -lev"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=$SAN -fno-sanitize-recover=undefined \
  -D_DEFAULT_SOURCE -std=c17 -I$SRC_DIR/src -I$BUILD_DIR \
- $(pkg-config --cflags libcurl libxml-2.0 sqlite3 libmicrohttpd json-c)"
+ $(pkg-config --cflags libcurl libxml-2.0 sqlite3 libmicrohttpd yajl)"
 
 # The project's sources, minus main.c, compiled once with the fuzzing instrumentation.
 OBJ="$OUT/obj"
