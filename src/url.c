@@ -297,16 +297,20 @@ static int hex_value(int ch)
 	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
 }
 
-/* RFC 3986 6.2.2 and RFC 3987 3.1 on the path and query of s (everything from the first '/'
- * after the authority): escapes of unreserved characters decoded, the other escapes in
- * uppercase, non-ASCII bytes percent-encoded. So "t%e1%ba%a1p", "t%E1%BA%A1p" and the UTF-8
- * "tạp" give one key. Returns a new string. */
+/* RFC 3986 6.2.2 and RFC 3987 3.1 on the path, query and fragment of s (everything from the
+ * first '/', '?' or '#' after the authority): escapes of unreserved characters decoded, the
+ * other escapes in uppercase, non-ASCII bytes percent-encoded. So "t%e1%ba%a1p", "t%E1%BA%A1p"
+ * and the UTF-8 "tạp" give one key. A '%' not followed by two hex digits is encoded as "%25"
+ * (the recovery RFC 3986 2.4 implies): kept bare, decoding an escape next to it could make a
+ * new escape ("%3%33" -> "%33" -> "3"), and the result would not be a fixed point. The output
+ * is: every '%' starts an uppercase escape of a byte that is not unreserved ASCII, and no byte
+ * is >= 0x80; so the function is idempotent. Returns a new string. */
 static char *normalize_escapes(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const char *auth = strstr(s, "://");
 	size_t start = auth ? (size_t)(auth - s) + 3 : 0;
-	start += strcspn(s + start, "/?");
+	start += strcspn(s + start, "/?#");
 	size_t n = strlen(s);
 	char *out = xmalloc(3 * n + 1);
 	memcpy(out, s, start);
@@ -326,7 +330,7 @@ static char *normalize_escapes(const char *s)
 				out[o++] = hex[lo];
 			}
 			i += 2;
-		} else if (ch >= 0x80) {
+		} else if (ch >= 0x80 || ch == '%') {
 			out[o++] = '%';
 			out[o++] = hex[ch >> 4];
 			out[o++] = hex[ch & 15];
@@ -338,14 +342,20 @@ static char *normalize_escapes(const char *s)
 	return out;
 }
 
-/* The canonical form through CURLU, or NULL when libcurl refuses the URL. */
+/* The canonical form through CURLU, or NULL when libcurl refuses the URL. The escapes are
+ * normalised before CURLU sees the URL as well as after: decoded "%2E" and "%2e" are dot
+ * segments to remove and a decoded "%75tm_source" is a tracking parameter to drop, so doing
+ * it only at the end would leave work for a second pass (the key would not be a fixed
+ * point). */
 static char *canonical_http(const char *s)
 {
-	char *result = NULL, *host = NULL, *query = NULL, *filtered = NULL, *out = NULL;
+	char *result = NULL, *host = NULL, *mid = NULL, *query = NULL, *filtered = NULL;
+	char *out = NULL;
+	char *pre = normalize_escapes(s);
 	CURLU *h = curl_url();
 	if (h == NULL)
 		abort();
-	if (curl_url_set(h, CURLUPART_URL, s, 0) != CURLUE_OK)
+	if (curl_url_set(h, CURLUPART_URL, pre, 0) != CURLUE_OK)
 		goto done;
 	if (curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK)
 		goto done;
@@ -354,6 +364,12 @@ static char *canonical_http(const char *s)
 	for (char *p = host; *p; p++)
 		*p = (char)lower((unsigned char)*p);
 	if (curl_url_set(h, CURLUPART_HOST, host, 0) != CURLUE_OK)
+		goto done;
+	/* CURLU decodes the escapes of a host name after its IPv4 check, so "https://%33" has
+	 * the host "3", which the next parse reads as the address 0.0.0.3; "1%2e2" is 1.0.0.2
+	 * one parse later. Parse the URL with its decoded host again, as the second pass would. */
+	if (curl_url_get(h, CURLUPART_URL, &mid, 0) != CURLUE_OK ||
+	    curl_url_set(h, CURLUPART_URL, mid, 0) != CURLUE_OK)
 		goto done;
 	CURLUcode rc = curl_url_get(h, CURLUPART_QUERY, &query, 0);
 	if (rc == CURLUE_OK) {
@@ -369,8 +385,10 @@ static char *canonical_http(const char *s)
 done:
 	curl_free(out);
 	curl_free(query);
+	curl_free(mid);
 	curl_free(host);
 	free(filtered);
+	free(pre);
 	curl_url_cleanup(h);
 	return result;
 }

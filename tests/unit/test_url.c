@@ -154,7 +154,7 @@ static void test_canonical(void)
 	                "https://example.com/t%E1%BA%A1p?q=%C3%A1");
 	check_canonical("https://example.com/%7euser/%41%2f%3F?a=%2B%7E",
 	                "https://example.com/~user/A%2F%3F?a=%2B~");
-	check_canonical("https://example.com/100%", "https://example.com/100%");
+	check_canonical("https://example.com/100%", "https://example.com/100%25");
 	check_canonical("https://example.com/a b", "https://example.com/a%20b");
 	check_canonical("TAG:Example.org,2024:X#y", "tag:Example.org,2024:X#y");
 	check_canonical("urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6",
@@ -165,6 +165,103 @@ static void test_canonical(void)
 	check_canonical(NULL, NULL);
 	check_canonical("http:relative", NULL);
 	check_canonical("http://", NULL);
+}
+
+/* A dedup key must be a fixed point: url_canonical(url_canonical(x)) == url_canonical(x). */
+static void test_canonical_stray_percent(void)
+{
+	/* Found by fuzzing: "%3" kept bare next to "%33" decoded made a new escape "%33", which
+	 * a second pass decoded to "3". A stray '%' is encoded as "%25" instead. */
+	check_canonical("https://e/%3%33", "https://e/%2533");
+	check_canonical("https://e/%2533", "https://e/%2533");
+	check_canonical("https://e/%2%35", "https://e/%2525");
+	check_canonical("https://e/%%41", "https://e/%25A");
+	check_canonical("https://e/%zz?q=%", "https://e/%25zz?q=%25");
+	check_canonical("https://e/%4", "https://e/%254");
+	check_canonical("https://e/%25", "https://e/%25");
+	check_canonical("https://e/%2541", "https://e/%2541");
+	/* Decoded unreserved characters are normalised further in the same pass: dot segments
+	 * (RFC 3986 6.2.2.3 removes them after decoding) and tracking parameters. */
+	check_canonical("https://e/a/%2E%2E/b", "https://e/b");
+	check_canonical("https://e/a/%2e/b", "https://e/a/b");
+	check_canonical("https://e/a/.%2e", "https://e/");
+	check_canonical("https://e/p?%75tm_source=1&a=2", "https://e/p?a=2");
+	check_canonical("https://e/p?%5Fga=1&a", "https://e/p?a");
+	/* Reserved characters stay encoded; '+' in a query stays '+' (not a space, not %2B). */
+	check_canonical("https://e/a%2fb%3f%23?x=%26&y=%3d", "https://e/a%2Fb%3F%23?x=%26&y=%3D");
+	check_canonical("https://e/a/b/..%2Fc", "https://e/a/b/..%2Fc");
+	check_canonical("https://e/p?q=a+b&r=%2b", "https://e/p?q=a+b&r=%2B");
+	/* Found by fuzzing next: CURLU decodes a host's escapes after its IPv4 check. */
+	check_canonical("https://%33", "https://0.0.0.3/");
+	check_canonical("https://1%2e2/", "https://1.0.0.2/");
+	check_canonical("https://E%41.Example/", "https://ea.example/");
+}
+
+static void test_canonical_idempotent(void)
+{
+	static const char *const inputs[] = {
+	    "https://e/%3%33",
+	    "https://e/%3%33%33",
+	    "https://e/%%33%33",
+	    "https://e/%2%35%35",
+	    "https://e/%",
+	    "https://e/%%",
+	    "https://e/%%%",
+	    "https://e/a%",
+	    "https://e/a%4",
+	    "https://e/%4g",
+	    "https://e/%g4",
+	    "https://e/%zz",
+	    "https://e/%25",
+	    "https://e/%2525",
+	    "https://e/%25%34%31",
+	    "https://e/%%34%31",
+	    "https://e/%3%34%31",
+	    "https://e/%e1%ba%a1",
+	    "https://e/%E1%BA%A1",
+	    "https://e/t\xe1\xba\xa1p?q=\xc3\xa1",
+	    "https://e/\xff\xfe%ff",
+	    "https://e/%7e%7E%41%61%2d%2e%5f",
+	    "https://e/%2F%2f%3F%3f%23%40%3A%26%3D%2B%24%2C%3B",
+	    "https://e/a/%2E%2E/b",
+	    "https://e/a/%2e%2e%2f..%2fb",
+	    "https://e/a/.%2E/./%2e/b/%2E",
+	    "https://e/%2E%2E/%2E%2E/x",
+	    "https://e/a/%252E%252E/b",
+	    "https://e/a%2F..%2Fb",
+	    "https://e/p?q=a+b&r=%2B&s=%2b+",
+	    "https://e/p?%75tm_source=x&a=1",
+	    "https://e/p?utm%5Fsource=x&%66bclid=1&b",
+	    "https://e/p?%26utm_source=1&%3D",
+	    "https://e/p?a=%&b=%2",
+	    "https://e/p?&&%&&",
+	    "https://e/p#%3%33",
+	    "https://e/p?q#%",
+	    "https://e/?%3%33=%3%33",
+	    "HTTPS://E.Example:443/%3%33/../x?%5f%67a=1",
+	    "http://e:80/a%20b/%20/%",
+	    "https://u%3A:p%25@e/%3%33",
+	    "https://e%41/x",
+	    "https://%33",
+	    "https://\t%33/%3%33",
+	    "https://1%2e2/",
+	    "https://%30x7F.1/a",
+	    "https://%2533/",
+	    "https://[::1%25eth0]:443/",
+	    "https://[::1]/%3%33",
+	    "https://e/ a\tb\n%3 %33 ",
+	    "tag:e,2024:%3%33",
+	    "urn:x:%",
+	};
+	for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+		char b1[256], b2[256];
+		char *once = url_canonical(inputs[i]);
+		char *twice = once != NULL ? url_canonical(once) : NULL;
+		is_str(twice, once, "canonical of '%s' is a fixed point ('%s')",
+		       show(inputs[i], b1, sizeof b1), show(once, b2, sizeof b2));
+		free(once);
+		free(twice);
+	}
 }
 
 static void test_predicates(void)
@@ -192,6 +289,8 @@ int main(void)
 	test_rfc3986();
 	test_resolve();
 	test_canonical();
+	test_canonical_stray_percent();
+	test_canonical_idempotent();
 	test_predicates();
 	return done_testing();
 }
