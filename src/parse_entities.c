@@ -48,13 +48,38 @@ static int in_attribute(const struct xml_state *st)
 	       st->ctxt->instate == XML_PARSER_ATTRIBUTE_VALUE;
 }
 
+/* Whether declared entity e may expand once more within the document's budget. Past it,
+ * references expand to nothing, reported once as an error. */
+static int expansion_allowed(struct xml_state *st, xmlEntityPtr e)
+{
+	size_t len = (size_t)e->length;
+	if (!st->ent_refused && st->ent_budget - st->ent_expanded >= len) {
+		st->ent_expanded += len;
+		return 1;
+	}
+	if (!st->ent_refused) {
+		st->ent_refused = 1;
+		st->ent_empty = entity_new((const char *)e->name, "", 0, 0);
+		st->nerrors++;
+		if (st->nerrors == 1) {
+			st->first_error_line = st->ctxt->input != NULL ? st->ctxt->input->line : 0;
+			snprintf(st->first_error, sizeof st->first_error,
+			         "entity expansion beyond %zu bytes refused", st->ent_budget);
+		}
+	}
+	return 0;
+}
+
 xmlEntityPtr parse_entities_get_cb(void *ctx, const xmlChar *name)
 {
 	struct xml_state *st = ctx;
 	int for_attr = in_attribute(st);
 	for (int i = 0; i < st->ndecl; i++)
-		if (strcmp((const char *)st->decl[i]->name, (const char *)name) == 0)
-			return for_attr ? st->decl_attr[i] : st->decl[i];
+		if (strcmp((const char *)st->decl[i]->name, (const char *)name) == 0) {
+			if (for_attr)
+				return st->decl_attr[i]; /* left as "&name;", not expanded */
+			return expansion_allowed(st, st->decl[i]) ? st->decl[i] : st->ent_empty;
+		}
 	const htmlEntityDesc *d = htmlEntityLookup(name);
 	if (d == NULL)
 		return NULL;
@@ -165,11 +190,12 @@ int parse_entities_known_ref(struct xml_state *st, const char *s, size_t n, int 
 	if (strcmp(name, "amp") == 0 || strcmp(name, "lt") == 0 || strcmp(name, "gt") == 0 ||
 	    strcmp(name, "quot") == 0 || strcmp(name, "apos") == 0)
 		return 1;
-	if (htmlEntityLookup((const xmlChar *)name) != NULL)
-		return 1;
+	/* Declarations first: at most XML_DECL_ENT_MAX, where the HTML table is a linear scan. */
 	for (int d = 0; d < st->ndecl; d++)
 		if (strcmp((const char *)st->decl[d]->name, name) == 0)
 			return 1;
+	if (htmlEntityLookup((const xmlChar *)name) != NULL)
+		return 1;
 	/* An internal subset in this chunk may declare it: let libxml2 decide. */
 	return st->has_subset;
 }
@@ -185,4 +211,5 @@ void parse_entities_free(struct xml_state *st)
 		entity_free(st->decl[i]);
 		entity_free(st->decl_attr[i]);
 	}
+	entity_free(st->ent_empty);
 }

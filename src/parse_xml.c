@@ -567,6 +567,9 @@ struct feed *parse_xml_feed(const char *data, size_t len, const struct parse_opt
 	st->feed = feed_new();
 	st->feed_pubdate = FEED_TIME_NONE;
 	st->base[0] = opts != NULL ? opts->url : NULL;
+	st->ent_budget = len > (SIZE_MAX - XML_ENT_EXPAND_SLACK) / XML_ENT_EXPAND_FACTOR
+	                     ? SIZE_MAX
+	                     : XML_ENT_EXPAND_FACTOR * len + XML_ENT_EXPAND_SLACK;
 	buf_init(&st->text, 0);
 
 	xmlSAXHandler sax;

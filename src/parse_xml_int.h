@@ -20,6 +20,10 @@
 #define XML_ENT_SLOTS 512
 #define XML_DECL_ENT_MAX 64
 #define XML_DECL_ENT_MAX_BYTES 1024
+/* Declared entities expand to at most 8 times the document plus 1 MiB: a 1000-byte entity
+ * referenced 2M times (6 MB) pushed ~2 GB of text through the callbacks. */
+#define XML_ENT_EXPAND_FACTOR 8
+#define XML_ENT_EXPAND_SLACK ((size_t)1 << 20)
 /* Attributes and namespace declarations kept per start tag: libxml2 2.9 checks each one against
  * all earlier ones (quadratic: 200k attributes took 24 s). */
 #define XML_MAX_ATTRS 64
@@ -204,6 +208,10 @@ struct xml_state {
 	xmlEntityPtr decl[XML_DECL_ENT_MAX];
 	xmlEntityPtr decl_attr[XML_DECL_ENT_MAX];
 	int ndecl;
+	size_t ent_expanded;    /* bytes of declared entities handed to the parser so far */
+	size_t ent_budget;      /* ... and the most it gets: XML_ENT_EXPAND_FACTOR * size + slack */
+	int ent_refused;        /* the budget ran out */
+	xmlEntityPtr ent_empty; /* what a refused reference expands to */
 };
 
 static inline int is_ws(unsigned char c)
