@@ -176,8 +176,26 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 			memcpy(out + o, p + i, take);
 			o += take;
 			i += take;
+			if (st->lex == LEX_PI && st->in_decl) {
+				st->in_decl = 0;
+				st->after_decl = 1;
+			}
 			st->lex = LEX_TEXT;
 			continue;
+		}
+		if (st->after_decl) {
+			/* Between the XML declaration and the next markup only white space may
+			 * stand. Junk there (a stray byte, a second BOM from a PHP include) makes
+			 * libxml2 see no document at all, where the same junk before the
+			 * declaration is skipped: skip it here too. */
+			while (i < n && p[i] != '<') {
+				if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
+					out[o++] = p[i];
+				i++;
+			}
+			if (i >= n)
+				break;
+			st->after_decl = 0;
 		}
 		/* A run of ordinary bytes. */
 		size_t j = i;
@@ -193,6 +211,8 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 			size_t avail = n - i;
 			if (avail < 9 && !final)
 				break;
+			int first_markup = !st->markup_seen;
+			st->markup_seen = 1;
 			if (avail >= 9 && memcmp(p + i, "<![CDATA[", 9) == 0) {
 				memcpy(out + o, p + i, 9);
 				o += 9;
@@ -214,6 +234,10 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 			} else if (p[i + 1] == '?') {
 				memcpy(out + o, p + i, 2);
 				o += 2;
+				st->in_decl = first_markup && avail >= 6 &&
+				              memcmp(p + i + 2, "xml", 3) == 0 &&
+				              (p[i + 5] == ' ' || p[i + 5] == '\t' ||
+				               p[i + 5] == '\n' || p[i + 5] == '\r');
 				i += 2;
 				st->lex = LEX_PI;
 			} else {

@@ -190,6 +190,9 @@ struct xml_state {
 	int tag_drop;        /* in LEX_TAG: past XML_MAX_ATTRS, the rest of the tag is dropped */
 	char tag_drop_quote; /* in tag_drop: the quote of the value being dropped, or 0 */
 	int has_subset;
+	int markup_seen; /* a '<' starting markup was seen */
+	int in_decl;     /* in LEX_PI: the XML declaration */
+	int after_decl;  /* the declaration ended, no markup since */
 	int truncated;
 	struct buf text;
 
