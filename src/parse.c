@@ -1,7 +1,8 @@
 /* parse_feed(): the entry point. Sniffs JSON against XML, refuses HTML pages and empty input,
  * settles the character encoding (RFC 7303 precedence: BOM, then the HTTP charset, then the XML
  * declaration, then UTF-8; a forced charset overrides all) and converts to UTF-8 with iconv
- * before handing the bytes to the per-format parser, so libxml2 only ever sees UTF-8. Also the
+ * a window at a time as the XML parser reads, so libxml2 only ever sees UTF-8 and the body is
+ * never held twice. Also the
  * text helpers shared by the format parsers (parse_plain_text, parse_date). */
 #include "autoconf.h"
 
@@ -296,6 +297,9 @@ int64_t parse_date(const char *s, const struct parse_opts *opts)
 
 /* ---- encodings -------------------------------------------------------------------------- */
 
+/* Converted bytes looked at to find where an XML document starts (junk, a declaration). */
+#define PARSE_HEAD_BYTES 65536
+
 enum bom { BOM_NONE, BOM_UTF8, BOM_UTF16LE, BOM_UTF16BE, BOM_UTF32LE, BOM_UTF32BE };
 
 static enum bom detect_bom(const unsigned char *p, size_t len, size_t *skip)
@@ -475,39 +479,64 @@ static char *utf8_repair(const char *s, size_t len, size_t valid, size_t *outlen
 	return buf_steal(&b, outlen);
 }
 
-/* Converts len bytes from charset enc to a new UTF-8 string (*outlen bytes); bytes that do not
- * decode become U+FFFD. NULL when iconv does not know enc. */
-static char *convert_to_utf8(const char *s, size_t len, const char *enc, size_t *outlen)
+/* A conversion to UTF-8 read by the XML parser a window at a time, so the document is never
+ * held twice. All of the input is at hand, so a multibyte sequence is never cut: iconv stops
+ * before a character whose output does not fit. */
+struct conv_reader {
+	iconv_t cd; /* (iconv_t)-1 when unused */
+	char *in;   /* borrowed: the input not converted yet */
+	size_t inleft;
+	const char *head; /* borrowed: converted bytes not handed out yet */
+	size_t headlen;
+	int done;
+};
+
+/* Starts converting s[0..len) from charset enc. Returns 0, -1 when iconv does not know enc. */
+static int conv_open(struct conv_reader *c, const char *s, size_t len, const char *enc)
 {
-	iconv_t cd = iconv_open("UTF-8", enc);
-	if (cd == (iconv_t)-1)
-		return NULL;
-	struct buf b;
-	buf_init(&b, 0);
-	char chunk[16384];
-	char *in = (char *)(uintptr_t)s;
-	size_t inleft = len;
-	while (inleft > 0) {
-		char *out = chunk;
-		size_t outleft = sizeof chunk;
-		size_t rc = iconv(cd, &in, &inleft, &out, &outleft);
-		buf_append(&b, chunk, sizeof chunk - outleft);
+	c->cd = iconv_open("UTF-8", enc);
+	if (c->cd == (iconv_t)-1)
+		return -1;
+	c->in = (char *)(uintptr_t)s;
+	c->inleft = len;
+	return 0;
+}
+
+/* The next converted bytes (up to cap, at least 16) in buf; 0 at the end. Bytes that do not
+ * decode become U+FFFD. */
+static size_t conv_read(void *ctx, char *buf, size_t cap)
+{
+	struct conv_reader *c = ctx;
+	if (c->headlen > 0) {
+		size_t n = c->headlen < cap ? c->headlen : cap;
+		memcpy(buf, c->head, n);
+		c->head += n;
+		c->headlen -= n;
+		return n;
+	}
+	if (c->done)
+		return 0;
+	char *out = buf;
+	size_t outleft = cap;
+	while (c->inleft > 0 && outleft >= 8) {
+		size_t rc = iconv(c->cd, &c->in, &c->inleft, &out, &outleft);
 		if (rc != (size_t)-1)
 			continue;
 		if (errno == E2BIG)
-			continue;
+			break;
 		/* EILSEQ or a truncated sequence at the end: replace one byte. */
-		buf_append(&b, "\xEF\xBF\xBD", 3);
-		in++;
-		inleft--;
-		iconv(cd, NULL, NULL, NULL, NULL);
+		memcpy(out, "\xEF\xBF\xBD", 3);
+		out += 3;
+		outleft -= 3;
+		c->in++;
+		c->inleft--;
+		iconv(c->cd, NULL, NULL, NULL, NULL);
 	}
-	char *out = chunk;
-	size_t outleft = sizeof chunk;
-	iconv(cd, NULL, NULL, &out, &outleft);
-	buf_append(&b, chunk, sizeof chunk - outleft);
-	iconv_close(cd);
-	return buf_steal(&b, outlen);
+	if (c->inleft == 0 && outleft >= 16) {
+		iconv(c->cd, NULL, NULL, &out, &outleft);
+		c->done = 1;
+	}
+	return cap - outleft;
 }
 
 static const char *bom_charset(enum bom bom)
@@ -529,9 +558,9 @@ static const char *bom_charset(enum bom bom)
 }
 
 /* Chooses the document's charset and returns its UTF-8 form: either a pointer into data (no
- * copy) or a new buffer stored in *owned. */
+ * copy) or a new buffer stored in *owned; or NULL when it must be converted, with cr set up. */
 static const char *to_utf8(const char *data, size_t len, const struct parse_opts *opts,
-                           size_t *outlen, char **owned)
+                           size_t *outlen, char **owned, struct conv_reader *cr)
 {
 	char enc[64] = "";
 	size_t skip;
@@ -595,21 +624,14 @@ static const char *to_utf8(const char *data, size_t len, const struct parse_opts
 	}
 	if (is_latin1_name(enc) && has_c1_bytes(data, len))
 		snprintf(enc, sizeof enc, "WINDOWS-1252");
-	char *conv = convert_to_utf8(data, len, enc, outlen);
-	if (conv == NULL) {
-		/* A charset iconv does not know: UTF-8 if the bytes allow it, else cp1252. */
-		if (parse_utf8_valid_prefix(data, len) == len) {
-			*outlen = len;
-			return data;
-		}
-		conv = convert_to_utf8(data, len, "WINDOWS-1252", outlen);
-		if (conv == NULL) {
-			*outlen = len;
-			return data;
-		}
-	}
-	*owned = conv;
-	return conv;
+	if (conv_open(cr, data, len, enc) == 0)
+		return NULL;
+	/* A charset iconv does not know: UTF-8 if the bytes allow it, else cp1252. */
+	if (parse_utf8_valid_prefix(data, len) != len &&
+	    conv_open(cr, data, len, "WINDOWS-1252") == 0)
+		return NULL;
+	*outlen = len;
+	return data;
 }
 
 static int starts_with_ci(const char *s, size_t len, const char *prefix)
@@ -701,7 +723,16 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_opts *o
 
 	char *owned = NULL;
 	size_t ulen = 0;
-	const char *u = to_utf8(data, len, opts, &ulen, &owned);
+	struct conv_reader cr = {.cd = (iconv_t)-1};
+	const char *u = to_utf8(data, len, opts, &ulen, &owned, &cr);
+	char *head = NULL;
+	if (u == NULL) {
+		/* Converting: the first window decides where the document starts, the rest is
+		 * converted as the parser reads it. */
+		head = xmalloc(PARSE_HEAD_BYTES);
+		ulen = conv_read(&cr, head, PARSE_HEAD_BYTES);
+		u = head;
+	}
 	/* White space and junk before the first '<' (a stray newline before "<?xml" is enough
 	 * to make the document ill-formed) are dropped. */
 	size_t i = 0;
@@ -725,9 +756,17 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_opts *o
 		snprintf(err, errlen, "not a feed: no XML or JSON content");
 	} else if (looks_like_html(u + i, ulen - i)) {
 		snprintf(err, errlen, "not a feed: got an HTML document");
+	} else if (head != NULL) {
+		cr.head = u + i;
+		cr.headlen = ulen - i;
+		struct parse_reader r = {conv_read, &cr, len};
+		f = parse_xml_feed_read(&r, opts, err, errlen);
 	} else {
 		f = parse_xml_feed(u + i, ulen - i, opts, err, errlen);
 	}
 	free(owned);
+	free(head);
+	if (cr.cd != (iconv_t)-1)
+		iconv_close(cr.cd);
 	return f;
 }

@@ -12,6 +12,16 @@
 /* Same contract as parse_feed(), for one family of formats. */
 struct feed *parse_xml_feed(const char *data, size_t len, const struct parse_opts *opts, char *err,
                             size_t errlen);
+/* A document's UTF-8 bytes, read a window at a time: read() stores up to cap (>= 64 KiB) bytes
+ * in buf and returns how many, 0 at the end; len is the size of the input (for limits). */
+struct parse_reader {
+	size_t (*read)(void *ctx, char *buf, size_t cap);
+	void *ctx;
+	size_t len;
+};
+/* parse_xml_feed() for a document read through r, without a copy of all of it. */
+struct feed *parse_xml_feed_read(const struct parse_reader *r, const struct parse_opts *opts,
+                                 char *err, size_t errlen);
 struct feed *parse_json_feed(const char *data, size_t len, const struct parse_opts *opts, char *err,
                              size_t errlen);
 

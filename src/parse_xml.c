@@ -550,8 +550,25 @@ static void state_free(struct xml_state *st)
 }
 
 /* Same contract as parse_feed(); data is UTF-8 starting at its first '<'. */
+static struct feed *xml_run(const char *data, size_t len, const struct parse_reader *r,
+                            const struct parse_opts *opts, char *err, size_t errlen);
+
 struct feed *parse_xml_feed(const char *data, size_t len, const struct parse_opts *opts, char *err,
                             size_t errlen)
+{
+	return xml_run(data, len, NULL, opts, err, errlen);
+}
+
+/* Same contract as parse_feed(); r yields UTF-8 starting at its first '<'. */
+struct feed *parse_xml_feed_read(const struct parse_reader *r, const struct parse_opts *opts,
+                                 char *err, size_t errlen)
+{
+	return xml_run(NULL, r->len, r, opts, err, errlen);
+}
+
+/* The document is data[0..len) when r is NULL, else what r reads (len its input's size). */
+static struct feed *xml_run(const char *data, size_t len, const struct parse_reader *r,
+                            const struct parse_opts *opts, char *err, size_t errlen)
 {
 	static int loader_set;
 	if (!loader_set) {
@@ -599,7 +616,7 @@ struct feed *parse_xml_feed(const char *data, size_t len, const struct parse_opt
 
 	char *scratch = xmalloc(6 * XML_CHUNK_BYTES + 16);
 	size_t off = 0;
-	while (!st->halted && st->ctxt->instate != XML_PARSER_EOF) {
+	while (r == NULL && !st->halted && st->ctxt->instate != XML_PARSER_EOF) {
 		size_t n = len - off < XML_CHUNK_BYTES ? len - off : XML_CHUNK_BYTES;
 		int last = off + n >= len;
 		size_t outlen;
@@ -610,6 +627,29 @@ struct feed *parse_xml_feed(const char *data, size_t len, const struct parse_opt
 		if (last)
 			break;
 	}
+	/* From a reader: a window of two chunks, refilled to at least one chunk before each
+	 * step; what the fixup pass leaves (a reference cut by the end) moves to the front. */
+	char *win = r != NULL ? xmalloc(2 * XML_CHUNK_BYTES) : NULL;
+	size_t have = 0;
+	int eof = 0;
+	while (r != NULL && !st->halted && st->ctxt->instate != XML_PARSER_EOF) {
+		while (!eof && have < XML_CHUNK_BYTES) {
+			size_t got = r->read(r->ctx, win + have, 2 * XML_CHUNK_BYTES - have);
+			eof = got == 0;
+			have += got;
+		}
+		size_t n = have < XML_CHUNK_BYTES ? have : XML_CHUNK_BYTES;
+		int last = eof && n == have;
+		size_t outlen;
+		size_t used = parse_fixup_chunk(st, win, n, last, scratch, &outlen);
+		memmove(win, win + used, have - used);
+		have -= used;
+		last = last && have == 0;
+		xmlParseChunk(st->ctxt, scratch, (int)outlen, last);
+		if (last)
+			break;
+	}
+	free(win);
 	free(scratch);
 
 	struct feed *f = st->feed;
