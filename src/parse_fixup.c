@@ -4,6 +4,7 @@
 #include "autoconf.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +17,20 @@
 static const unsigned char lex_special[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1,         0,        0, 1,
                                                1, 0, 1, 1, 1, 1, 1, 1, 1,         1,        1, 1,
                                                1, 1, 1, 1, 1, 1, 1, 1, ['&'] = 1, ['<'] = 1};
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Whether one of the eight bytes at p may be special: below 0x20 (tab, LF and CR included),
+ * '&' or '<'. Exact: (x - n * ONES) & ~x & HIGHS is nonzero iff a byte of x is below n. */
+static int word_special(const char *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	uint64_t amp = w ^ (0x26 * ONES), lt = w ^ (0x3C * ONES);
+	return ((((w - 0x20 * ONES) & ~w) | ((amp - ONES) & ~amp) | ((lt - ONES) & ~lt)) & HIGHS) !=
+	       0;
+}
 
 static const char *find3(const char *p, size_t n, const char *pat)
 {
@@ -197,10 +212,18 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				break;
 			st->after_decl = 0;
 		}
-		/* A run of ordinary bytes. */
+		/* A run of ordinary bytes: eight at a time while none is special, then byte by
+		 * byte through the word that has one (often a newline, which is not). */
 		size_t j = i;
-		while (j < n && !lex_special[(unsigned char)p[j]])
-			j++;
+		for (;;) {
+			while (j + 8 <= n && !word_special(p + j))
+				j += 8;
+			size_t stop = j + 8 < n ? j + 8 : n;
+			while (j < stop && !lex_special[(unsigned char)p[j]])
+				j++;
+			if (j < stop || j >= n)
+				break;
+		}
 		memcpy(out + o, p + i, j - i);
 		o += j - i;
 		i = j;
