@@ -39,4 +39,42 @@ void parse_put_utf8(struct buf *b, uint32_t cp);
 /* Decodes the character or entity reference at s[0] == '&' (numeric, XML predefined, the 253
  * HTML 4 names): stores the code point, returns the bytes consumed, 0 if not a reference. */
 size_t parse_decode_ref(const char *s, size_t len, uint32_t *cp);
+
+/* JSON text (parse_json_text.c), for parse_json.c. */
+/* Nesting deeper than this is refused: real feeds nest 4-5 levels. */
+#define PARSE_JSON_MAX_DEPTH 64
+/* The longest string kept, as XML_FIELD_MAX_BYTES in parse_xml_int.h: longer ones are cut. */
+#define PARSE_JSON_FIELD_MAX_BYTES (4u << 20)
+/* Returns a new valid-UTF-8 copy of the JSON string s[0..len) (at most
+ * PARSE_JSON_FIELD_MAX_BYTES of it, cut at a character boundary), or NULL when it is empty. */
+char *parse_json_text_dup(const char *s, size_t len);
+/* parse_json_text_dup() read as plain text, whitespace collapsed; NULL when blank. */
+char *parse_json_text_dup_plain(const char *s, size_t len);
+/* parse_json_text_dup() read as a title (HTML when it holds a character reference). */
+char *parse_json_text_dup_title(const char *s, size_t len);
+/* parse_json_text_dup() with surrounding whitespace trimmed, NULL when empty; unresolved. */
+char *parse_json_text_dup_url(const char *s, size_t len);
+/* Returns s, or NULL (freeing s) when s is only whitespace. */
+char *parse_json_text_blank_to_null(char *s);
+/* Returns a new string: plain text s as HTML, NULL when s is NULL or blank. Takes s. */
+char *parse_json_text_to_html(char *s);
+/* Returns a new string: the text of a number used as an id. */
+char *parse_json_text_number(const char *s, size_t len);
+/* size_in_bytes from a number's (or, is_string, a string's) text, else -1. */
+int64_t parse_json_text_size_bytes(const char *s, size_t len, int is_string);
+/* Where a broken document data[0..len) can be cut and closed: 0 with *cut and
+ * closers[0..*nclosers), -1 when nothing is open. */
+int parse_json_text_repair_cut(const char *data, size_t len, size_t *cut, char closers[2],
+                               size_t *nclosers);
+/* Where the scan for raw control characters in strings is. */
+enum parse_json_lex {
+	PARSE_JSON_LEX_VALUE,
+	PARSE_JSON_LEX_STRING,
+	PARSE_JSON_LEX_STRING_ESCAPE,
+	PARSE_JSON_LEX_SLASH,
+	PARSE_JSON_LEX_BLOCK_COMMENT,
+	PARSE_JSON_LEX_BLOCK_COMMENT_STAR,
+	PARSE_JSON_LEX_LINE_COMMENT,
+};
+size_t parse_json_text_scan(enum parse_json_lex *lex, const char *data, size_t len);
 #endif

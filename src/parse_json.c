@@ -24,223 +24,7 @@
 #include "url.h"
 #include "util.h"
 
-/* Nesting deeper than this is refused: real feeds nest 4-5 levels. */
-#define PARSE_JSON_MAX_DEPTH 64
-/* The longest string kept, as XML_FIELD_MAX_BYTES in parse_xml_int.h: longer ones are cut. */
-#define PARSE_JSON_FIELD_MAX_BYTES (4u << 20)
-
 #define PARSE_JSON_NOT_A_FEED "not a feed: JSON document is not a JSON Feed"
-/* Returns a new copy of s[0..len) that is valid UTF-8: invalid sequences (overlong forms,
- * surrogates, bytes that start nothing) become U+FFFD and NUL bytes (from "\u0000") are
- * dropped. yajl is told to pass the input's bytes through unchecked. */
-static char *json_utf8_dup(const char *s, size_t len)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, start = 0;
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t n = 0;
-		if (c >= 0x01 && c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 2;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 3;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 4;
-		int ok = n != 0 && i + n <= len;
-		for (size_t k = 1; ok && k < n; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				ok = 0;
-		if (ok && n == 3) {
-			if ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] >= 0xa0))
-				ok = 0; /* overlong, or a UTF-16 surrogate */
-		} else if (ok && n == 4) {
-			if ((c == 0xf0 && p[i + 1] < 0x90) || (c == 0xf4 && p[i + 1] >= 0x90))
-				ok = 0; /* overlong, or above U+10FFFF */
-		}
-		if (ok) {
-			i += n;
-			continue;
-		}
-		buf_append(&b, s + start, i - start);
-		if (c != 0x00)
-			buf_append(&b, "\xef\xbf\xbd", 3);
-		i++;
-		start = i;
-	}
-	buf_append(&b, s + start, i - start);
-	return buf_steal(&b, NULL);
-}
-
-/* Returns s, or NULL (freeing s) when s is only whitespace. */
-static char *json_blank_to_null(char *s)
-{
-	if (s != NULL && s[strspn(s, " \t\r\n")] == '\0') {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-/* True when s holds an HTML character reference (&amp; &#8211; &#x2014;). */
-static int json_has_char_ref(const char *s)
-{
-	for (const char *p = strchr(s, '&'); p != NULL; p = strchr(p + 1, '&')) {
-		const char *q = p + 1;
-		size_t n;
-		if (*q == '#') {
-			q++;
-			if (*q == 'x' || *q == 'X')
-				n = strspn(++q, "0123456789abcdefABCDEF");
-			else
-				n = strspn(q, "0123456789");
-		} else {
-			n = strspn(
-			    q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-		}
-		if (n > 0 && n < 32 && q[n] == ';')
-			return 1;
-	}
-	return 0;
-}
-
-/* Returns a new string: plain text s as HTML (&, < and > escaped), or NULL when s is NULL or
- * blank. Takes ownership of s. */
-static char *json_text_to_html(char *s)
-{
-	if (s == NULL)
-		return NULL;
-	if (s[strspn(s, " \t\r\n")] == '\0') {
-		free(s);
-		return NULL;
-	}
-	struct buf b;
-	buf_init(&b, 0);
-	const char *p = s;
-	for (;;) {
-		size_t n = strcspn(p, "&<>");
-		buf_append(&b, p, n);
-		p += n;
-		if (*p == '\0')
-			break;
-		buf_puts(&b, *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : "&gt;");
-		p++;
-	}
-	free(s);
-	return buf_steal(&b, NULL);
-}
-
-/* Returns a new valid-UTF-8 copy of the JSON string s[0..len) (at most
- * PARSE_JSON_FIELD_MAX_BYTES of it, cut at a character boundary), or NULL when it is empty. */
-static char *json_dup_str(const char *s, size_t len)
-{
-	if (len > PARSE_JSON_FIELD_MAX_BYTES) {
-		len = PARSE_JSON_FIELD_MAX_BYTES;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	if (len == 0)
-		return NULL;
-	char *copy = json_utf8_dup(s, len);
-	if (copy[0] == '\0') {
-		free(copy);
-		return NULL;
-	}
-	return copy;
-}
-
-/* The plain-text string s, whitespace collapsed, or NULL when blank. */
-static char *json_dup_text(const char *s, size_t len)
-{
-	char *c = json_dup_str(s, len);
-	if (c == NULL)
-		return NULL;
-	char *t = parse_plain_text(c, strlen(c), 0);
-	free(c);
-	return t;
-}
-
-/* The title s as plain text, or NULL when blank. JSON Feed titles are plain text, but
- * WordPress and other generators write them HTML-escaped ("Blog &#8211; InfluxData", "Task
- * &amp; Sub Tasks"): a title holding a character reference is read as HTML, so the reader
- * sees the dash and the ampersand the publisher meant. */
-static char *json_dup_title(const char *s, size_t len)
-{
-	char *c = json_dup_str(s, len);
-	if (c == NULL)
-		return NULL;
-	char *t = parse_plain_text(c, strlen(c), json_has_char_ref(c));
-	free(c);
-	return t;
-}
-
-/* The URL s with surrounding whitespace trimmed (generators leave some in), or NULL when
- * empty. Not yet resolved: the base may come later in the document. */
-static char *json_dup_url(const char *s, size_t len)
-{
-	char *c = json_dup_str(s, len);
-	if (c == NULL)
-		return NULL;
-	size_t lead = strspn(c, " \t\r\n");
-	size_t n = strlen(c + lead);
-	while (n > 0 && strchr(" \t\r\n", c[lead + n - 1]) != NULL)
-		n--;
-	char *trimmed = n > 0 ? xstrndup(c + lead, n) : NULL;
-	free(c);
-	return trimmed;
-}
-
-/* True when the number text s[0..len) is an integer (no fraction, no exponent). */
-static int json_is_integer(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == '.' || s[i] == 'e' || s[i] == 'E')
-			return 0;
-	return 1;
-}
-
-/* Returns a new string: the text of a number used as an id ("id": 1234). Integers are
- * normalised as 64-bit values (out-of-range ones clamped), other numbers kept as written. */
-static char *json_number_text(const char *s, size_t len)
-{
-	char tmp[64];
-	if (len >= sizeof tmp || !json_is_integer(s, len))
-		return json_dup_str(s, len);
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	if (tmp[0] == '-')
-		return xasprintf("%lld", strtoll(tmp, NULL, 10));
-	return xasprintf("%llu", strtoull(tmp, NULL, 10));
-}
-
-/* size_in_bytes from a number's text (or a string's when is_string) as a non-negative
- * integer, else -1. */
-static int64_t json_size_bytes(const char *s, size_t len, int is_string)
-{
-	char tmp[64];
-	if (len >= sizeof tmp)
-		return -1;
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	if (is_string) {
-		char *end;
-		long long n = strtoll(tmp, &end, 10);
-		return end != tmp && *end == '\0' && n >= 0 ? (int64_t)n : -1;
-	}
-	if (json_is_integer(tmp, len)) {
-		if (tmp[0] == '-')
-			return strtoll(tmp, NULL, 10) >= 0 ? 0 : -1;
-		unsigned long long u = strtoull(tmp, NULL, 10);
-		return u > INT64_MAX ? INT64_MAX : (int64_t)u;
-	}
-	double d = strtod(tmp, NULL);
-	return d >= 0 && d < 9e18 ? (int64_t)d : -1;
-}
 
 /* Containers on the path that is read; everything else is skipped. */
 enum json_kind {
@@ -294,30 +78,19 @@ struct json_frame {
 	int in_authors;       /* JSON_AUTHOR: a member of authors[], not author */
 };
 
-/* Where the lexer of json_feed_bytes() is, to find raw control characters inside strings. */
-enum json_lex {
-	LEX_VALUE,
-	LEX_STRING,
-	LEX_STRING_ESCAPE,
-	LEX_SLASH,
-	LEX_BLOCK_COMMENT,
-	LEX_BLOCK_COMMENT_STAR,
-	LEX_LINE_COMMENT,
-};
-
 struct json_state {
 	yajl_handle h;
 	const struct parse_opts *opts; /* borrowed; may be NULL */
 	struct feed *f;                /* owned: items are appended as they end */
 	struct json_frame stack[PARSE_JSON_MAX_DEPTH + 1]; /* stack[0] is JSON_TOP */
 	size_t nframes;                                    /* frames in use, >= 1 */
-	size_t skip;     /* depth inside a skipped subtree; 0 when not skipping */
-	int too_deep;    /* a container past PARSE_JSON_MAX_DEPTH was refused */
-	int root_object; /* the root value is an object */
-	int root_done;   /* the root value ended */
-	int items_array; /* root.items is an array */
-	int version;     /* 0 absent, 1 a jsonfeed.org version 1 URL, -1 anything else */
-	enum json_lex lex;
+	size_t skip;             /* depth inside a skipped subtree; 0 when not skipping */
+	int too_deep;            /* a container past PARSE_JSON_MAX_DEPTH was refused */
+	int root_object;         /* the root value is an object */
+	int root_done;           /* the root value ended */
+	int items_array;         /* root.items is an array */
+	int version;             /* 0 absent, 1 a jsonfeed.org version 1 URL, -1 anything else */
+	enum parse_json_lex lex; /* where json_feed_bytes() is in the text */
 	/* root members that wait for the end (owned) */
 	char *home_page_url;
 	char *feed_url;
@@ -361,7 +134,7 @@ static void json_set(char **dst, char *v)
 
 static void json_add_tag(struct entry *e, const char *s, size_t len)
 {
-	char *t = json_dup_str(s, len);
+	char *t = parse_json_text_dup(s, len);
 	char *plain = t != NULL ? parse_plain_text(t, strlen(t), 0) : NULL;
 	if (plain != NULL)
 		entry_add_category(e, plain);
@@ -545,19 +318,19 @@ static void json_scalar(struct json_state *st, const char *s, size_t len, int is
 			break;
 		case KEY_TITLE:
 			if (str != NULL)
-				json_set(&st->f->title, json_dup_title(str, len));
+				json_set(&st->f->title, parse_json_text_dup_title(str, len));
 			break;
 		case KEY_HOME_PAGE_URL:
 			if (str != NULL)
-				json_set(&st->home_page_url, json_dup_url(str, len));
+				json_set(&st->home_page_url, parse_json_text_dup_url(str, len));
 			break;
 		case KEY_FEED_URL:
 			if (str != NULL)
-				json_set(&st->feed_url, json_dup_str(str, len));
+				json_set(&st->feed_url, parse_json_text_dup(str, len));
 			break;
 		case KEY_LANGUAGE:
 			if (str != NULL)
-				json_set(&st->f->language, json_dup_str(str, len));
+				json_set(&st->f->language, parse_json_text_dup(str, len));
 			break;
 		default:
 			break;
@@ -571,37 +344,38 @@ static void json_scalar(struct json_state *st, const char *s, size_t len, int is
 			/* Ids are strings in the spec, but numbers are common ("id": 1234): keep
 			 * their text. */
 			if (str != NULL)
-				json_set(&e->id, json_dup_str(str, len));
+				json_set(&e->id, parse_json_text_dup(str, len));
 			else if (s != NULL)
-				json_set(&e->id, json_number_text(s, len));
+				json_set(&e->id, parse_json_text_number(s, len));
 			break;
 		case KEY_URL:
 			if (str != NULL)
-				json_set(&st->url, json_dup_url(str, len));
+				json_set(&st->url, parse_json_text_dup_url(str, len));
 			break;
 		case KEY_EXTERNAL_URL:
 			if (str != NULL)
-				json_set(&st->external_url, json_dup_url(str, len));
+				json_set(&st->external_url, parse_json_text_dup_url(str, len));
 			break;
 		case KEY_TITLE:
 			if (str != NULL)
-				json_set(&e->title, json_dup_title(str, len));
+				json_set(&e->title, parse_json_text_dup_title(str, len));
 			break;
 		case KEY_SUMMARY:
 			if (str != NULL)
-				json_set(&e->summary, json_text_to_html(json_dup_str(str, len)));
+				json_set(&e->summary,
+				         parse_json_text_to_html(parse_json_text_dup(str, len)));
 			break;
 		case KEY_CONTENT_HTML:
 			if (str != NULL)
-				json_set(&st->content_html, json_dup_str(str, len));
+				json_set(&st->content_html, parse_json_text_dup(str, len));
 			break;
 		case KEY_CONTENT_TEXT:
 			if (str != NULL)
-				json_set(&st->content_text, json_dup_str(str, len));
+				json_set(&st->content_text, parse_json_text_dup(str, len));
 			break;
 		case KEY_DATE_PUBLISHED:
 		case KEY_DATE_MODIFIED:
-			date = str != NULL ? json_dup_str(str, len) : NULL;
+			date = str != NULL ? parse_json_text_dup(str, len) : NULL;
 			if (date != NULL) {
 				int64_t t = parse_date(date, st->opts);
 				if (fr->key == KEY_DATE_PUBLISHED)
@@ -627,15 +401,15 @@ static void json_scalar(struct json_state *st, const char *s, size_t len, int is
 		break;
 	case JSON_AUTHOR:
 		if (fr->key == KEY_NAME && str != NULL)
-			json_set(&st->name, json_dup_text(str, len));
+			json_set(&st->name, parse_json_text_dup_plain(str, len));
 		break;
 	case JSON_ATT:
 		if (fr->key == KEY_URL && str != NULL)
-			json_set(&st->att_url, json_dup_url(str, len));
+			json_set(&st->att_url, parse_json_text_dup_url(str, len));
 		else if (fr->key == KEY_MIME_TYPE && str != NULL)
-			json_set(&st->att_type, json_dup_str(str, len));
+			json_set(&st->att_type, parse_json_text_dup(str, len));
 		else if (fr->key == KEY_SIZE_IN_BYTES && s != NULL)
-			st->att_size = json_size_bytes(s, len, is_string);
+			st->att_size = parse_json_text_size_bytes(s, len, is_string);
 		break;
 	default:
 		break;
@@ -757,9 +531,9 @@ static void json_item_end(struct json_state *st)
 		e->link = st->external_url;
 	}
 	st->url = st->external_url = NULL;
-	e->content = json_blank_to_null(st->content_html);
+	e->content = parse_json_text_blank_to_null(st->content_html);
 	if (e->content == NULL)
-		e->content = json_text_to_html(st->content_text);
+		e->content = parse_json_text_to_html(st->content_text);
 	else
 		free(st->content_text);
 	st->content_html = st->content_text = NULL;
@@ -828,65 +602,6 @@ static const yajl_callbacks json_callbacks = {
     .yajl_end_array = json_end_cb,
 };
 
-/* Where to cut a broken document data[0..len) (len: where reading stopped): the last point
- * where the value being read could be closed without losing a complete item, in *cut, and the
- * closing brackets for the containers still open there, in closers[0..*nclosers). Returns -1
- * when nothing is open (the break is not a truncation of a container). The cut keeps the
- * containers open at depth <= 2 (root object, its items array) so a half-read item is dropped
- * whole instead of kept with half its fields. */
-static int json_repair_cut(const char *data, size_t len, size_t *cut, char closers[2],
-                           size_t *nclosers)
-{
-	char stack[PARSE_JSON_MAX_DEPTH];
-	size_t good[PARSE_JSON_MAX_DEPTH + 1];
-	size_t depth = 0;
-	int in_str = 0, esc = 0;
-	good[0] = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = data[i];
-		if (in_str) {
-			if (esc)
-				esc = 0;
-			else if (c == '\\')
-				esc = 1;
-			else if (c == '"')
-				in_str = 0;
-			continue;
-		}
-		switch (c) {
-		case '"':
-			in_str = 1;
-			break;
-		case '{':
-		case '[':
-			if (depth == PARSE_JSON_MAX_DEPTH)
-				return -1;
-			stack[depth++] = c;
-			good[depth] = i + 1;
-			break;
-		case '}':
-		case ']':
-			if (depth == 0)
-				return -1;
-			depth--;
-			if (depth == 0)
-				return -1; /* the root closed: not a cut-off document */
-			good[depth] = i + 1;
-			break;
-		default:
-			break;
-		}
-	}
-	if (depth == 0)
-		return -1;
-	size_t keep = depth < 2 ? depth : 2;
-	*cut = good[keep];
-	*nclosers = keep;
-	for (size_t k = keep; k > 0; k--)
-		closers[keep - k] = stack[k - 1] == '{' ? '}' : ']';
-	return 0;
-}
-
 static void json_state_init(struct json_state *st, const struct parse_opts *opts)
 {
 	memset(st, 0, sizeof *st);
@@ -900,7 +615,7 @@ static void json_state_init(struct json_state *st, const struct parse_opts *opts
 	if (st->h == NULL)
 		fatalx("out of memory (yajl_alloc)");
 	/* As forgiving as the reader before it: comments and bytes after the root value are
-	 * accepted, and invalid UTF-8 is repaired (json_utf8_dup), not refused. */
+	 * accepted, and invalid UTF-8 is repaired (parse_json_text_dup), not refused. */
 	yajl_config(st->h, yajl_allow_comments, 1);
 	yajl_config(st->h, yajl_allow_trailing_garbage, 1);
 	yajl_config(st->h, yajl_dont_validate_strings, 1);
@@ -947,58 +662,18 @@ static int json_feed_bytes(struct json_state *st, const char *data, size_t len, 
                            size_t *stop)
 {
 	size_t start = 0;
-	for (size_t i = 0; i < len && !st->root_done; i++) {
-		unsigned char c = (unsigned char)data[i];
-		switch (st->lex) {
-		case LEX_VALUE:
-			if (c == '"')
-				st->lex = LEX_STRING;
-			else if (c == '/')
-				st->lex = LEX_SLASH;
-			break;
-		case LEX_STRING:
-			if (c == '\\')
-				st->lex = LEX_STRING_ESCAPE;
-			else if (c == '"')
-				st->lex = LEX_VALUE;
-			else if (c < 0x20) {
-				char esc[8];
-				snprintf(esc, sizeof esc, "\\u%04x", c);
-				if (json_chunk(st, data + start, i - start, off + start, stop) <
-				        0 ||
-				    json_chunk(st, esc, 6, off + i, stop) < 0)
-					return -1;
-				start = i + 1;
-			}
-			break;
-		case LEX_STRING_ESCAPE:
-			st->lex = LEX_STRING;
-			break;
-		case LEX_SLASH:
-			st->lex = c == '*'   ? LEX_BLOCK_COMMENT
-			          : c == '/' ? LEX_LINE_COMMENT
-			                     : LEX_VALUE;
-			break;
-		case LEX_BLOCK_COMMENT:
-			if (c == '*')
-				st->lex = LEX_BLOCK_COMMENT_STAR;
-			break;
-		case LEX_BLOCK_COMMENT_STAR:
-			st->lex = c == '/'   ? LEX_VALUE
-			          : c == '*' ? LEX_BLOCK_COMMENT_STAR
-			                     : LEX_BLOCK_COMMENT;
-			break;
-		case LEX_LINE_COMMENT:
-			if (c == '\n')
-				st->lex = LEX_VALUE;
-			break;
-		}
-		if (st->root_done)
-			break; /* what follows the root value is ignored */
+	while (!st->root_done) {
+		size_t i = start + parse_json_text_scan(&st->lex, data + start, len - start);
+		if (i == len)
+			return json_chunk(st, data + start, len - start, off + start, stop);
+		char esc[8];
+		snprintf(esc, sizeof esc, "\\u%04x", (unsigned char)data[i]);
+		if (json_chunk(st, data + start, i - start, off + start, stop) < 0 ||
+		    json_chunk(st, esc, 6, off + i, stop) < 0)
+			return -1;
+		start = i + 1;
 	}
-	if (st->root_done)
-		return 0;
-	return json_chunk(st, data + start, len - start, off + start, stop);
+	return 0; /* what follows the root value is ignored */
 }
 
 /* Parses the parts (a document, or a cut document and its closing brackets) into st.
@@ -1112,7 +787,7 @@ struct feed *parse_json_feed(const char *data, size_t len, const struct parse_op
 	json_state_free(&st);
 	char closers[2];
 	size_t cut, nclosers;
-	if (json_repair_cut(data, stop, &cut, closers, &nclosers) == 0) {
+	if (parse_json_text_repair_cut(data, stop, &cut, closers, &nclosers) == 0) {
 		size_t stop2;
 		int cut_off2;
 		char msg2[160];
