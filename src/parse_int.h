@@ -39,6 +39,9 @@ void parse_put_utf8(struct buf *b, uint32_t cp);
 /* Decodes the character or entity reference at s[0] == '&' (numeric, XML predefined, the 253
  * HTML 4 names): stores the code point, returns the bytes consumed, 0 if not a reference. */
 size_t parse_decode_ref(const char *s, size_t len, uint32_t *cp);
+/* Returns a new copy of the HTML s[0..len) with the relative URLs of its href / src / poster /
+ * cite attributes resolved against base (parse_text.c, shared by the XML and JSON parsers). */
+char *parse_text_html_resolve_urls(const char *s, size_t len, const char *base);
 
 /* JSON text (parse_json_text.c), for parse_json.c. */
 /* Nesting deeper than this is refused: real feeds nest 4-5 levels. */

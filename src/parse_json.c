@@ -2,7 +2,8 @@
  * parser: the only user of yajl. JSON Feed says what each field means, so the mapping is direct:
  *   home_page_url -> link; items[].url (else external_url) -> link; title -> plain text;
  *   summary and content_text are plain text, HTML-escaped so every summary/content is HTML;
- *   content_html as is; authors[0].name (1.1), else author.name (1.0), item before feed;
+ *   content_html as is, but for relative URLs in its attributes, resolved as the XML parser
+ *   does; authors[0].name (1.1), else author.name (1.0), item before feed;
  *   tags -> categories; attachments -> enclosures; the feed has no id and no date of its own.
  * No tree of the document is built: callbacks follow a short path of keys (root, items[],
  * authors[], attachments[]) and skip every other subtree by counting depth, so peak memory is
@@ -729,8 +730,8 @@ static int json_is_feed(const struct json_state *st)
 	return st->items_array;
 }
 
-/* Returns the feed of st (st gives it up): links resolved against the base, now known, and
- * the feed's author given to items without one. */
+/* Returns the feed of st (st gives it up): links and the relative URLs in content HTML
+ * resolved against the base, now known, and the feed's author given to items without one. */
 static struct feed *json_finish(struct json_state *st)
 {
 	struct feed *f = st->f;
@@ -745,6 +746,11 @@ static struct feed *json_finish(struct json_state *st)
 	for (size_t i = 0; i < f->nentries; i++) {
 		struct entry *e = &f->entries[i];
 		json_set(&e->link, url_resolve(base, e->link));
+		/* Relative URLs inside content_html, as the XML parser resolves them in HTML. */
+		if (e->content != NULL && base != NULL && url_is_absolute(base) &&
+		    strchr(e->content, '<') != NULL)
+			json_set(&e->content, parse_text_html_resolve_urls(
+			                          e->content, strlen(e->content), base));
 		for (size_t k = 0; k < e->nenclosures; k++)
 			json_set(&e->enclosures[k].url, url_resolve(base, e->enclosures[k].url));
 		if (e->author == NULL)

@@ -95,8 +95,9 @@ static int is_url_attr(const char *name)
 }
 
 /* Returns a new copy of the HTML s with the relative URLs of href / src / poster / cite
- * attributes resolved against base (the content element's xml:base, else the document URL). */
-static char *html_resolve_urls(const char *s, size_t len, const char *base)
+ * attributes resolved against base (the content element's xml:base, else the document URL;
+ * JSON Feed's content_html uses it too). */
+char *parse_text_html_resolve_urls(const char *s, size_t len, const char *base)
 {
 	struct buf b;
 	size_t i = 0, done = 0;
@@ -342,7 +343,7 @@ char *parse_text_html_value(struct xml_state *st)
 		const char *base = cur_base(st);
 		if (base == NULL || !url_is_absolute(base) || memchr(s, '<', len) == NULL)
 			break;
-		char *r = html_resolve_urls(s, len, base);
+		char *r = parse_text_html_resolve_urls(s, len, base);
 		char *t = trim_dup(r, strlen(r));
 		free(r);
 		return t;
