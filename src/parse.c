@@ -26,6 +26,22 @@ static int is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* Index (0-7) of the first byte, in memory order, whose high bit is set in high (nonzero,
+ * only high bits set). */
+static unsigned first_high_byte(uint64_t high)
+{
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (unsigned)__builtin_ctzll(high) >> 3;
+#else
+	unsigned char b[8];
+	memcpy(b, &high, 8);
+	unsigned k = 0;
+	while (b[k] == 0)
+		k++;
+	return k;
+#endif
+}
+
 /* Length of the valid UTF-8 prefix of s (len when all of s is valid). Overlong forms,
  * surrogates and code points above U+10FFFF are invalid (the ranges of RFC 3629, section 4). */
 size_t parse_utf8_valid_prefix(const char *s, size_t len)
@@ -35,13 +51,18 @@ size_t parse_utf8_valid_prefix(const char *s, size_t len)
 	while (i < len) {
 		unsigned char c = p[i];
 		if (c < 0x80) {
-			/* ASCII: eight bytes at a time while it lasts. */
+			/* ASCII: eight bytes at a time, then straight to the first high byte of
+			 * the word that has one (text mixing ASCII and multi-byte characters
+			 * would otherwise come back here once per byte). */
 			i++;
 			while (i + 8 <= len) {
 				uint64_t w;
 				memcpy(&w, p + i, 8);
-				if (w & 0x8080808080808080ULL)
+				uint64_t high = w & 0x8080808080808080ULL;
+				if (high != 0) {
+					i += first_high_byte(high);
 					break;
+				}
 				i += 8;
 			}
 			continue;
