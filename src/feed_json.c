@@ -53,8 +53,17 @@ static const unsigned char *json_safe_run_end(const unsigned char *p, const unsi
 
 static void out_raw(struct json_out *o, const char *s, size_t n)
 {
+	struct buf *b = &o->b;
+	/* Room already there (the common case: the buffer doubles): copy without buf_append's
+	 * call and checks, keeping its NUL terminator. */
+	if (b->data != NULL && n < b->size - b->len) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
 	/* The buffer has no cap (0): appends only fail by aborting in xrealloc. */
-	(void)buf_append(&o->b, s, n);
+	(void)buf_append(b, s, n);
 }
 
 static void out_lit(struct json_out *o, const char *s)
