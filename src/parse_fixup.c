@@ -45,6 +45,23 @@ static const char *find3(const char *p, size_t n, const char *pat)
 	return NULL;
 }
 
+/* Copies the '&' at s to out[*o]: as is when it starts a reference libxml2 can resolve, else
+ * escaped as "&amp;". -1 when the chunk ends inside the reference (wait for more bytes). */
+static int fixup_ampersand(struct xml_state *st, const char *s, size_t n, int final, char *out,
+                           size_t *o)
+{
+	int k = parse_entities_known_ref(st, s, n, final);
+	if (k < 0)
+		return -1;
+	if (k) {
+		out[(*o)++] = '&';
+	} else {
+		memcpy(out + *o, "&amp;", 5);
+		*o += 5;
+	}
+	return 0;
+}
+
 /* Copies up to n bytes of p into out (room for 6 * n bytes) the way a forgiving reader reads
  * them: a bare '&' (not starting a reference we know) becomes "&amp;", the C0 controls XML 1.0
  * forbids are dropped, and in start tags unquoted attribute values get quotes ('<' and '"'
@@ -89,15 +106,8 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				st->tag_drop = 0;
 			}
 			if (c == '&') {
-				int k = parse_entities_known_ref(st, p + i, n - i, final);
-				if (k < 0)
+				if (fixup_ampersand(st, p + i, n - i, final, out, &o) < 0)
 					break;
-				if (k) {
-					out[o++] = '&';
-				} else {
-					memcpy(out + o, "&amp;", 5);
-					o += 5;
-				}
 				i++;
 				continue;
 			}
@@ -280,15 +290,8 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				}
 			}
 		} else if (c == '&') {
-			int k = parse_entities_known_ref(st, p + i, n - i, final);
-			if (k < 0)
+			if (fixup_ampersand(st, p + i, n - i, final, out, &o) < 0)
 				break;
-			if (k) {
-				out[o++] = '&';
-			} else {
-				memcpy(out + o, "&amp;", 5);
-				o += 5;
-			}
 			i++;
 		} else {
 			i++; /* a forbidden control character */
