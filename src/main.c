@@ -2,11 +2,15 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "daemon.h"
@@ -162,6 +166,37 @@ static char *read_all(const char *path, size_t *len)
 	return buf_steal(&b, len);
 }
 
+/* A regular file is mapped rather than read: no copy of it and no zeroed anonymous pages (a
+ * quarter of `parse`'s system time on a 24 MB feed); anything else (stdin, a pipe, an empty
+ * file) is read. *mapped says which, for the caller's munmap() or free(). A file truncated
+ * while mapped would raise SIGBUS: acceptable for this one-shot tool, never used by the daemon. */
+static char *map_file(const char *path, size_t *len, int *mapped)
+{
+	*mapped = 0;
+	if (strcmp(path, "-") == 0)
+		return read_all(path, len);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat sb;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+	    (uintmax_t)sb.st_size > SIZE_MAX) {
+		close(fd);
+		return read_all(path, len);
+	}
+	int flags = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+	flags |= MAP_POPULATE;
+#endif
+	void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, flags, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return read_all(path, len);
+	*len = (size_t)sb.st_size;
+	*mapped = 1;
+	return p;
+}
+
 static int cmd_parse(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -220,14 +255,18 @@ static int cmd_parse(int argc, char **argv)
 		opts.zone = zone;
 	}
 	size_t len = 0;
-	char *data = read_all(path, &len);
+	int mapped = 0;
+	char *data = map_file(path, &len, &mapped);
 	if (data == NULL) {
 		fprintf(stderr, "feedmerge: %s: %s\n", path, strerror(errno));
 		date_zone_free(zone);
 		return EXIT_CONFIG;
 	}
 	struct feed *f = parse_feed(data, len, &opts, err, sizeof err);
-	free(data);
+	if (mapped)
+		munmap(data, len);
+	else
+		free(data);
 	date_zone_free(zone);
 	if (f == NULL) {
 		fprintf(stderr, "feedmerge: %s: %s\n", path, err);
@@ -235,14 +274,12 @@ static int cmd_parse(int argc, char **argv)
 	}
 	if (err[0] != '\0')
 		fprintf(stderr, "feedmerge: %s: warning: %s\n", path, err);
-	char *json = feed_json_new(f, pretty);
-	feed_free(f);
 	int rc = EXIT_OK;
-	if (fputs(json, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+	if (feed_json_write(stdout, f, pretty) < 0 || fflush(stdout) == EOF) {
 		fprintf(stderr, "feedmerge: writing output: %s\n", strerror(errno));
 		rc = EXIT_RUNTIME;
 	}
-	free(json);
+	feed_free(f);
 	return rc;
 }
 
