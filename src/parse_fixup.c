@@ -1,6 +1,8 @@
 /* The repair pass over each chunk before libxml2 sees it: what a forgiving reader does with
  * bare '&', forbidden control characters, unquoted attribute values and a '<' that cannot
- * start markup. Its lexical state (text, CDATA, comment, PI, start tag) carries across chunks. */
+ * start markup. Its lexical state (text, CDATA, comment, PI, start tag) carries across chunks.
+ * It also stops before the runs of character data the driver may read directly (CDATA
+ * sections, long text after a start tag: parse_direct.c), the bulk of a feed's bytes. */
 #include "autoconf.h"
 
 #include <ctype.h>
@@ -32,6 +34,14 @@ static int word_special(const char *p)
 	       0;
 }
 
+/* Whether one of the eight bytes at p is below n (n <= 0x80). */
+static uint64_t word_below(const char *p, unsigned n)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	return (w - n * ONES) & ~w & HIGHS;
+}
+
 static const char *find3(const char *p, size_t n, const char *pat)
 {
 	for (size_t i = 0; i + 2 < n; i++) {
@@ -43,6 +53,30 @@ static const char *find3(const char *p, size_t n, const char *pat)
 			return q;
 	}
 	return NULL;
+}
+
+/* Copies n bytes of a CDATA section, comment or PI to out; returns the bytes written. In CDATA
+ * the C0 controls XML forbids are dropped, as in text (libxml2's push parser stops the whole
+ * document at one, and parse_direct.c drops them too). */
+static size_t copy_markup(const struct xml_state *st, char *out, const char *p, size_t n)
+{
+	if (st->lex != LEX_CDATA) {
+		memcpy(out, p, n);
+		return n;
+	}
+	size_t o = 0, i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j + 8 <= n && ((word_below(p + j, 0x20)) == 0))
+			j += 8;
+		while (j < n && !((unsigned char)p[j] < 0x20 && p[j] != '\t' && p[j] != '\n' &&
+		                  p[j] != '\r'))
+			j++;
+		memcpy(out + o, p + i, j - i);
+		o += j - i;
+		i = j + 1;
+	}
+	return o;
 }
 
 /* Copies the '&' at s to out[*o]: as is when it starts a reference libxml2 can resolve, else
@@ -149,12 +183,22 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				continue;
 			}
 			if (c == '>' || c == '<') {
-				if (c == '>')
-					out[o++] = '>';
 				st->lex = LEX_TEXT;
 				st->tag_after_eq = 0;
-				if (c == '>')
-					i++;
+				if (c == '<')
+					continue;
+				out[o++] = '>';
+				i++;
+				/* A long text run after a start tag (not "<x/>"): the driver may
+				 * read it directly once libxml2 has read the tag. */
+				const char *lt;
+				if (!st->doctype_seen && o >= 2 && out[o - 2] != '/' &&
+				    (lt = memchr(p + i, '<', n - i)) != NULL &&
+				    (size_t)(lt - (p + i)) >= XML_DIRECT_MIN_TEXT) {
+					st->direct = DIRECT_TEXT;
+					st->direct_len = (size_t)(lt - (p + i));
+					break;
+				}
 				continue;
 			}
 			if (c == '"' || c == '\'') {
@@ -191,15 +235,13 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 			if (take == 0) {
 				/* Keep two bytes back: the terminator may straddle chunks. */
 				take = final ? n - i : n - i > 2 ? n - i - 2 : 0;
-				memcpy(out + o, p + i, take);
-				o += take;
+				o += copy_markup(st, out + o, p + i, take);
 				i += take;
 				if (!final)
 					break;
 				continue;
 			}
-			memcpy(out + o, p + i, take);
-			o += take;
+			o += copy_markup(st, out + o, p + i, take);
 			i += take;
 			if (st->lex == LEX_PI && st->in_decl) {
 				st->in_decl = 0;
@@ -247,6 +289,11 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 			int first_markup = !st->markup_seen;
 			st->markup_seen = 1;
 			if (avail >= 9 && memcmp(p + i, "<![CDATA[", 9) == 0) {
+				if (!st->direct_declined && !st->doctype_seen) {
+					st->direct = DIRECT_CDATA;
+					break;
+				}
+				st->direct_declined = 0;
 				memcpy(out + o, p + i, 9);
 				o += 9;
 				i += 9;
@@ -274,9 +321,11 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				i += 2;
 				st->lex = LEX_PI;
 			} else {
-				if (avail >= 9 && memcmp(p + i, "<!DOCTYPE", 9) == 0)
+				if (avail >= 9 && memcmp(p + i, "<!DOCTYPE", 9) == 0) {
+					st->doctype_seen = 1;
 					st->has_subset =
 					    memchr(p + i, '[', avail < 4096 ? avail : 4096) != NULL;
+				}
 				out[o++] = '<';
 				i++;
 				if (i < n && (isalpha((unsigned char)p[i]) || p[i] == '_')) {

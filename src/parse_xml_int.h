@@ -27,6 +27,9 @@
 /* Attributes and namespace declarations kept per start tag: libxml2 2.9 checks each one against
  * all earlier ones (quadratic: 200k attributes took 24 s). */
 #define XML_MAX_ATTRS 64
+/* Text runs at least this long after a start tag are read directly (parse_direct.c): below it,
+ * the extra xmlParseChunk() call costs more than libxml2's own reading of the run. */
+#define XML_DIRECT_MIN_TEXT 32
 
 enum ns {
 	NS_NONE,
@@ -190,9 +193,14 @@ struct xml_state {
 	int tag_drop;        /* in LEX_TAG: past XML_MAX_ATTRS, the rest of the tag is dropped */
 	char tag_drop_quote; /* in tag_drop: the quote of the value being dropped, or 0 */
 	int has_subset;
-	int markup_seen; /* a '<' starting markup was seen */
-	int in_decl;     /* in LEX_PI: the XML declaration */
-	int after_decl;  /* the declaration ended, no markup since */
+	int doctype_seen; /* a DOCTYPE: its entities are libxml2's to expand, no direct reads */
+	/* A run parse_fixup_chunk() stopped before, for the driver to read directly: */
+	enum { DIRECT_NONE, DIRECT_TEXT, DIRECT_CDATA } direct;
+	size_t direct_len;   /* DIRECT_TEXT: the run's length (it ends before a '<') */
+	int direct_declined; /* the driver declined the CDATA section at the current byte */
+	int markup_seen;     /* a '<' starting markup was seen */
+	int in_decl;         /* in LEX_PI: the XML declaration */
+	int after_decl;      /* the declaration ended, no markup since */
 	int truncated;
 	struct buf text;
 
@@ -332,9 +340,21 @@ int parse_entities_known_ref(struct xml_state *st, const char *s, size_t n, int 
 void parse_entities_free(struct xml_state *st);
 
 /* parse_fixup.c */
-/* Repairs up to n bytes of p into out (room for 6 * n); returns the bytes of p consumed. */
+/* Repairs up to n bytes of p into out (room for 6 * n); returns the bytes of p consumed. Stops
+ * early, with st->direct set, before a run the driver may read directly. */
 size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int final, char *out,
                          size_t *outlen);
+
+/* parse_direct.c */
+/* Reads the text run of st->direct_len bytes at p straight into the handlers (decoded into
+ * scratch, room for the run); returns the bytes consumed, 0 when libxml2 must read it. */
+size_t parse_direct_text(struct xml_state *st, const char *p, char *scratch);
+/* Reads the CDATA section at p ("<![CDATA[...]]>", avail bytes there) straight into the
+ * handlers; returns the bytes consumed, 0 when libxml2 must read it. */
+size_t parse_direct_cdata(struct xml_state *st, const char *p, size_t avail);
+
+/* parse_xml.c: the character data handler parse_direct.c feeds. */
+void parse_xml_characters_cb(void *ctx, const xmlChar *ch, int len);
 
 /* parse_fields.c */
 /* Starts / ends an entry (an end applies the fallbacks: dc:creator, guid link, ...). */

@@ -3,6 +3,7 @@
 #   NAME.expected.json  `feedmerge parse [NAME.args] FILE` exits 0 and prints that JSON
 #                       (compared as parsed JSON by jsondiff.py), and the output keeps the contract
 #   NAME.expected.err   it exits 1 and stderr contains that text (its first line)
+#   NAME.expected.warn  beside .expected.json: stderr also contains that warning (first line)
 #   NAME.args           optional: one line of extra `parse` options, word-split (no quoting)
 # NAME is the file name without its last extension; where inputs share one (DaringFireball.atom
 # and DaringFireball.rss), the full file name is the key: DaringFireball.rss.expected.json.
@@ -21,7 +22,7 @@ inputs=()
 for f in "$srcdir"/*; do
 	b=${f##*/}
 	case $b in
-	*.expected.json | *.expected.err | *.args | run.sh | jsondiff.py | SOURCES.md) continue ;;
+	*.expected.json | *.expected.err | *.expected.warn | *.args | run.sh | jsondiff.py | SOURCES.md) continue ;;
 	esac
 	[ -f "$f" ] && inputs+=("$b")
 done
@@ -37,13 +38,14 @@ key_of() {
 	done
 }
 
-# Each case with .expected.json is two tests (output, contract); .expected.err is one; plus one
-# test that every input has an expectation.
+# Each case with .expected.json is two tests (output, contract), three with .expected.warn;
+# .expected.err is one; plus one test that every input has an expectation.
 n=1
 for b in "${inputs[@]}"; do
 	k=$(key_of "$b")
 	if [ -n "$k" ] && [ -f "$srcdir/$k.expected.json" ]; then
 		n=$((n + 2))
+		[ -f "$srcdir/$k.expected.warn" ] && n=$((n + 1))
 	elif [ -n "$k" ]; then
 		n=$((n + 1))
 	fi
@@ -89,6 +91,7 @@ for b in "${inputs[@]}"; do
 			not_ok "$name" "$tmp/why"
 			echo "exit $rc: no output to check" >"$tmp/why"
 			not_ok "$name: contract" "$tmp/why"
+			[ -f "$srcdir/$k.expected.warn" ] && not_ok "$name: warns" "$tmp/why"
 			continue
 		fi
 		if "$python" "$srcdir/jsondiff.py" "$srcdir/$k.expected.json" "$tmp/out" >"$tmp/why" 2>&1; then
@@ -100,6 +103,19 @@ for b in "${inputs[@]}"; do
 			ok "$name: contract"
 		else
 			not_ok "$name: contract" "$tmp/why"
+		fi
+		if [ -f "$srcdir/$k.expected.warn" ]; then
+			want=$(head -n 1 "$srcdir/$k.expected.warn")
+			if grep -qF -- "warning: $want" "$tmp/err"; then
+				ok "$name: warns \"$want\""
+			else
+				{
+					echo "expected stderr to contain: warning: $want"
+					echo "got:"
+					head -n 20 "$tmp/err"
+				} >"$tmp/why"
+				not_ok "$name: warns \"$want\"" "$tmp/why"
+			fi
 		fi
 	else
 		want=$(head -n 1 "$srcdir/$k.expected.err")

@@ -1,0 +1,262 @@
+/* Character data read straight into the handlers, around libxml2.
+ *
+ * CDATA sections and long text runs are most of a news feed's bytes (bench/parse: CDATA alone is
+ * 65%). libxml2's push parser reads them a character at a time, copies them into its input
+ * buffer and hands escaped HTML back one entity reference per callback; that cost more than
+ * sfeed's whole run. The repair pass already walks every byte, so it stops before such a run,
+ * the driver lets libxml2 finish the markup before it, and when libxml2 is provably between
+ * tags (in element content, all its input read, no entity open) the run goes to the characters
+ * handler here, decoded as libxml2 would have decoded it. Anything libxml2 would report or treat
+ * differently (an invalid character reference, "]]>" in text, U+FFFE/U+FFFF, a DTD that may
+ * declare entities) declines the run, and libxml2 reads it as before: the fast path never
+ * changes what comes out, only how fast. Line numbers stay right: libxml2's line counter is
+ * advanced past the run. */
+#include "autoconf.h"
+
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
+
+#include "parse_int.h"
+#include "parse_xml_int.h"
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Whether libxml2 has read everything it was given and stands in element content, where the
+ * next bytes can only be character data for the element it has open. */
+static int libxml2_between_tags(const struct xml_state *st)
+{
+	const xmlParserCtxt *c = st->ctxt;
+	return !st->halted && st->depth > 0 && c->instate == XML_PARSER_CONTENT &&
+	       c->inputNr == 1 && c->input != NULL && c->input->cur == c->input->end &&
+	       !c->disableSAX;
+}
+
+static void advance_lines(struct xml_state *st, size_t lines)
+{
+	int *line = &st->ctxt->input->line;
+	*line = lines > (size_t)(INT32_MAX - *line) ? INT32_MAX : *line + (int)lines;
+}
+
+static void put_utf8(char *out, size_t *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[(*o)++] = (char)cp;
+	} else if (cp < 0x800) {
+		out[(*o)++] = (char)(0xC0 | (cp >> 6));
+		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
+	} else if (cp < 0x10000) {
+		out[(*o)++] = (char)(0xE0 | (cp >> 12));
+		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
+	} else {
+		out[(*o)++] = (char)(0xF0 | (cp >> 18));
+		out[(*o)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
+	}
+}
+
+static int hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes the reference at s[0] == '&' (n bytes there) into out the way libxml2 would, with the
+ * HTML entities our getEntity hook supplies. Returns the bytes of s read: 1 for a bare '&'
+ * (written as is: the repair pass would have escaped it), 0 for what only libxml2 may decide
+ * (its errors are reported, so they must stay its own). */
+static size_t decode_ref(const char *s, size_t n, char *out, size_t *o)
+{
+	size_t i = 1;
+	if (n >= 3 && s[1] == '#') {
+		/* XML allows only a lowercase 'x'; the repair pass lets "&#X41;" through. */
+		int hex = s[2] == 'x';
+		uint32_t v = 0;
+		size_t digits = 0;
+		for (i = hex ? 3 : 2; i < n && digits < 8; i++, digits++) {
+			int d = hex ? hex_value((unsigned char)s[i])
+			            : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
+			if (d < 0)
+				break;
+			v = v * (hex ? 16u : 10u) + (uint32_t)d;
+		}
+		if (digits == 0 || i >= n || s[i] != ';')
+			return 0;
+		/* libxml2's IS_CHAR: anything else is an error it reports. */
+		if (!(v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) ||
+		      (v >= 0xE000 && v <= 0xFFFD) || (v >= 0x10000 && v <= 0x10FFFF)))
+			return 0;
+		put_utf8(out, o, v);
+		return i + 1;
+	}
+	char name[33];
+	size_t k = 0;
+	for (; i < n && k < sizeof name - 1; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			break;
+		name[k++] = (char)c;
+	}
+	if (i >= n)
+		return 0;
+	if (s[i] != ';' || k == 0) {
+		/* Where the repair pass reads a longer name than ours, leave it to it. */
+		if (s[i] == '.' || s[i] == '-' || s[i] == '_' || k == sizeof name - 1)
+			return 0;
+		out[(*o)++] = '&';
+		return 1;
+	}
+	name[k] = '\0';
+	static const struct {
+		const char *name;
+		char c;
+	} predefined[] = {{"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''}};
+	for (size_t p = 0; p < sizeof predefined / sizeof predefined[0]; p++)
+		if (strcmp(name, predefined[p].name) == 0) {
+			out[(*o)++] = predefined[p].c;
+			return i + 1;
+		}
+	const htmlEntityDesc *d = htmlEntityLookup((const xmlChar *)name);
+	if (d == NULL) {
+		out[(*o)++] = '&';
+		return 1;
+	}
+	put_utf8(out, o, d->value);
+	return i + 1;
+}
+
+/* Bytes of text that need a look: C0 controls (tab aside), '&', ']' (of "]]>") and 0xEF (the
+ * lead byte of U+FFFE and U+FFFF). */
+static const unsigned char text_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1,         1,         1,         1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['&'] = 1, [']'] = 1, [0xEF] = 1};
+
+size_t parse_direct_text(struct xml_state *st, const char *p, char *scratch)
+{
+	size_t n = st->direct_len;
+	if (!libxml2_between_tags(st))
+		return 0;
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, o = 0, lines = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && !text_special[s[j]])
+			j++;
+		memcpy(scratch + o, p + i, j - i);
+		o += j - i;
+		i = j;
+		if (i >= n)
+			break;
+		unsigned char c = s[i];
+		if (c == '&') {
+			size_t k = decode_ref(p + i, n - i, scratch, &o);
+			if (k == 0)
+				return 0;
+			i += k;
+			continue;
+		}
+		if (c == ']') {
+			if (i + 2 < n && s[i + 1] == ']' && s[i + 2] == '>')
+				return 0; /* libxml2 reports it */
+			scratch[o++] = ']';
+		} else if (c == 0xEF) {
+			if (i + 2 < n && s[i + 1] == 0xBF && (s[i + 2] == 0xBE || s[i + 2] == 0xBF))
+				return 0; /* not an XML character: libxml2 reports it */
+			scratch[o++] = (char)c;
+		} else if (c == '\n') {
+			scratch[o++] = '\n';
+			lines++;
+		} else if (c == '\r') {
+			/* XML end-of-line handling: CR LF and a lone CR read as LF. */
+			if (i + 1 < n && s[i + 1] == '\n') {
+				i++;
+				continue;
+			}
+			scratch[o++] = '\n';
+			lines++;
+		}
+		/* Other C0 controls are dropped, as the repair pass drops them. */
+		i++;
+	}
+	parse_xml_characters_cb(st, (const xmlChar *)scratch, (int)o);
+	advance_lines(st, lines);
+	return n;
+}
+
+/* The "]]>" ending a CDATA section's body s[0..n), or NULL. */
+static const char *find_cdata_end(const char *s, size_t n)
+{
+	const char *end = s + n;
+	while (end - s >= 3) {
+		const char *q = memchr(s + 2, '>', (size_t)(end - s - 2));
+		if (q == NULL)
+			return NULL;
+		if (q[-1] == ']' && q[-2] == ']')
+			return q - 2;
+		s = q - 1;
+	}
+	return NULL;
+}
+
+/* Whether one of the eight bytes at p is below 0x20 or 0xEF (the lead byte of U+FFFE and
+ * U+FFFF): the classic has-less-than and has-zero tricks. */
+static int word_needs_look(const unsigned char *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	uint64_t ef = w ^ (0xEF * ONES);
+	return ((((w - 0x20 * ONES) & ~w) | ((ef - ONES) & ~ef)) & HIGHS) != 0;
+}
+
+size_t parse_direct_cdata(struct xml_state *st, const char *p, size_t avail)
+{
+	const char *body = p + 9, *end;
+	if (avail < 12 || !libxml2_between_tags(st) ||
+	    (end = find_cdata_end(body, avail - 9)) == NULL) {
+		/* Not between tags, or the section goes on past what we hold: libxml2's. */
+		st->direct_declined = 1;
+		return 0;
+	}
+	/* libxml2's push parser hands a section over as written (CR LF included). What is not
+	 * an XML character (C0 controls, U+FFFE, U+FFFF) made it stop the whole document
+	 * there; a forgiving reader drops it, as the repair pass does in text. */
+	const unsigned char *s = (const unsigned char *)body;
+	size_t n = (size_t)(end - body), i = 0, start = 0, lines = 0;
+	while (i < n) {
+		while (i + 8 <= n && !word_needs_look(s + i))
+			i += 8;
+		if (i >= n)
+			break;
+		unsigned char c = s[i];
+		size_t bad = 0;
+		if (c == '\n')
+			lines++;
+		else if (c < 0x20 && c != '\t' && c != '\r')
+			bad = 1;
+		else if (c == 0xEF && i + 2 < n && s[i + 1] == 0xBF &&
+		         (s[i + 2] == 0xBE || s[i + 2] == 0xBF))
+			bad = 3;
+		if (bad == 0) {
+			i++;
+			continue;
+		}
+		if (i > start)
+			parse_xml_characters_cb(st, (const xmlChar *)body + start,
+			                        (int)(i - start));
+		i += bad;
+		start = i;
+	}
+	if (n > start)
+		parse_xml_characters_cb(st, (const xmlChar *)body + start, (int)(n - start));
+	advance_lines(st, lines);
+	return n + 12;
+}
