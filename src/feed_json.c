@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "date.h"
 #include "feed_json.h"
 #include "util.h"
@@ -37,23 +41,40 @@ static int json_needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
-/* Returns the first byte in [p, end) that needs escaping, or end. Eight bytes at a time: this
- * loop is most of the output time, and output took as long as parsing before it. */
+/* Returns the first byte in [p, end) that needs escaping, or end. Sixteen bytes at a time with
+ * SSE2 (every x86-64 has it), else eight with the classic has-zero tricks: this loop is most of
+ * the output time, and output took as long as parsing before it. */
 static const unsigned char *json_safe_run_end(const unsigned char *p, const unsigned char *end)
 {
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i below = _mm_set1_epi8(0x20 - 0x80), flip = _mm_set1_epi8((char)0x80);
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* Unsigned v < 0x20 as a signed compare of v ^ 0x80 against 0x20 ^ 0x80. */
+		__m128i hit =
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+		                 _mm_cmplt_epi8(_mm_xor_si128(v, flip), below));
+		int mask = _mm_movemask_epi8(hit);
+		if (mask != 0)
+			return p + __builtin_ctz((unsigned)mask);
+		p += 16;
+	}
+#else
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	while (end - p >= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
 		uint64_t quote = w ^ (ones * '"'), bslash = w ^ (ones * '\\');
-		/* A byte below 0x20, or a zero byte in w^'"' or w^'\\' (the classic has-zero trick;
-		 * bytes >= 0x80 cannot set the high bit of w - 0x20 without ~w clearing it). */
+		/* A byte below 0x20, or a zero byte in w^'"' or w^'\\' (bytes >= 0x80 cannot set
+		 * the high bit of w - 0x20 without ~w clearing it). */
 		uint64_t hit = ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
 		               ((bslash - ones) & ~bslash);
 		if ((hit & highs) != 0)
 			break;
 		p += 8;
 	}
+#endif
 	while (p < end && !json_needs_escape(*p))
 		p++;
 	return p;
@@ -66,18 +87,10 @@ static void out_flush(struct json_out *o)
 	o->b.len = 0;
 }
 
-static void out_raw(struct json_out *o, const char *s, size_t n)
+/* out_raw() when the window or buffer is full. */
+static void out_raw_slow(struct json_out *o, const char *s, size_t n)
 {
 	struct buf *b = &o->b;
-	/* Room already there (the common case): copy without buf_append's call and checks. The
-	 * in-memory string keeps its NUL terminator; the window needs none. */
-	if (b->data != NULL && n < b->size - b->len) {
-		memcpy(b->data + b->len, s, n);
-		b->len += n;
-		if (o->fp == NULL)
-			b->data[b->len] = '\0';
-		return;
-	}
 	if (o->fp != NULL) {
 		out_flush(o);
 		if (n >= b->size) {
@@ -91,6 +104,18 @@ static void out_raw(struct json_out *o, const char *s, size_t n)
 	}
 	/* The buffer has no cap (0): appends only fail by aborting in xrealloc. */
 	(void)buf_append(b, s, n);
+}
+
+/* Appends n bytes. The in-memory string gets its NUL terminator at the end (feed_json_new). */
+static inline void out_raw(struct json_out *o, const char *s, size_t n)
+{
+	struct buf *b = &o->b;
+	if (n < b->size - b->len) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		return;
+	}
+	out_raw_slow(o, s, n);
 }
 
 static void out_lit(struct json_out *o, const char *s)
@@ -298,6 +323,7 @@ char *feed_json_new(const struct feed *f, int pretty)
 	struct json_out o = {.pretty = pretty, .depth = 0};
 	buf_init(&o.b, 0);
 	out_feed(&o, f);
+	out_raw(&o, "", 1); /* the terminator */
 	return buf_steal(&o.b, NULL);
 }
 

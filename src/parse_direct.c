@@ -140,6 +140,17 @@ static const unsigned char text_special[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1,         1,         1,         1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['&'] = 1, [']'] = 1, [0xEF] = 1};
 
+/* Whether one of the eight bytes at p may be in text_special (tab gives a false alarm). */
+static int word_text_special(const unsigned char *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	uint64_t amp = w ^ ('&' * ONES), brk = w ^ (']' * ONES), ef = w ^ (0xEF * ONES);
+	return ((((w - 0x20 * ONES) & ~w) | ((amp - ONES) & ~amp) | ((brk - ONES) & ~brk) |
+	         ((ef - ONES) & ~ef)) &
+	        HIGHS) != 0;
+}
+
 size_t parse_direct_text(struct xml_state *st, const char *p, char *scratch)
 {
 	size_t n = st->direct_len;
@@ -149,6 +160,8 @@ size_t parse_direct_text(struct xml_state *st, const char *p, char *scratch)
 	size_t i = 0, o = 0, lines = 0;
 	while (i < n) {
 		size_t j = i;
+		while (j + 8 <= n && !word_text_special(s + j))
+			j += 8;
 		while (j < n && !text_special[s[j]])
 			j++;
 		memcpy(scratch + o, p + i, j - i);

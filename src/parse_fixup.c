@@ -20,6 +20,30 @@ static const unsigned char lex_special[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1,       
                                                1, 0, 1, 1, 1, 1, 1, 1, 1,         1,        1, 1,
                                                1, 1, 1, 1, 1, 1, 1, 1, ['&'] = 1, ['<'] = 1};
 
+/* ASCII bytes a name in a start tag is made of (with any byte of a multi-byte character, see
+ * is_name_byte); a run of them is copied without a look. */
+static const unsigned char name_char[256] = {
+    ['-'] = 1, ['.'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, [':'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1,
+    ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+    ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+    ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['_'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1};
+
+static int is_name_byte(unsigned char c)
+{
+	return c >= 0x80 || name_char[c];
+}
+
+/* Bytes that end a run of a quoted attribute value (besides its quote): '&', '<' and the C0
+ * controls other than tab, LF and CR. */
+static const unsigned char value_special[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1,         0,        0, 1,
+                                                 1, 0, 1, 1, 1, 1, 1, 1, 1,         1,        1, 1,
+                                                 1, 1, 1, 1, 1, 1, 1, 1, ['&'] = 1, ['<'] = 1};
+
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
@@ -110,7 +134,23 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 	while (i < n) {
 		if (st->lex == LEX_TAG) {
 			/* Inside a start tag: quote unquoted attribute values, escape '<' and
-			 * stray quotes in values, and bare '&' as in text. */
+			 * stray quotes in values, and bare '&' as in text. Names, and quoted
+			 * values up to their next special byte, are copied as runs. */
+			if (!st->tag_drop && !st->tag_unquoted) {
+				size_t j = i;
+				if (st->tag_quote)
+					while (j < n && p[j] != st->tag_quote &&
+					       !value_special[(unsigned char)p[j]])
+						j++;
+				else if (!st->tag_after_eq)
+					while (j < n && is_name_byte((unsigned char)p[j]))
+						j++;
+				memcpy(out + o, p + i, j - i);
+				o += j - i;
+				i = j;
+				if (i >= n)
+					break;
+			}
 			unsigned char c = (unsigned char)p[i];
 			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
 				i++;
