@@ -78,8 +78,8 @@ static size_t decode_ref(const char *s, size_t n, char *out, size_t *o)
 {
 	size_t i = 1;
 	if (n >= 3 && s[1] == '#') {
-		/* XML allows only a lowercase 'x'; the repair pass lets "&#X41;" through. */
-		int hex = s[2] == 'x';
+		/* "&#X41;" too, as the repair pass reads it. */
+		int hex = s[2] == 'x' || s[2] == 'X';
 		uint32_t v = 0;
 		size_t digits = 0;
 		for (i = hex ? 3 : 2; i < n && digits < 8; i++, digits++) {

@@ -104,20 +104,27 @@ static size_t copy_markup(const struct xml_state *st, char *out, const char *p, 
 }
 
 /* Copies the '&' at s to out[*o]: as is when it starts a reference libxml2 can resolve, else
- * escaped as "&amp;". -1 when the chunk ends inside the reference (wait for more bytes). */
+ * escaped as "&amp;". "&#X41;" (XML allows only a lowercase x, libxml2 reads "X41;") becomes
+ * "&#x41;", what its writer meant. Returns the bytes of s consumed, -1 when the chunk ends
+ * inside the reference (wait for more bytes). */
 static int fixup_ampersand(struct xml_state *st, const char *s, size_t n, int final, char *out,
                            size_t *o)
 {
 	int k = parse_entities_known_ref(st, s, n, final);
 	if (k < 0)
 		return -1;
+	if (k && n >= 3 && s[1] == '#' && s[2] == 'X') {
+		memcpy(out + *o, "&#x", 3);
+		*o += 3;
+		return 3;
+	}
 	if (k) {
 		out[(*o)++] = '&';
 	} else {
 		memcpy(out + *o, "&amp;", 5);
 		*o += 5;
 	}
-	return 0;
+	return 1;
 }
 
 /* Copies up to n bytes of p into out (room for 6 * n bytes) the way a forgiving reader reads
@@ -180,9 +187,10 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				st->tag_drop = 0;
 			}
 			if (c == '&') {
-				if (fixup_ampersand(st, p + i, n - i, final, out, &o) < 0)
+				int used = fixup_ampersand(st, p + i, n - i, final, out, &o);
+				if (used < 0)
 					break;
-				i++;
+				i += (size_t)used;
 				continue;
 			}
 			if (st->tag_quote) {
@@ -379,9 +387,10 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				}
 			}
 		} else if (c == '&') {
-			if (fixup_ampersand(st, p + i, n - i, final, out, &o) < 0)
+			int used = fixup_ampersand(st, p + i, n - i, final, out, &o);
+			if (used < 0)
 				break;
-			i++;
+			i += (size_t)used;
 		} else {
 			i++; /* a forbidden control character */
 		}
