@@ -14,6 +14,10 @@
 #include <string.h>
 #include <strings.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <libxml/HTMLparser.h>
 
 #include "date.h"
@@ -55,6 +59,21 @@ size_t parse_utf8_valid_prefix(const char *s, size_t len)
 			 * the word that has one (text mixing ASCII and multi-byte characters
 			 * would otherwise come back here once per byte). */
 			i++;
+#ifdef __SSE2__
+			/* Sixteen at a time first (every x86-64 has SSE2): markup, URLs and
+			 * Latin text are long ASCII runs. */
+			while (i + 16 <= len) {
+				__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+				int high = _mm_movemask_epi8(v);
+				if (high != 0) {
+					i += (unsigned)__builtin_ctz((unsigned)high);
+					break;
+				}
+				i += 16;
+			}
+			if (i < len && p[i] >= 0x80)
+				continue;
+#endif
 			while (i + 8 <= len) {
 				uint64_t w;
 				memcpy(&w, p + i, 8);
