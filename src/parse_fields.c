@@ -65,9 +65,13 @@ void parse_fields_atom_link(struct xml_state *st, enum owner own, const xmlChar 
 		return;
 	char *rel = parse_names_attr_dup(st, attrs, nattrs, "rel");
 	char *type = parse_names_attr_dup(st, attrs, nattrs, "type");
-	const char *r = rel ? rel : "alternate";
-	if (strncmp(r, "http://www.iana.org/assignments/relation/", 41) == 0)
-		r += 41;
+	if (rel != NULL && strncasecmp(rel, "http://www.iana.org/assignments/relation/", 41) == 0)
+		memmove(rel, rel + 41, strlen(rel + 41) + 1);
+	/* Registered relation names compare case-insensitively (RFC 8288 2.1.1). */
+	if (rel != NULL && strchr(rel, ':') == NULL)
+		for (char *c = rel; *c != '\0'; c++)
+			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+	const char *r = rel != NULL ? rel : "alternate";
 	char *abs = resolve(st, href);
 	struct entry *e = cur_entry(st);
 	if (own == OWN_SOURCE && e != NULL && e->source != NULL) {
