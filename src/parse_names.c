@@ -31,6 +31,13 @@ static const struct {
     {"http://rssnamespace.org/feedburner/ext/1.0", NS_FEEDBURNER},
     {"http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES},
     {"http://www.w3.org/XML/1998/namespace", NS_XML},
+    /* Names the Atom 0.3 drafts went by in 2003 ("Echo", "Pie", "Necho"); feeds written
+     * against those drafts are otherwise plain Atom 0.3. */
+    {"http://purl.org/echo/", NS_ATOM03},
+    {"http://purl.org/pie/", NS_ATOM03},
+    {"http://example.com/necho", NS_ATOM03},
+    {"http://example.com/newformat#", NS_ATOM03},
+    {"uri/of/echo/namespace#", NS_ATOM03},
 };
 
 enum ns parse_names_ns(struct xml_state *st, const xmlChar *uri)
@@ -100,6 +107,10 @@ enum el parse_names_classify(const struct xml_state *st, enum ns ns, const char 
 			return EL_DC_LANGUAGE;
 		if (IS("title"))
 			return EL_DC_TITLE;
+		/* The Dublin Core abstract of an item is its summary (beside a description,
+		 * the first of the two is kept). */
+		if (IS("description"))
+			return EL_DESCRIPTION;
 		return EL_OTHER;
 	case NS_DCTERMS:
 		if (IS("modified"))
@@ -115,8 +126,11 @@ enum el parse_names_classify(const struct xml_state *st, enum ns ns, const char 
 		return IS("author") ? EL_ITUNES_AUTHOR : EL_OTHER;
 	case NS_RDF:
 		return IS("RDF") ? EL_RDF : EL_OTHER;
-	case NS_OTHER:
 	case NS_XHTML:
+		/* <xhtml:body> in an RSS item is its full content as inline XHTML (the
+		 * "XHTML body" convention of RSS 2.0 feeds; parse_text_atom_kind reads it). */
+		return IS("body") ? EL_CONTENT : EL_OTHER;
+	case NS_OTHER:
 	case NS_XML:
 		return EL_OTHER;
 	default:

@@ -88,15 +88,80 @@ static void serialise_name(struct xml_state *st, const xmlChar *local, const xml
 	parse_text_add(st, (const char *)local, strlen((const char *)local));
 }
 
+/* The HTML attributes whose value is one URL (HTML 4.01 and 5: a, link, img, script,
+ * iframe, video, blockquote, q, del, ins, body, form, object, applet, head). */
 static int is_url_attr(const char *name)
 {
-	return strcasecmp(name, "href") == 0 || strcasecmp(name, "src") == 0 ||
-	       strcasecmp(name, "poster") == 0 || strcasecmp(name, "cite") == 0;
+	static const char *const n[] = {"href",     "src",        "poster", "cite",
+	                                "longdesc", "background", "action", "formaction",
+	                                "codebase", "data",       "usemap", "profile"};
+	for (size_t i = 0; i < sizeof n / sizeof n[0]; i++)
+		if (strcasecmp(name, n[i]) == 0)
+			return 1;
+	return 0;
 }
 
-/* Returns a new copy of the HTML s with the relative URLs of href / src / poster / cite
- * attributes resolved against base (the content element's xml:base, else the document URL;
- * JSON Feed's content_html uses it too). */
+static int is_srcset_attr(const char *name)
+{
+	return strcasecmp(name, "srcset") == 0;
+}
+
+static int is_html_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* A new copy of the srcset value v[0..len) with each candidate's relative URL resolved against
+ * base. Candidates are "URL [descriptor]" separated by commas (HTML 5, 4.8.4.2); a URL may
+ * itself contain commas, but never ends with one. */
+static char *srcset_resolve(const char *v, size_t len, const char *base)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	size_t i = 0;
+	while (i < len) {
+		size_t ws = i;
+		while (i < len && (is_html_space(v[i]) || v[i] == ','))
+			i++;
+		buf_append(&b, v + ws, i - ws);
+		size_t us = i;
+		while (i < len && !is_html_space(v[i]))
+			i++;
+		size_t ue = i;
+		while (ue > us && v[ue - 1] == ',')
+			ue--;
+		if (ue > us) {
+			char *u = xstrndup(v + us, ue - us);
+			if (u[0] != '#' && !url_is_absolute(u)) {
+				char *abs = url_resolve(base, u);
+				buf_puts(&b, abs);
+				free(abs);
+			} else {
+				buf_puts(&b, u);
+			}
+			free(u);
+		}
+		buf_append(&b, v + ue, i - ue);
+		if (ue < i)
+			continue; /* "URL," has no descriptor */
+		/* The descriptor runs to the next comma outside parentheses. */
+		size_t ds = i;
+		int paren = 0;
+		while (i < len && (paren || v[i] != ',')) {
+			if (v[i] == '(')
+				paren = 1;
+			else if (v[i] == ')')
+				paren = 0;
+			i++;
+		}
+		buf_append(&b, v + ds, i - ds);
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* Returns a new copy of the HTML s with the relative URLs of its URL attributes (href, src,
+ * srcset, poster, cite, ...) resolved against base (the content element's xml:base, else the
+ * document URL; JSON Feed's content_html uses it too). */
 char *parse_text_html_resolve_urls(const char *s, size_t len, const char *base)
 {
 	struct buf b;
@@ -145,11 +210,19 @@ char *parse_text_html_resolve_urls(const char *s, size_t len, const char *base)
 			size_t vlen = i - vs;
 			if (q && i < len)
 				i++;
-			char name[8];
+			char name[16];
 			if (nlen == 0 || nlen >= sizeof name || vlen == 0)
 				continue;
 			memcpy(name, s + ns, nlen);
 			name[nlen] = '\0';
+			if (is_srcset_attr(name)) {
+				char *r = srcset_resolve(s + vs, vlen, base);
+				buf_append(&b, s + done, vs - done);
+				buf_puts(&b, r);
+				done = vs + vlen;
+				free(r);
+				continue;
+			}
 			if (!is_url_attr(name) || s[vs] == '#')
 				continue;
 			char *v = xstrndup(s + vs, vlen);
@@ -186,6 +259,11 @@ void parse_text_serialise_start(struct xml_state *st, const xmlChar *local, cons
 		if (ans == NS_NONE && is_url_attr((const char *)a[0]) && cur_base(st) != NULL &&
 		    v[0] != '\0' && v[0] != '#' && !url_is_absolute(v)) {
 			char *abs = url_resolve(cur_base(st), v);
+			free(v);
+			v = abs;
+		} else if (ans == NS_NONE && is_srcset_attr((const char *)a[0]) &&
+		           cur_base(st) != NULL) {
+			char *abs = srcset_resolve(v, strlen(v), cur_base(st));
 			free(v);
 			v = abs;
 		}
@@ -231,6 +309,9 @@ enum kind parse_text_atom_kind(struct xml_state *st, const xmlChar **attrs, int 
 	const char *type = parse_names_attr_find(st, attrs, nattrs, "type", NS_NONE, &tlen);
 	const char *mode = parse_names_attr_find(st, attrs, nattrs, "mode", NS_NONE, &mlen);
 	char t[128] = "";
+	const struct level *lv = &st->stack[st->depth];
+	if (is_content && lv->ns == NS_XHTML && strcmp((const char *)lv->local, "body") == 0)
+		return K_XHTML; /* <xhtml:body>: its children are the content */
 	if (is_content && parse_names_attr_find(st, attrs, nattrs, "src", NS_NONE, &tlen) != NULL &&
 	    !(st->feed->format == FEED_FORMAT_ATOM03))
 		return K_SKIP;
