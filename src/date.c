@@ -104,6 +104,16 @@ static const struct zone_name zone_names[] = {
     {"kst", 540},   {"acst", 570},  {"aest", 600}, {"aedt", 660}, {"nzst", 720}, {"nzdt", 780},
 };
 
+/* North American zones without the S/D letter, as US sites print them ("4:31 PM ET"):
+ * standard time, at most an hour off in summer where reading no zone would be four to eight.
+ * Two letters are also words ("et" in French), so only at the end of a date. */
+static const struct zone_name zone_names_generic[] = {
+    {"et", -300},
+    {"ct", -360},
+    {"mt", -420},
+    {"pt", -480},
+};
+
 /* Reads a zone: "+0700", "-07:00", "+07", "GMT", "GMT+7", "UTC-05:30", "PST", military letters,
  * "(GMT+7)". ZONE_OK with the offset; ZONE_UNKNOWN for a word we do not know (consumed);
  * ZONE_NONE when nothing zone-like is there. */
@@ -167,6 +177,12 @@ enum zone_found date_read_zone(const char **pp, int32_t *off_s)
 	for (size_t i = 0; i < sizeof zone_names / sizeof zone_names[0]; i++) {
 		if (strcmp(word, zone_names[i].name) == 0) {
 			*off_s = zone_names[i].off_min * 60;
+			return ZONE_OK;
+		}
+	}
+	for (size_t i = 0; i < sizeof zone_names_generic / sizeof zone_names_generic[0]; i++) {
+		if (strcmp(word, zone_names_generic[i].name) == 0 && *skip_space(q) == '\0') {
+			*off_s = zone_names_generic[i].off_min * 60;
 			return ZONE_OK;
 		}
 	}
@@ -375,7 +391,16 @@ static int parse_iso(const char *p, struct civil *c)
 	if (read_num(&p, 4, &y) != 4 || *p != '-')
 		return -1;
 	p++;
-	if (read_num(&p, 2, &m) == 0 || *p != '-')
+	if (read_num(&p, 2, &m) == 0)
+		return -1;
+	if (*skip_space(p) == '\0') {
+		/* W3C-DTF's "YYYY-MM" (dc:date): the month's first day. */
+		c->year = y;
+		c->mon = m;
+		c->day = 1;
+		return 0;
+	}
+	if (*p != '-')
 		return -1;
 	p++;
 	if (read_num(&p, 2, &d) == 0)
@@ -663,6 +688,13 @@ int date_parse(const char *s, const struct date_opts *opts, int64_t *out)
 		if (parse_iso(s, &c) == 0)
 			return civil_to_unix(&c, opts, out);
 		return -1;
+	}
+	if (p == s + 4 && *skip_space(p) == '\0') {
+		/* W3C-DTF's "YYYY": the year's first day. */
+		c.year = y;
+		c.mon = 1;
+		c.day = 1;
+		return civil_to_unix(&c, opts, out);
 	}
 	memset(&c, 0, sizeof c);
 	if (parse_rfc822(s, &c) == 0)

@@ -110,6 +110,12 @@ static void test_feed_abuses(void)
 	check("Mon, 28 Oct 2024 09:25:00 GMT +0700", NULL, "2024-10-28T02:25:00Z");
 	check("Mon, 28 Oct 2024 09:25:00 ICT", NULL, "2024-10-28T02:25:00Z");
 	check("Mon, 28 Oct 2024 09:25:00 CEST", NULL, "2024-10-28T07:25:00Z");
+	check("Mon, 26 January 2004 16:31:00 ET", NULL, "2004-01-26T21:31:00Z");
+	check("Mon, 26 January 2004 16:31:00 CT", NULL, "2004-01-26T22:31:00Z");
+	check("Mon, 26 January 2004 16:31:00 MT", NULL, "2004-01-26T23:31:00Z");
+	check("Mon, 26 January 2004 16:31:00 PT", NULL, "2004-01-27T00:31:00Z");
+	check("Mon, 26 January 2004 4:31 PM ET", NULL, "2004-01-26T21:31:00Z");
+	check("26/01/2004 et 16:31", NULL, NULL);
 	check("Mon, 28 Oct 2024 09:25:00 (GMT+7)", NULL, "2024-10-28T02:25:00Z");
 	check("Sat, Dec 16 2023 02:02:33 PM", NULL, "2023-12-16T14:02:33Z");
 	check("Sat, Dec 16 2023 12:02:33 AM", NULL, "2023-12-16T00:02:33Z");
@@ -177,6 +183,15 @@ static void test_iso(void)
 	check("20241028", NULL, NULL);
 	check("20241328T092500Z", NULL, NULL);
 	check("9999-12-31T23:59:59Z", NULL, "9999-12-31T23:59:59Z");
+	/* W3C-DTF's coarser forms, as dc:date may carry them. */
+	check("2003-12", NULL, "2003-12-01T00:00:00Z");
+	check("2003", NULL, "2003-01-01T00:00:00Z");
+	check(" 2003-12 ", NULL, "2003-12-01T00:00:00Z");
+	check_zone("2003-12", "+07:00", "2003-11-30T17:00:00Z");
+	check("2003-13", NULL, NULL);
+	check("2003-12 x", NULL, NULL);
+	check("20031", NULL, NULL);
+	check("0999", NULL, NULL);
 }
 
 static void test_refused(void)
