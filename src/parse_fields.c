@@ -141,6 +141,58 @@ void parse_fields_rss_enclosure(struct xml_state *st, const xmlChar **attrs, int
 	free(len);
 }
 
+/* Where the raw-text element (script or style) starting at s[i] ("<script ...>") ends: past
+ * its end tag, or len when it has none. 0 when s[i] starts no such element. */
+static size_t raw_element_end(const char *s, size_t len, size_t i)
+{
+	static const char *const names[] = {"script", "style"};
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+		size_t n = strlen(names[k]);
+		if (len - i < n + 2 || strncasecmp(s + i + 1, names[k], n) != 0 ||
+		    !(s[i + 1 + n] == '>' || s[i + 1 + n] == '/' ||
+		      is_ws((unsigned char)s[i + 1 + n])))
+			continue;
+		for (size_t j = i + 1 + n; j + n + 2 <= len; j++) {
+			if (s[j] == '<' && s[j + 1] == '/' &&
+			    strncasecmp(s + j + 2, names[k], n) == 0 &&
+			    (j + 2 + n == len || s[j + 2 + n] == '>' || s[j + 2 + n] == '/' ||
+			     is_ws((unsigned char)s[j + 2 + n]))) {
+				const char *gt = memchr(s + j, '>', len - j);
+				return gt != NULL ? (size_t)(gt - s) + 1 : len;
+			}
+		}
+		return len;
+	}
+	return 0;
+}
+
+/* A new copy of the HTML s without its script and style elements, whose content is code, not
+ * text (HTML 5: raw text elements); NULL when it has none. */
+static char *drop_raw_elements(const char *s, size_t len)
+{
+	struct buf b;
+	int found = 0;
+	size_t done = 0;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '<')
+			continue;
+		size_t end = raw_element_end(s, len, i);
+		if (end == 0)
+			continue;
+		found = 1;
+		buf_append(&b, s + done, i - done);
+		done = end;
+		i = end - 1;
+	}
+	if (!found) {
+		buf_free(&b);
+		return NULL;
+	}
+	buf_append(&b, s + done, len - done);
+	return buf_steal(&b, NULL);
+}
+
 /* The end of a captured field: store it where it belongs. */
 void parse_fields_end(struct xml_state *st)
 {
@@ -162,8 +214,13 @@ void parse_fields_end(struct xml_state *st)
 			if (d != NULL)
 				v = parse_plain_text(d, strlen(d), 0);
 			free(d);
+		} else if (st->kind == K_HTML || st->kind == K_XHTML) {
+			char *d = memchr(s, '<', len) != NULL ? drop_raw_elements(s, len) : NULL;
+			v = d != NULL ? parse_plain_text(d, strlen(d), 1)
+			              : parse_plain_text(s, len, 1);
+			free(d);
 		} else {
-			v = parse_plain_text(s, len, st->kind == K_HTML || st->kind == K_XHTML);
+			v = parse_plain_text(s, len, 0);
 		}
 		if (st->field == F_RSS_SOURCE) {
 			if (e != NULL && e->source != NULL)
