@@ -33,7 +33,7 @@
 static int libxml2_between_tags(const struct xml_state *st)
 {
 	const xmlParserCtxt *c = st->ctxt;
-	return !st->halted && st->depth > 0 && c->instate == XML_PARSER_CONTENT &&
+	return !st->halted && !st->no_direct && st->depth > 0 && c->instate == XML_PARSER_CONTENT &&
 	       c->inputNr == 1 && c->input != NULL && c->input->cur == c->input->end &&
 	       !c->disableSAX;
 }
@@ -219,13 +219,13 @@ size_t parse_direct_text(struct xml_state *st, const char *p, char *scratch)
 			scratch[o++] = '\n';
 			lines++;
 		} else if (c == '\r') {
-			/* XML end-of-line handling: CR LF and a lone CR read as LF. */
+			/* XML end-of-line handling: CR LF and a lone CR read as LF (libxml2
+			 * counts a line at each LF only). */
 			if (i + 1 < n && s[i + 1] == '\n') {
 				i++;
 				continue;
 			}
 			scratch[o++] = '\n';
-			lines++;
 		}
 		/* Other C0 controls are dropped, as the repair pass drops them. */
 		i++;

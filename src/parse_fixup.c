@@ -58,6 +58,15 @@ static int word_special(const char *p)
 	       0;
 }
 
+/* Whether one of the eight bytes at p is b. */
+static int word_has(const char *p, unsigned b)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	uint64_t x = w ^ (b * ONES);
+	return ((x - ONES) & ~x & HIGHS) != 0;
+}
+
 /* Whether one of the eight bytes at p is below n (n <= 0x80). */
 static uint64_t word_below(const char *p, unsigned n)
 {
@@ -80,8 +89,8 @@ static const char *find3(const char *p, size_t n, const char *pat)
 }
 
 /* Copies n bytes of a CDATA section, comment or PI to out; returns the bytes written. In CDATA
- * the C0 controls XML forbids are dropped, as in text (libxml2's push parser stops the whole
- * document at one, and parse_direct.c drops them too). */
+ * the characters XML forbids (C0 controls, U+FFFE, U+FFFF) are dropped, as in text: libxml2's
+ * push parser stops the whole document at one, and parse_direct.c drops them too. */
 static size_t copy_markup(const struct xml_state *st, char *out, const char *p, size_t n)
 {
 	if (st->lex != LEX_CDATA) {
@@ -90,15 +99,25 @@ static size_t copy_markup(const struct xml_state *st, char *out, const char *p, 
 	}
 	size_t o = 0, i = 0;
 	while (i < n) {
-		size_t j = i;
-		while (j + 8 <= n && ((word_below(p + j, 0x20)) == 0))
-			j += 8;
-		while (j < n && !((unsigned char)p[j] < 0x20 && p[j] != '\t' && p[j] != '\n' &&
-		                  p[j] != '\r'))
+		size_t j = i, skip = 1;
+		for (;;) {
+			while (j + 8 <= n && word_below(p + j, 0x20) == 0 && !word_has(p + j, 0xEF))
+				j += 8;
+			unsigned char c = j < n ? (unsigned char)p[j] : 0;
+			if (j >= n || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+				break;
+			/* U+FFFE and U+FFFF are not XML characters either (a sequence cut by
+			 * the chunk's end passes: parse_direct.c sees whole sections). */
+			if (c == 0xEF && j + 2 < n && (unsigned char)p[j + 1] == 0xBF &&
+			    ((unsigned char)p[j + 2] & 0xFE) == 0xBE) {
+				skip = 3;
+				break;
+			}
 			j++;
+		}
 		memcpy(out + o, p + i, j - i);
 		o += j - i;
-		i = j + 1;
+		i = j + skip;
 	}
 	return o;
 }
@@ -240,7 +259,7 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				/* A long text run after a start tag (not "<x/>"): the driver may
 				 * read it directly once libxml2 has read the tag. */
 				const char *lt;
-				if (!st->doctype_seen && o >= 2 && out[o - 2] != '/' &&
+				if (!st->no_direct && o >= 2 && out[o - 2] != '/' &&
 				    (lt = memchr(p + i, '<', n - i)) != NULL &&
 				    (size_t)(lt - (p + i)) >= XML_DIRECT_MIN_TEXT) {
 					st->direct = DIRECT_TEXT;
@@ -337,7 +356,7 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 			int first_markup = !st->markup_seen;
 			st->markup_seen = 1;
 			if (avail >= 9 && memcmp(p + i, "<![CDATA[", 9) == 0) {
-				if (!st->direct_declined && !st->doctype_seen) {
+				if (!st->direct_declined && !st->no_direct) {
 					st->direct = DIRECT_CDATA;
 					break;
 				}
@@ -370,7 +389,7 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				st->lex = LEX_PI;
 			} else {
 				if (avail >= 9 && memcmp(p + i, "<!DOCTYPE", 9) == 0) {
-					st->doctype_seen = 1;
+					st->no_direct = 1;
 					st->has_subset =
 					    memchr(p + i, '[', avail < 4096 ? avail : 4096) != NULL;
 				}

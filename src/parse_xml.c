@@ -619,6 +619,7 @@ static struct feed *xml_run(const char *data, size_t len, const struct parse_rea
 	st->feed = feed_new();
 	st->feed_pubdate = FEED_TIME_NONE;
 	st->base[0] = opts != NULL ? opts->url : NULL;
+	st->no_direct = opts != NULL && opts->libxml2_only;
 	st->ent_budget = len > (SIZE_MAX - XML_ENT_EXPAND_SLACK) / XML_ENT_EXPAND_FACTOR
 	                     ? SIZE_MAX
 	                     : XML_ENT_EXPAND_FACTOR * len + XML_ENT_EXPAND_SLACK;

@@ -193,7 +193,7 @@ struct xml_state {
 	int tag_drop;        /* in LEX_TAG: past XML_MAX_ATTRS, the rest of the tag is dropped */
 	char tag_drop_quote; /* in tag_drop: the quote of the value being dropped, or 0 */
 	int has_subset;
-	int doctype_seen; /* a DOCTYPE: its entities are libxml2's to expand, no direct reads */
+	int no_direct; /* no direct reads: a DOCTYPE (its entities are libxml2's to expand) */
 	/* A run parse_fixup_chunk() stopped before, for the driver to read directly: */
 	enum { DIRECT_NONE, DIRECT_TEXT, DIRECT_CDATA } direct;
 	size_t direct_len;   /* DIRECT_TEXT: the run's length (it ends before a '<') */
