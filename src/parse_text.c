@@ -416,6 +416,13 @@ char *parse_text_html_value(struct xml_state *st)
 		char *d = parse_text_base64_decode(s, len);
 		if (d == NULL)
 			return NULL;
+		/* Decoded, it is HTML like escaped content: its relative URLs resolve too. */
+		const char *base = cur_base(st);
+		if (base != NULL && url_is_absolute(base) && strchr(d, '<') != NULL) {
+			char *r = parse_text_html_resolve_urls(d, strlen(d), base);
+			free(d);
+			d = r;
+		}
 		char *t = trim_dup(d, strlen(d));
 		free(d);
 		return t;
