@@ -38,6 +38,22 @@ static int libxml2_between_tags(const struct xml_state *st)
 	       !c->disableSAX;
 }
 
+/* Hands s[0..n) to the characters handler, whose length is an int: a section of gigabytes
+ * goes in pieces (the handler appends). */
+static void deliver(struct xml_state *st, const char *s, size_t n)
+{
+	const size_t piece = (size_t)1 << 30;
+	while (n > 0) {
+		size_t k = n < piece ? n : piece;
+		/* Cut a piece at a character boundary. */
+		while (k < n && k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+			k--;
+		parse_xml_characters_cb(st, (const xmlChar *)s, (int)k);
+		s += k;
+		n -= k;
+	}
+}
+
 static void advance_lines(struct xml_state *st, size_t lines)
 {
 	int *line = &st->ctxt->input->line;
@@ -230,7 +246,7 @@ size_t parse_direct_text(struct xml_state *st, const char *p, char *scratch)
 		/* Other C0 controls are dropped, as the repair pass drops them. */
 		i++;
 	}
-	parse_xml_characters_cb(st, (const xmlChar *)scratch, (int)o);
+	deliver(st, scratch, o);
 	advance_lines(st, lines);
 	return n;
 }
@@ -307,13 +323,12 @@ size_t parse_direct_cdata(struct xml_state *st, const char *p, size_t avail)
 			continue;
 		}
 		if (i > start)
-			parse_xml_characters_cb(st, (const xmlChar *)body + start,
-			                        (int)(i - start));
+			deliver(st, body + start, i - start);
 		i += bad;
 		start = i;
 	}
 	if (n > start)
-		parse_xml_characters_cb(st, (const xmlChar *)body + start, (int)(n - start));
+		deliver(st, body + start, n - start);
 	advance_lines(st, lines);
 	return n + 12;
 }
