@@ -45,8 +45,8 @@ static void deliver(struct xml_state *st, const char *s, size_t n)
 	const size_t piece = (size_t)1 << 30;
 	while (n > 0) {
 		size_t k = n < piece ? n : piece;
-		/* Cut a piece at a character boundary. */
-		while (k < n && k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+		/* Cut a piece at a character boundary (within 3 bytes in UTF-8). */
+		while (k < n && k > piece - 4 && ((unsigned char)s[k] & 0xC0) == 0x80)
 			k--;
 		parse_xml_characters_cb(st, (const xmlChar *)s, (int)k);
 		s += k;
