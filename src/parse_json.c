@@ -327,11 +327,12 @@ static void json_scalar(struct json_state *st, const char *s, size_t len, int is
 			break;
 		case KEY_FEED_URL:
 			if (str != NULL)
-				json_set(&st->feed_url, parse_json_text_dup(str, len));
+				json_set(&st->feed_url, parse_json_text_dup_url(str, len));
 			break;
 		case KEY_LANGUAGE:
+			/* Trimmed, as in XML: generators pad these values. */
 			if (str != NULL)
-				json_set(&st->f->language, parse_json_text_dup(str, len));
+				json_set(&st->f->language, parse_json_text_dup_url(str, len));
 			break;
 		default:
 			break;
@@ -345,7 +346,7 @@ static void json_scalar(struct json_state *st, const char *s, size_t len, int is
 			/* Ids are strings in the spec, but numbers are common ("id": 1234): keep
 			 * their text. */
 			if (str != NULL)
-				json_set(&e->id, parse_json_text_dup(str, len));
+				json_set(&e->id, parse_json_text_dup_url(str, len));
 			else if (s != NULL)
 				json_set(&e->id, parse_json_text_number(s, len));
 			break;
@@ -408,7 +409,7 @@ static void json_scalar(struct json_state *st, const char *s, size_t len, int is
 		if (fr->key == KEY_URL && str != NULL)
 			json_set(&st->att_url, parse_json_text_dup_url(str, len));
 		else if (fr->key == KEY_MIME_TYPE && str != NULL)
-			json_set(&st->att_type, parse_json_text_dup(str, len));
+			json_set(&st->att_type, parse_json_text_dup_url(str, len));
 		else if (fr->key == KEY_SIZE_IN_BYTES && s != NULL)
 			st->att_size = parse_json_text_size_bytes(s, len, is_string);
 		break;

@@ -138,7 +138,8 @@ char *parse_json_text_dup_title(const char *s, size_t len)
 }
 
 /* The URL s with surrounding whitespace trimmed (generators leave some in), or NULL when
- * empty. Not yet resolved: the base may come later in the document. */
+ * empty. Not yet resolved: the base may come later in the document. Ids, languages and MIME
+ * types are trimmed with it too: no white space around them means anything. */
 char *parse_json_text_dup_url(const char *s, size_t len)
 {
 	char *c = parse_json_text_dup(s, len);
