@@ -149,21 +149,10 @@ static char *read_all(const char *path, size_t *len)
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (fp == NULL)
 		return NULL;
-	struct buf b;
-	buf_init(&b, 0);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		buf_append(&b, chunk, n);
-	int failed = ferror(fp);
+	char *data = read_stream(fp, len);
 	if (fp != stdin)
 		fclose(fp);
-	if (failed) {
-		buf_free(&b);
-		errno = EIO;
-		return NULL;
-	}
-	return buf_steal(&b, len);
+	return data;
 }
 
 /* A regular file is mapped rather than read: no copy of it and no zeroed anonymous pages (a

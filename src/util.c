@@ -139,6 +139,22 @@ char *buf_steal(struct buf *b, size_t *len)
 	return p;
 }
 
+char *read_stream(FILE *fp, size_t *len)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_append(&b, chunk, n);
+	if (ferror(fp)) {
+		buf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	return buf_steal(&b, len);
+}
+
 void buf_reset(struct buf *b)
 {
 	b->len = 0;

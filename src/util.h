@@ -3,6 +3,7 @@
 #define FEEDMERGE_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 void *xmalloc(size_t n);
@@ -32,6 +33,9 @@ int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the bytes to the caller (never NULL; "" when empty) and resets the buffer. */
 char *buf_steal(struct buf *b, size_t *len);
+/* All of fp to its end as a new NUL-terminated string (*len its length, NULs included). NULL
+ * with errno EIO when reading failed. */
+char *read_stream(FILE *fp, size_t *len);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 

@@ -19,14 +19,9 @@ static char *read_file(const char *path, size_t *len)
 	FILE *fp = fopen(path, "rb");
 	if (fp == NULL)
 		return NULL;
-	struct buf b;
-	buf_init(&b, 0);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		buf_append(&b, chunk, n);
+	char *data = read_stream(fp, len);
 	fclose(fp);
-	return buf_steal(&b, len);
+	return data;
 }
 
 /* Parses data both ways; returns 1 when the results agree, else prints why. */
