@@ -384,6 +384,23 @@ static int read_tail(const char *p, struct civil *c)
 	return -1;
 }
 
+/* What follows an ISO date: "T09:25[:00[.123]]" (or a space for the T) and a zone. */
+static int parse_iso_time(const char *p, struct civil *c)
+{
+	if (*p == 'T' || *p == 't' ||
+	    (is_space((unsigned char)*p) && is_digit((unsigned char)skip_space(p)[0]))) {
+		p = skip_space(p + 1);
+		if (read_time(&p, c, 0) < 0 || read_ampm(&p, c) < 0)
+			return -1;
+		if (*p == 'Z' || *p == 'z') {
+			c->has_zone = 1;
+			c->off_s = 0;
+			return 0;
+		}
+	}
+	return read_tail(p, c);
+}
+
 /* ISO 8601 / RFC 3339: "2024-10-28", "2024-10-28T09:25", "2024-10-28 09:25:00.123+07:00". */
 static int parse_iso(const char *p, struct civil *c)
 {
@@ -391,6 +408,16 @@ static int parse_iso(const char *p, struct civil *c)
 	if (read_num(&p, 4, &y) != 4 || *p != '-')
 		return -1;
 	p++;
+	const char *q = p;
+	if (read_num(&q, 3, &d) == 3 && (*q == 'T' || *q == 't' || *skip_space(q) == '\0')) {
+		/* ISO 8601's ordinal date "YYYY-DDD": the day of the year. */
+		for (m = 1; m < 12 && d > days_in_month(y, m); m++)
+			d -= days_in_month(y, m);
+		c->year = y;
+		c->mon = m;
+		c->day = d;
+		return parse_iso_time(q, c);
+	}
 	if (read_num(&p, 2, &m) == 0)
 		return -1;
 	if (*skip_space(p) == '\0') {
@@ -408,18 +435,7 @@ static int parse_iso(const char *p, struct civil *c)
 	c->year = y;
 	c->mon = m;
 	c->day = d;
-	if (*p == 'T' || *p == 't' ||
-	    (is_space((unsigned char)*p) && is_digit((unsigned char)skip_space(p)[0]))) {
-		p = skip_space(p + 1);
-		if (read_time(&p, c, 0) < 0 || read_ampm(&p, c) < 0)
-			return -1;
-		if (*p == 'Z' || *p == 'z') {
-			c->has_zone = 1;
-			c->off_s = 0;
-			return 0;
-		}
-	}
-	return read_tail(p, c);
+	return parse_iso_time(p, c);
 }
 
 /* ISO 8601 basic format: "20241028T092500Z", "20241028T0925+0700". 0 when it is one. */

@@ -192,6 +192,12 @@ static void test_iso(void)
 	check("2003-12 x", NULL, NULL);
 	check("20031", NULL, NULL);
 	check("0999", NULL, NULL);
+	/* ISO 8601 ordinal dates. */
+	check("2003-335", NULL, "2003-12-01T00:00:00Z");
+	check("2004-060T12:00Z", NULL, "2004-02-29T12:00:00Z");
+	check("2003-365", NULL, "2003-12-31T00:00:00Z");
+	check("2003-366", NULL, NULL);
+	check("2003-000", NULL, NULL);
 }
 
 static void test_refused(void)
