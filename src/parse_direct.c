@@ -276,12 +276,15 @@ static int word_needs_look(const unsigned char *p)
 	return ((((w - 0x20 * ONES) & ~w) | ((ef - ONES) & ~ef)) & HIGHS) != 0;
 }
 
-size_t parse_direct_cdata(struct xml_state *st, const char *p, size_t avail)
+const char *parse_direct_cdata_end(const char *p, size_t avail)
 {
-	const char *body = p + 9, *end;
-	if (avail < 12 || !libxml2_between_tags(st) ||
-	    (end = find_cdata_end(body, avail - 9)) == NULL) {
-		/* Not between tags, or the section goes on past what we hold: libxml2's. */
+	return avail < 12 ? NULL : find_cdata_end(p + 9, avail - 9);
+}
+
+size_t parse_direct_cdata(struct xml_state *st, const char *p, const char *end)
+{
+	const char *body = p + 9;
+	if (!libxml2_between_tags(st)) {
 		st->direct_declined = 1;
 		return 0;
 	}

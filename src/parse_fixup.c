@@ -306,6 +306,16 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				i += take;
 				if (!final)
 					break;
+				if (st->lex == LEX_CDATA) {
+					/* The document ends inside a CDATA section: close it.
+					 * libxml2's push parser would hold back a part of it,
+					 * how much depending on how it was fed, and report the
+					 * break there; closed, all of it is read and the break
+					 * is reported where the data ends. */
+					memcpy(out + o, "]]>", 3);
+					o += 3;
+					st->lex = LEX_TEXT;
+				}
 				continue;
 			}
 			o += copy_markup(st, out + o, p + i, take);

@@ -584,18 +584,29 @@ static size_t xml_feed(struct xml_state *st, const char *p, size_t n, size_t ava
 {
 	size_t i = 0;
 	while (i < n && parser_running(st)) {
-		size_t outlen;
-		st->direct = DIRECT_NONE;
-		size_t used =
-		    parse_fixup_chunk(st, p + i, n - i, final && n >= avail, scratch, &outlen);
-		i += used;
+		size_t outlen = 0;
+		const char *cdata_end = NULL;
+		for (;;) {
+			size_t o;
+			st->direct = DIRECT_NONE;
+			i += parse_fixup_chunk(st, p + i, n - i, final && n >= avail,
+			                       scratch + outlen, &o);
+			outlen += o;
+			if (st->direct != DIRECT_CDATA ||
+			    (cdata_end = parse_direct_cdata_end(p + i, avail - i)) != NULL)
+				break;
+			/* A section cut by the end of what we hold goes to libxml2 in the same
+			 * call as what precedes it: one more xmlParseChunk() in its middle would
+			 * change how much of it libxml2 has read when the document ends there. */
+			st->direct_declined = 1;
+		}
 		xmlParseChunk(st->ctxt, scratch, (int)outlen, 0);
 		if (st->direct == DIRECT_NONE || !parser_running(st))
 			break; /* all read, or the rest waits for more input */
 		if (st->direct == DIRECT_TEXT)
 			i += parse_direct_text(st, p + i, scratch);
 		else
-			i += parse_direct_cdata(st, p + i, avail - i);
+			i += parse_direct_cdata(st, p + i, cdata_end);
 		st->direct = DIRECT_NONE;
 	}
 	return i;
