@@ -21,6 +21,8 @@ static const struct {
     {"http://backend.userland.com/rss2", NS_RSS_USERLAND},
     {"http://blogs.law.harvard.edu/tech/rss", NS_RSS_USERLAND},
     {"http://backend.userland.com/RSS2", NS_RSS_USERLAND},
+    {"http://purl.org/rss/2.0/", NS_RSS_USERLAND},
+    {"http://purl.org/rss/1.0/modules/rss091#", NS_RSS_USERLAND},
     {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF},
     {"http://www.w3.org/2005/Atom", NS_ATOM10},
     {"http://purl.org/atom/ns#", NS_ATOM03},
@@ -56,6 +58,10 @@ enum ns parse_names_ns(struct xml_state *st, const xmlChar *uri)
 		}
 	if (ns == NS_OTHER && strncmp((const char *)uri, "http://purl.org/atom/ns", 23) == 0)
 		ns = NS_ATOM03;
+	/* UserLand named RSS 2.0 ".../rss", ".../rss2", ".../rss2.1" over the years. */
+	if (ns == NS_OTHER &&
+	    strncasecmp((const char *)uri, "http://backend.userland.com/rss", 31) == 0)
+		ns = NS_RSS_USERLAND;
 	if (st->ns_cache_n < 16) {
 		st->ns_cache_uri[st->ns_cache_n] = uri;
 		st->ns_cache_ns[st->ns_cache_n] = ns;
