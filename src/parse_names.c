@@ -174,6 +174,9 @@ enum el parse_names_classify(const struct xml_state *st, enum ns ns, const char 
 	case 'f':
 		if (atom && IS("feed"))
 			return EL_FEED;
+		/* Radio UserLand's <fullitem>: the item's full HTML, as content:encoded. */
+		if (rss && strcasecmp(name, "fullitem") == 0)
+			return EL_CONTENT_ENCODED;
 		break;
 	case 'g':
 		if (rss && IS("guid"))
