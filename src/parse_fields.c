@@ -142,7 +142,9 @@ void parse_fields_rss_enclosure(struct xml_state *st, const xmlChar **attrs, int
 }
 
 /* Where the raw-text element (script or style) starting at s[i] ("<script ...>") ends: past
- * its end tag, or len when it has none. 0 when s[i] starts no such element. */
+ * its end tag. 0 when s[i] starts no such element, or one without an end tag: an HTML reader
+ * would hide the rest of the title, but "Why <script> tags matter" is text that lost its
+ * escaping more often than code. */
 static size_t raw_element_end(const char *s, size_t len, size_t i)
 {
 	static const char *const names[] = {"script", "style"};
@@ -161,7 +163,7 @@ static size_t raw_element_end(const char *s, size_t len, size_t i)
 				return gt != NULL ? (size_t)(gt - s) + 1 : len;
 			}
 		}
-		return len;
+		return 0;
 	}
 	return 0;
 }
