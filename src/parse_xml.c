@@ -157,6 +157,8 @@ static void set_base(struct xml_state *st, const xmlChar **attrs, int nattrs)
 	st->base[st->depth] = abs;
 }
 
+static void xhtml_node_end(struct xml_state *st);
+
 static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI,
                      int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
                      int nb_defaulted, const xmlChar **attrs)
@@ -169,6 +171,7 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	st->ctxt->wellFormed = 1;
 	if (st->halted)
 		return;
+	xhtml_node_end(st);
 	if (st->depth >= XML_MAX_DEPTH) {
 		st->depth++;
 		return;
@@ -430,9 +433,23 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 }
 
+/* At a tag: the text node before it has ended; in XHTML content outside the div, one of
+ * white space only is dropped. */
+static void xhtml_node_end(struct xml_state *st)
+{
+	if (st->xhtml_node_open && st->xhtml_node_blank && st->cap_depth > 0 &&
+	    st->kind == K_XHTML && st->xhtml_node_from <= st->text.len) {
+		st->text.len = st->xhtml_node_from;
+		if (st->text.data != NULL)
+			st->text.data[st->text.len] = '\0';
+	}
+	st->xhtml_node_open = 0;
+}
+
 /* Closes the innermost open element. */
 static void close_one(struct xml_state *st)
 {
+	xhtml_node_end(st);
 	struct level *lv = &st->stack[st->depth];
 	if (st->cap_depth > 0) {
 		if (st->depth == st->cap_depth) {
@@ -509,13 +526,16 @@ void parse_xml_characters_cb(void *ctx, const xmlChar *ch, int len)
 		return;
 	switch (st->kind) {
 	case K_XHTML:
-		/* White space beside the wrapping div is not content. */
+		/* White space beside the wrapping div is not content: a text node of nothing
+		 * else is dropped when it ends (xhtml_node_end), however many calls brought it. */
 		if (st->xhtml_div == 0) {
-			int blank = 1;
-			for (int i = 0; i < len && blank; i++)
-				blank = is_ws(ch[i]);
-			if (blank)
-				break;
+			if (!st->xhtml_node_open) {
+				st->xhtml_node_open = 1;
+				st->xhtml_node_blank = 1;
+				st->xhtml_node_from = st->text.len;
+			}
+			for (int i = 0; i < len && st->xhtml_node_blank; i++)
+				st->xhtml_node_blank = is_ws(ch[i]);
 		}
 		parse_text_add_escaped(st, (const char *)ch, (size_t)len, 0);
 		break;

@@ -180,6 +180,10 @@ struct xml_state {
 	int cap_depth;     /* depth of the captured element, 0 when not capturing */
 	int xhtml_div;     /* depth of the wrapping xhtml div while inside it, else 0 */
 	int xhtml_seen_el; /* an element child was seen under the captured element */
+	/* K_XHTML outside the div: the text node being read (libxml2 may hand one over in several
+	 * calls), whether it is all white space so far, and where it began in text. */
+	int xhtml_node_open, xhtml_node_blank;
+	size_t xhtml_node_from;
 	int guid_not_permalink;
 	int published_weak;   /* the entry's published date came from dc:date / created */
 	int author_name_seen; /* depth of <name> inside an RSS <author>, -1 once it closed */
