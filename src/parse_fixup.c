@@ -106,8 +106,7 @@ static size_t copy_markup(const struct xml_state *st, char *out, const char *p, 
 			unsigned char c = j < n ? (unsigned char)p[j] : 0;
 			if (j >= n || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
 				break;
-			/* U+FFFE and U+FFFF are not XML characters either (a sequence cut by
-			 * the chunk's end passes: parse_direct.c sees whole sections). */
+			/* U+FFFE and U+FFFF are not XML characters either. */
 			if (c == 0xEF && j + 2 < n && (unsigned char)p[j + 1] == 0xBF &&
 			    ((unsigned char)p[j + 2] & 0xFE) == 0xBE) {
 				skip = 3;
@@ -300,8 +299,12 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 					take = (size_t)(end - (p + i)) + 3;
 			}
 			if (take == 0) {
-				/* Keep two bytes back: the terminator may straddle chunks. */
+				/* Keep two bytes back: the terminator may straddle chunks. And
+				 * no character is cut (copy_markup sees U+FFFE whole). */
 				take = final ? n - i : n - i > 2 ? n - i - 2 : 0;
+				while (!final && take > 0 &&
+				       ((unsigned char)p[i + take] & 0xC0) == 0x80)
+					take--;
 				o += copy_markup(st, out + o, p + i, take);
 				i += take;
 				if (!final)
