@@ -703,11 +703,27 @@ static const char *find_bytes(const char *s, size_t len, const char *needle, siz
 static int looks_like_html(const char *s, size_t len)
 {
 	size_t i = 0;
+	int html_doctype = 0;
 	for (int guard = 0; guard < 64; guard++) {
 		while (i < len && is_space((unsigned char)s[i]))
 			i++;
-		if (starts_with_ci(s + i, len - i, "<!doctype html") ||
-		    starts_with_ci(s + i, len - i, "<html") ||
+		if (starts_with_ci(s + i, len - i, "<!doctype html")) {
+			/* Feeds copied from XHTML templates keep the XHTML doctype: the root
+			 * element decides, the doctype only when no feed root follows it. */
+			const char *gt = memchr(s + i, '>', len - i);
+			if (gt == NULL)
+				return 1;
+			html_doctype = 1;
+			i = (size_t)(gt - s) + 1;
+			continue;
+		}
+		if (html_doctype && i + 1 < len && s[i] == '<' && s[i + 1] != '!' &&
+		    s[i + 1] != '?')
+			return !(starts_with_ci(s + i, len - i, "<rss") ||
+			         starts_with_ci(s + i, len - i, "<feed") ||
+			         starts_with_ci(s + i, len - i, "<rdf:RDF") ||
+			         starts_with_ci(s + i, len - i, "<channel"));
+		if (starts_with_ci(s + i, len - i, "<html") ||
 		    starts_with_ci(s + i, len - i, "<head") ||
 		    starts_with_ci(s + i, len - i, "<body"))
 			return 1;
@@ -731,13 +747,13 @@ static int looks_like_html(const char *s, size_t len)
 					break;
 				}
 			if (end == NULL)
-				return 0;
+				return html_doctype;
 			i = (size_t)(end - s);
 			continue;
 		}
-		return 0;
+		return html_doctype;
 	}
-	return 0;
+	return html_doctype;
 }
 
 /* Parses a document. See parse.h. */
