@@ -365,6 +365,12 @@ static enum bom detect_bom(const unsigned char *p, size_t len, size_t *skip)
 		*skip = 2;
 		return BOM_UTF16LE;
 	}
+	/* UCS-4 without a BOM (XML 1.0 Appendix F): "<" or white space in four bytes, three of
+	 * them zero. */
+	if (len >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] != 0)
+		return BOM_UTF32BE;
+	if (len >= 4 && p[0] != 0 && p[1] == 0 && p[2] == 0 && p[3] == 0)
+		return BOM_UTF32LE;
 	/* UTF-16 without a BOM: "<?" or white space with a zero byte beside it. */
 	if (len >= 4 && p[0] == 0 && p[1] != 0 && p[2] == 0 && p[3] != 0)
 		return BOM_UTF16BE;
