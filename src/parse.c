@@ -537,10 +537,44 @@ struct conv_reader {
 	int done;
 };
 
+/* The iconv name of a charset label that glibc's iconv does not know although IANA or the
+ * WHATWG Encoding Standard registers it (or Python, which feeds written by Python tools
+ * name); NULL when there is none. */
+static const char *charset_alias(const char *enc)
+{
+	static const struct {
+		const char *label;
+		const char *iconv;
+	} alias[] = {
+	    {"cp-is", "IBM861"},
+	    {"cp_is", "IBM861"},
+	    {"csibm861", "IBM861"},
+	    {"ibm039", "IBM037"},
+	    {"mac-roman", "MACINTOSH"},
+	    {"macroman", "MACINTOSH"},
+	    {"x-mac-roman", "MACINTOSH"},
+	    {"mac-latin2", "MAC-CENTRALEUROPE"},
+	    {"maclatin2", "MAC-CENTRALEUROPE"},
+	    {"maccentraleurope", "MAC-CENTRALEUROPE"},
+	    {"x-mac-ce", "MAC-CENTRALEUROPE"},
+	    {"mac-iceland", "MAC-IS"},
+	    {"maciceland", "MAC-IS"},
+	    {"x-mac-cyrillic", "MACCYRILLIC"},
+	    {"x-mac-ukrainian", "MACCYRILLIC"},
+	    {"th", "TIS-620"},
+	};
+	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+		if (strcasecmp(enc, alias[i].label) == 0)
+			return alias[i].iconv;
+	return NULL;
+}
+
 /* Starts converting s[0..len) from charset enc. Returns 0, -1 when iconv does not know enc. */
 static int conv_open(struct conv_reader *c, const char *s, size_t len, const char *enc)
 {
 	c->cd = iconv_open("UTF-8", enc);
+	if (c->cd == (iconv_t)-1 && charset_alias(enc) != NULL)
+		c->cd = iconv_open("UTF-8", charset_alias(enc));
 	if (c->cd == (iconv_t)-1)
 		return -1;
 	c->in = (char *)(uintptr_t)s;
@@ -585,6 +619,35 @@ static size_t conv_read(void *ctx, char *buf, size_t cap)
 		c->done = 1;
 	}
 	return cap - outleft;
+}
+
+/* XML 1.0 Appendix F: a document starting with "<?xm" in EBCDIC (4C 6F A7 94) is in some
+ * EBCDIC code page, which its declaration (readable in any of them) names. Returns 0 with
+ * the charset in out (IBM037 when the declaration names none), -1 when not EBCDIC. */
+static int ebcdic_decl_encoding(const char *s, size_t len, char *out, size_t outlen)
+{
+	if (len < 4 || memcmp(s, "\x4C\x6F\xA7\x94", 4) != 0)
+		return -1;
+	char decl[256];
+	char *in = (char *)(uintptr_t)s, *o = decl;
+	size_t inleft = len < sizeof decl - 1 ? len : sizeof decl - 1, oleft = sizeof decl - 1;
+	iconv_t cd = iconv_open("UTF-8", "IBM037");
+	if (cd == (iconv_t)-1)
+		return -1;
+	/* The declaration uses only characters every EBCDIC page shares: IBM037 reads it. */
+	iconv(cd, &in, &inleft, &o, &oleft);
+	iconv_close(cd);
+	if (xml_decl_encoding(decl, (size_t)(o - decl), out, outlen) != 0) {
+		snprintf(out, outlen, "IBM037");
+		return 0;
+	}
+	const char *name = charset_alias(out) != NULL ? charset_alias(out) : out;
+	cd = iconv_open("UTF-8", name);
+	if (cd == (iconv_t)-1)
+		snprintf(out, outlen, "IBM037");
+	else
+		iconv_close(cd);
+	return 0;
 }
 
 static const char *bom_charset(enum bom bom)
@@ -635,6 +698,8 @@ static const char *to_utf8(const char *data, size_t len, const struct parse_opts
 		while (i < len && is_space((unsigned char)data[i]))
 			i++;
 		if (xml_decl_encoding(data + i, len - i, enc, sizeof enc) == 0)
+			from_decl = 1;
+		else if (ebcdic_decl_encoding(data, len, enc, sizeof enc) == 0)
 			from_decl = 1;
 		else
 			snprintf(enc, sizeof enc, "UTF-8");
