@@ -189,8 +189,13 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 	if (st->cap_depth > 0) {
 		/* Inside a captured field: markup is content. */
+		/* Only Atom 1.0 (3.1.1.3) wraps inline XHTML in a div that is not content; in
+		 * Atom 0.3 mode="xml" and in <xhtml:body> the div is the author's. */
 		if (st->kind == K_XHTML && st->depth == st->cap_depth + 1 && !st->xhtml_seen_el &&
-		    ns == NS_XHTML && strcmp(local, "div") == 0) {
+		    ns == NS_XHTML && strcmp(local, "div") == 0 &&
+		    (st->stack[st->cap_depth].ns == NS_ATOM10 ||
+		     (st->stack[st->cap_depth].ns == NS_NONE &&
+		      st->feed->format == FEED_FORMAT_ATOM10))) {
 			st->xhtml_div = st->depth;
 		} else if (st->kind == K_XHTML || st->kind == K_HTML) {
 			parse_text_serialise_start(st, localname, prefix, ns, nb_attributes, attrs);
