@@ -146,6 +146,24 @@ void parse_put_utf8(struct buf *b, uint32_t cp)
 	buf_append(b, u, n);
 }
 
+/* Windows-1252's characters for 0x80..0x9F (U+FFFD for the five it leaves undefined). */
+static const uint16_t cp1252_c1[32] = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+
+uint32_t parse_cp1252_c1(uint32_t c)
+{
+	return c >= 0x80 && c <= 0x9F ? cp1252_c1[c - 0x80] : c;
+}
+
+uint32_t parse_numeric_ref_char(uint32_t v)
+{
+	if ((v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
+		return 0xFFFD;
+	return parse_cp1252_c1(v);
+}
+
 /* Decodes one character or entity reference at s[0] == '&' (s has len bytes). On success
  * stores the code point and returns the bytes consumed; 0 when it is not a reference we know.
  * Knows numeric references, the XML predefined entities and the 253 HTML 4 entities. */
@@ -177,14 +195,7 @@ size_t parse_decode_ref(const char *s, size_t len, uint32_t *cp)
 			return 0;
 		/* Windows-1252 code points written as numeric references (&#150;): what
 		 * the author meant is the windows-1252 character. */
-		static const uint16_t cp1252[32] = {
-		    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-		    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
-		    0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-		    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
-		if (v >= 0x80 && v <= 0x9F)
-			v = cp1252[v - 0x80];
-		*cp = v;
+		*cp = parse_numeric_ref_char(v);
 		return i + 1;
 	}
 	char name[33];
@@ -506,10 +517,6 @@ static int utf8_mostly_valid(const char *s, size_t len, size_t valid)
  * are kept, other bytes are read as windows-1252. */
 static char *utf8_repair(const char *s, size_t len, size_t valid, size_t *outlen)
 {
-	static const uint16_t cp1252[32] = {
-	    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-	    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-	    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
 	struct buf b;
 	buf_init(&b, 0);
 	size_t i = 0;
@@ -519,7 +526,7 @@ static char *utf8_repair(const char *s, size_t len, size_t valid, size_t *outlen
 		if (i >= len)
 			break;
 		unsigned char c = (unsigned char)s[i++];
-		parse_put_utf8(&b, c >= 0x80 && c <= 0x9F ? cp1252[c - 0x80] : c);
+		parse_put_utf8(&b, parse_cp1252_c1(c));
 		valid = parse_utf8_valid_prefix(s + i, len - i);
 	}
 	return buf_steal(&b, outlen);

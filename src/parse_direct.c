@@ -128,6 +128,8 @@ static size_t decode_ref(const char *s, size_t n, char *out, size_t *o)
 		}
 		if (digits == 0 || i >= n || s[i] != ';')
 			return 0;
+		/* As the repair pass rewrites it for libxml2 (parse_fixup.c). */
+		v = parse_numeric_ref_char(v);
 		/* libxml2's IS_CHAR: anything else is an error it reports. */
 		if (!(v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) ||
 		      (v >= 0xE000 && v <= 0xFFFD) || (v >= 0x10000 && v <= 0x10FFFF)))

@@ -123,18 +123,36 @@ static size_t copy_markup(const struct xml_state *st, char *out, const char *p, 
 
 /* Copies the '&' at s to out[*o]: as is when it starts a reference libxml2 can resolve, else
  * escaped as "&amp;". "&#X41;" (XML allows only a lowercase x, libxml2 reads "X41;") becomes
- * "&#x41;", what its writer meant. Returns the bytes of s consumed, -1 when the chunk ends
- * inside the reference (wait for more bytes). */
+ * "&#x41;", what its writer meant; a numeric reference to no character becomes U+FFFD and
+ * one to a C1 control the windows-1252 character (parse_numeric_ref_char). Returns the bytes
+ * of s consumed, -1 when the chunk ends inside the reference (wait for more bytes). */
 static int fixup_ampersand(struct xml_state *st, const char *s, size_t n, int final, char *out,
                            size_t *o)
 {
 	int k = parse_entities_known_ref(st, s, n, final);
 	if (k < 0)
 		return -1;
-	if (k && n >= 3 && s[1] == '#' && s[2] == 'X') {
-		memcpy(out + *o, "&#x", 3);
-		*o += 3;
-		return 3;
+	if (k && n >= 3 && s[1] == '#') {
+		/* A reference to no character (a surrogate, past U+10FFFF) is dropped
+		 * by libxml2 without a trace; HTML 5 (13.2.5.80), as feeds are written, reads
+		 * it as U+FFFD, and &#128;..&#159; as the windows-1252 character meant, as
+		 * parse_decode_ref does for escaped HTML. */
+		int hex = s[2] == 'x' || s[2] == 'X';
+		uint32_t v = 0;
+		size_t j = hex ? 3 : 2;
+		for (; j < n && s[j] != ';'; j++) {
+			unsigned c = (unsigned char)s[j];
+			uint32_t d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+			if (v < 0x110000)
+				v = v * (hex ? 16u : 10u) + d;
+		}
+		uint32_t r = parse_numeric_ref_char(v);
+		if (r != v || s[2] == 'X') {
+			/* "&#X41;" too: XML allows only a lowercase x, libxml2 reads "X41;". */
+			int w = snprintf(out + *o, 12, "&#x%X;", (unsigned)r);
+			*o += (size_t)w;
+			return (int)(j + 1);
+		}
 	}
 	if (k) {
 		out[(*o)++] = '&';

@@ -36,6 +36,12 @@ struct buf;
 size_t parse_utf8_valid_prefix(const char *s, size_t len);
 /* Appends code point cp to b as UTF-8; characters XML 1.0 forbids become U+FFFD, NUL none. */
 void parse_put_utf8(struct buf *b, uint32_t cp);
+/* The windows-1252 character for c in 0x80..0x9F (what a C1 byte or reference usually
+ * means), else c. */
+uint32_t parse_cp1252_c1(uint32_t c);
+/* The character a numeric reference to v stands for as HTML 5 reads it (13.2.5.80): U+FFFD
+ * for a surrogate or past U+10FFFF, the windows-1252 character for a C1 control, else v. */
+uint32_t parse_numeric_ref_char(uint32_t v);
 /* Decodes the character or entity reference at s[0] == '&' (numeric, XML predefined, the 253
  * HTML 4 names): stores the code point, returns the bytes consumed, 0 if not a reference. */
 size_t parse_decode_ref(const char *s, size_t len, uint32_t *cp);
