@@ -721,8 +721,15 @@ static struct feed *xml_run(const char *data, size_t len, const struct parse_rea
 		}
 		free(win);
 	}
-	if (parser_running(st))
+	if (parser_running(st)) {
+		/* A CDATA section libxml2 still has open at the end (the repair pass closes the
+		 * ones it sees; recovery from broken markup can open others) is closed too:
+		 * libxml2 hands an open section over 300 bytes per call, so how much of it it
+		 * had read, and the line it reports, would depend on how the bytes were fed. */
+		if (st->ctxt->instate == XML_PARSER_CDATA_SECTION)
+			xmlParseChunk(st->ctxt, "]]>", 3, 0);
 		xmlParseChunk(st->ctxt, NULL, 0, 1);
+	}
 	free(scratch);
 
 	struct feed *f = st->feed;
