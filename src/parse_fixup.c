@@ -88,15 +88,12 @@ static const char *find3(const char *p, size_t n, const char *pat)
 	return NULL;
 }
 
-/* Copies n bytes of a CDATA section, comment or PI to out; returns the bytes written. In CDATA
- * the characters XML forbids (C0 controls, U+FFFE, U+FFFF) are dropped, as in text: libxml2's
- * push parser stops the whole document at one, and parse_direct.c drops them too. */
-static size_t copy_markup(const struct xml_state *st, char *out, const char *p, size_t n)
+/* Copies n bytes of a CDATA section, comment or PI to out; returns the bytes written. The
+ * characters XML forbids (C0 controls, U+FFFE, U+FFFF) are dropped, as in text: in CDATA
+ * libxml2's push parser stops the whole document at one (parse_direct.c drops them too), and
+ * in a comment its recovery loses track of the markup after it. */
+static size_t copy_markup(char *out, const char *p, size_t n)
 {
-	if (st->lex != LEX_CDATA) {
-		memcpy(out, p, n);
-		return n;
-	}
 	size_t o = 0, i = 0;
 	while (i < n) {
 		size_t j = i, skip = 1;
@@ -323,7 +320,7 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				while (!final && take > 0 &&
 				       ((unsigned char)p[i + take] & 0xC0) == 0x80)
 					take--;
-				o += copy_markup(st, out + o, p + i, take);
+				o += copy_markup(out + o, p + i, take);
 				i += take;
 				if (!final)
 					break;
@@ -339,7 +336,7 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				}
 				continue;
 			}
-			o += copy_markup(st, out + o, p + i, take);
+			o += copy_markup(out + o, p + i, take);
 			i += take;
 			if (st->lex == LEX_PI && st->in_decl) {
 				st->in_decl = 0;

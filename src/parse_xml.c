@@ -11,7 +11,7 @@
  * beyond 256 is ignored.
  *
  * Forgiving reading: before libxml2 sees a chunk, a bare '&' (or one starting an unknown
- * entity) becomes "&amp;" and forbidden C0 controls are dropped, outside comments and PIs.
+ * entity) becomes "&amp;" and the characters XML forbids (C0 controls, U+FFFE) are dropped.
  * Errors do not stop the parse (XML_PARSE_RECOVER); a mismatched end tag closes up to the
  * element it names. A document that ends early keeps the entries completed before it.
  *
