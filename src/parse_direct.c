@@ -244,8 +244,12 @@ size_t parse_direct_text(struct xml_state *st, const char *p, char *scratch)
 				continue;
 			}
 			scratch[o++] = '\n';
+		} else if (c != '\t') {
+			/* Another C0 control: the repair pass drops it, which may join the
+			 * bytes around it into something libxml2 reads differently ("]]>",
+			 * a reference): the run is theirs. */
+			return 0;
 		}
-		/* Other C0 controls are dropped, as the repair pass drops them. */
 		i++;
 	}
 	deliver(st, scratch, o);
@@ -278,23 +282,17 @@ static int word_needs_look(const unsigned char *p)
 	return ((((w - 0x20 * ONES) & ~w) | ((ef - ONES) & ~ef)) & HIGHS) != 0;
 }
 
-const char *parse_direct_cdata_end(const char *p, size_t avail)
+const char *parse_direct_cdata_end(const char *p, size_t avail, size_t *lines)
 {
-	return avail < 12 ? NULL : find_cdata_end(p + 9, avail - 9);
-}
-
-size_t parse_direct_cdata(struct xml_state *st, const char *p, const char *end)
-{
-	const char *body = p + 9;
-	if (!libxml2_between_tags(st)) {
-		st->direct_declined = 1;
-		return 0;
-	}
-	/* libxml2's push parser hands a section over as written (CR LF included). What is not
-	 * an XML character (C0 controls, U+FFFE, U+FFFF) made it stop the whole document
-	 * there; a forgiving reader drops it, as the repair pass does in text. */
-	const unsigned char *s = (const unsigned char *)body;
-	size_t n = (size_t)(end - body), i = 0, start = 0, lines = 0;
+	const char *end = avail < 12 ? NULL : find_cdata_end(p + 9, avail - 9);
+	if (end == NULL)
+		return NULL;
+	/* A character the repair pass drops (C0 controls, U+FFFE, U+FFFF) could join a "]]>"
+	 * out of the bytes around it, ending the section earlier for libxml2 than here: such a
+	 * section is the repair pass's and libxml2's to read. */
+	const unsigned char *s = (const unsigned char *)p + 9;
+	size_t n = (size_t)(end - (p + 9)), i = 0;
+	*lines = 0;
 	while (i < n) {
 #ifdef __SSE2__
 		/* Sixteen bytes at a time while none is below 0x20 or 0xEF (every x86-64 has
@@ -315,25 +313,26 @@ size_t parse_direct_cdata(struct xml_state *st, const char *p, const char *end)
 		if (i >= n)
 			break;
 		unsigned char c = s[i];
-		size_t bad = 0;
 		if (c == '\n')
-			lines++;
+			(*lines)++;
 		else if (c < 0x20 && c != '\t' && c != '\r')
-			bad = 1;
+			return NULL;
 		else if (c == 0xEF && i + 2 < n && s[i + 1] == 0xBF &&
 		         (s[i + 2] == 0xBE || s[i + 2] == 0xBF))
-			bad = 3;
-		if (bad == 0) {
-			i++;
-			continue;
-		}
-		if (i > start)
-			deliver(st, body + start, i - start);
-		i += bad;
-		start = i;
+			return NULL;
+		i++;
 	}
-	if (n > start)
-		deliver(st, body + start, n - start);
+	return end;
+}
+
+size_t parse_direct_cdata(struct xml_state *st, const char *p, const char *end, size_t lines)
+{
+	if (!libxml2_between_tags(st)) {
+		st->direct_declined = 1;
+		return 0;
+	}
+	/* As written, CR LF included: so libxml2's push parser hands a section over. */
+	deliver(st, p + 9, (size_t)(end - (p + 9)));
 	advance_lines(st, lines);
-	return n + 12;
+	return (size_t)(end - p) + 3;
 }

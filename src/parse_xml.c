@@ -609,7 +609,7 @@ static size_t xml_feed(struct xml_state *st, const char *p, size_t n, size_t ava
 {
 	size_t i = 0;
 	while (i < n && parser_running(st)) {
-		size_t outlen = 0;
+		size_t outlen = 0, cdata_lines = 0;
 		const char *cdata_end = NULL;
 		for (;;) {
 			size_t o;
@@ -618,11 +618,12 @@ static size_t xml_feed(struct xml_state *st, const char *p, size_t n, size_t ava
 			                       scratch + outlen, &o);
 			outlen += o;
 			if (st->direct != DIRECT_CDATA ||
-			    (cdata_end = parse_direct_cdata_end(p + i, avail - i)) != NULL)
+			    (cdata_end = parse_direct_cdata_end(p + i, avail - i, &cdata_lines)) !=
+			        NULL)
 				break;
-			/* A section cut by the end of what we hold goes to libxml2 in the same
-			 * call as what precedes it: one more xmlParseChunk() in its middle would
-			 * change how much of it libxml2 has read when the document ends there. */
+			/* A section libxml2 reads goes to it in the same call as what precedes
+			 * it: one more xmlParseChunk() in its middle would change how much of it
+			 * libxml2 has read when the document ends there. */
 			st->direct_declined = 1;
 		}
 		xmlParseChunk(st->ctxt, scratch, (int)outlen, 0);
@@ -631,7 +632,7 @@ static size_t xml_feed(struct xml_state *st, const char *p, size_t n, size_t ava
 		if (st->direct == DIRECT_TEXT)
 			i += parse_direct_text(st, p + i, scratch);
 		else
-			i += parse_direct_cdata(st, p + i, cdata_end);
+			i += parse_direct_cdata(st, p + i, cdata_end, cdata_lines);
 		st->direct = DIRECT_NONE;
 	}
 	return i;

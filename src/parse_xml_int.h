@@ -353,12 +353,13 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 /* Reads the text run of st->direct_len bytes at p straight into the handlers (decoded into
  * scratch, room for the run); returns the bytes consumed, 0 when libxml2 must read it. */
 size_t parse_direct_text(struct xml_state *st, const char *p, char *scratch);
-/* The "]]>" ending the CDATA section at p ("<![CDATA[...", avail bytes there), or NULL when
- * it goes on past them (then libxml2 reads it). */
-const char *parse_direct_cdata_end(const char *p, size_t avail);
+/* The "]]>" ending the CDATA section at p ("<![CDATA[...", avail bytes there), with its LFs in
+ * *lines; NULL when it goes on past them or holds a character the repair pass drops (then
+ * libxml2 reads it). */
+const char *parse_direct_cdata_end(const char *p, size_t avail, size_t *lines);
 /* Reads the CDATA section at p, ending at end, straight into the handlers; returns the bytes
  * consumed, 0 when libxml2 must read it. */
-size_t parse_direct_cdata(struct xml_state *st, const char *p, const char *end);
+size_t parse_direct_cdata(struct xml_state *st, const char *p, const char *end, size_t lines);
 
 /* parse_xml.c: the character data handler parse_direct.c feeds. */
 void parse_xml_characters_cb(void *ctx, const xmlChar *ch, int len);
