@@ -60,25 +60,6 @@ static void advance_lines(struct xml_state *st, size_t lines)
 	*line = lines > (size_t)(INT32_MAX - *line) ? INT32_MAX : *line + (int)lines;
 }
 
-static void put_utf8(char *out, size_t *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		out[(*o)++] = (char)cp;
-	} else if (cp < 0x800) {
-		out[(*o)++] = (char)(0xC0 | (cp >> 6));
-		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		out[(*o)++] = (char)(0xE0 | (cp >> 12));
-		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-	} else {
-		out[(*o)++] = (char)(0xF0 | (cp >> 18));
-		out[(*o)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-	}
-}
-
 static int hex_value(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -134,7 +115,7 @@ static size_t decode_ref(const char *s, size_t n, char *out, size_t *o)
 		if (!(v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) ||
 		      (v >= 0xE000 && v <= 0xFFFD) || (v >= 0x10000 && v <= 0x10FFFF)))
 			return 0;
-		put_utf8(out, o, v);
+		*o += parse_utf8_encode(v, out + *o);
 		return i + 1;
 	}
 	char name[33];
@@ -160,7 +141,7 @@ static size_t decode_ref(const char *s, size_t n, char *out, size_t *o)
 		out[(*o)++] = '&';
 		return 1;
 	}
-	put_utf8(out, o, d->value);
+	*o += parse_utf8_encode(d->value, out + *o);
 	return i + 1;
 }
 

@@ -34,6 +34,8 @@ int64_t parse_date(const char *s, const struct parse_opts *opts);
 struct buf;
 /* Length of the valid UTF-8 prefix of s (len when all of s is valid UTF-8). */
 size_t parse_utf8_valid_prefix(const char *s, size_t len);
+/* Writes code point cp (at most U+10FFFF, no check) to out as UTF-8; returns its 1 to 4 bytes. */
+size_t parse_utf8_encode(uint32_t cp, char *out);
 /* Appends code point cp to b as UTF-8; characters XML 1.0 forbids become U+FFFD, NUL none. */
 void parse_put_utf8(struct buf *b, uint32_t cp);
 /* The windows-1252 character for c in 0x80..0x9F (what a C1 byte or reference usually
