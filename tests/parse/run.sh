@@ -39,8 +39,9 @@ key_of() {
 }
 
 # Each case with .expected.json is two tests (output, contract), three with .expected.warn;
-# .expected.err is one; plus one test that every input has an expectation.
-n=1
+# .expected.err is one; plus one test that every input has an expectation, and two for the ways
+# of reading input other than mapping a file (stdin, an empty file).
+n=3
 for b in "${inputs[@]}"; do
 	k=$(key_of "$b")
 	if [ -n "$k" ] && [ -f "$srcdir/$k.expected.json" ]; then
@@ -137,4 +138,29 @@ if [ ${#missing[@]} -eq 0 ]; then
 else
 	printf 'no NAME.expected.json or NAME.expected.err for: %s\n' "${missing[@]}" >"$tmp/why"
 	not_ok "every input has an expected result" "$tmp/why"
+fi
+
+# `parse -` reads stdin (a pipe: no mapping) and must print what the mapped file gives.
+"$feedmerge" parse "$srcdir/xml-direct-span.xml" >"$tmp/mapped" 2>/dev/null
+if cat "$srcdir/xml-direct-span.xml" | "$feedmerge" parse - >"$tmp/piped" 2>"$tmp/err" &&
+	cmp -s "$tmp/mapped" "$tmp/piped"; then
+	ok "parse - (stdin) prints what parse FILE prints"
+else
+	{
+		echo "stdin output differs from the mapped file's; stderr:"
+		head -n 5 "$tmp/err"
+	} >"$tmp/why"
+	not_ok "parse - (stdin) prints what parse FILE prints" "$tmp/why"
+fi
+# An empty file cannot be mapped: it is read, and refused as a document.
+: >"$tmp/empty.xml"
+if ! "$feedmerge" parse "$tmp/empty.xml" >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/out" ] &&
+	grep -q "empty.xml: not a feed" "$tmp/err"; then
+	ok "an empty file is refused with one line"
+else
+	{
+		echo "got stdout $(wc -c <"$tmp/out") bytes, stderr:"
+		head -n 5 "$tmp/err"
+	} >"$tmp/why"
+	not_ok "an empty file is refused with one line" "$tmp/why"
 fi
