@@ -24,6 +24,7 @@
 
 #include "parse_int.h"
 #include "parse_xml_int.h"
+#include "util.h"
 
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
@@ -60,17 +61,6 @@ static void advance_lines(struct xml_state *st, size_t lines)
 	*line = lines > (size_t)(INT32_MAX - *line) ? INT32_MAX : *line + (int)lines;
 }
 
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the reference at s[0] == '&' (n bytes there) into out the way libxml2 would, with the
  * HTML entities our getEntity hook supplies. Returns the bytes of s read: 1 for a bare '&'
  * (written as is: the repair pass would have escaped it), 0 for what only libxml2 may decide
@@ -101,7 +91,7 @@ static size_t decode_ref(const char *s, size_t n, char *out, size_t *o)
 		uint32_t v = 0;
 		size_t digits = 0;
 		for (i = hex ? 3 : 2; i < n && digits < 8; i++, digits++) {
-			int d = hex ? hex_value((unsigned char)s[i])
+			int d = hex ? hex_digit_value((unsigned char)s[i])
 			            : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 			if (d < 0)
 				break;

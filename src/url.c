@@ -289,14 +289,6 @@ static char *query_filter(const char *q)
 	return buf_steal(&out, NULL);
 }
 
-static int hex_value(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = lower(ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
 /* RFC 3986 6.2.2 and RFC 3987 3.1 on the path, query and fragment of s (everything from the
  * first '/', '?' or '#' after the authority): escapes of unreserved characters decoded, the
  * other escapes in uppercase, non-ASCII bytes percent-encoded. So "t%e1%ba%a1p", "t%E1%BA%A1p"
@@ -318,8 +310,8 @@ static char *normalize_escapes(const char *s)
 	for (size_t i = start; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		int hi, lo;
-		if (ch == '%' && (hi = hex_value((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hex_value((unsigned char)s[i + 2])) >= 0) {
+		if (ch == '%' && (hi = hex_digit_value((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = hex_digit_value((unsigned char)s[i + 2])) >= 0) {
 			int v = hi * 16 + lo;
 			if (is_alpha(v) || (v >= '0' && v <= '9') || v == '-' || v == '.' ||
 			    v == '_' || v == '~') {

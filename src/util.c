@@ -139,6 +139,17 @@ char *buf_steal(struct buf *b, size_t *len)
 	return p;
 }
 
+int hex_digit_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 char *read_stream(FILE *fp, size_t *len)
 {
 	struct buf b;

@@ -33,6 +33,8 @@ int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the bytes to the caller (never NULL; "" when empty) and resets the buffer. */
 char *buf_steal(struct buf *b, size_t *len);
+/* The value of hexadecimal digit c (either case), -1 when c is not one. */
+int hex_digit_value(int c);
 /* All of fp to its end as a new NUL-terminated string (*len its length, NULs included). NULL
  * with errno EIO when reading failed. */
 char *read_stream(FILE *fp, size_t *len);
