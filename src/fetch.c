@@ -479,6 +479,27 @@ fail:
 	return -1;
 }
 
+/* True when url's host is in the special-use ".invalid" domain. RFC 6761 §6.4 asks name
+ * resolution libraries to answer such names negatively at once; the system resolver may
+ * instead ask the network and wait seconds for the NXDOMAIN. */
+static int url_host_is_invalid_tld(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	int invalid = 0;
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		size_t n = strlen(host);
+		if (n > 0 && host[n - 1] == '.')
+			n--;
+		invalid = (n == 7 && strncasecmp(host, "invalid", 7) == 0) ||
+		          (n > 8 && strncasecmp(host + n - 8, ".invalid", 8) == 0);
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+	return invalid;
+}
+
 /* Starts queued transfers while slots are free. */
 static void fetch_pump(struct fetcher *f)
 {
@@ -491,8 +512,11 @@ static void fetch_pump(struct fetcher *f)
 		f->nqueued--;
 
 		CURLMcode mrc = CURLM_OK;
-		if (transfer_setup(f, t) == 0 &&
-		    (mrc = curl_multi_add_handle(f->multi, t->easy)) == CURLM_OK) {
+		if (url_host_is_invalid_tld(t->url)) {
+			snprintf(t->errbuf, sizeof t->errbuf,
+			         "could not resolve host (a .invalid name, RFC 6761)");
+		} else if (transfer_setup(f, t) == 0 &&
+		           (mrc = curl_multi_add_handle(f->multi, t->easy)) == CURLM_OK) {
 			list_push(&f->running, t);
 			f->nrunning++;
 			continue;
