@@ -34,6 +34,8 @@
 #define DEFAULT_FEED_TITLE "feedmerge"
 #define DEFAULT_FEED_SIZE 100
 #define DEFAULT_ATTRIBUTION "Nguồn"
+#define DEFAULT_STARTUP_SPREAD_S 30
+#define DEFAULT_REMOVED_KEEP_S (30 * 86400)
 
 #define MSG_DURATION "use a number with an optional unit s, m, h or d"
 #define MSG_LISTEN "use IPV4:PORT, [IPV6]:PORT or localhost:PORT"
@@ -52,18 +54,30 @@ enum global_key {
 	G_FEED_AUTHOR,
 	G_FEED_SIZE,
 	G_ATTRIBUTION,
+	G_STARTUP_SPREAD,
+	G_REMOVED_KEEP,
 	G_NKEYS
 };
 
 static const char *const global_keys[G_NKEYS] = {
-    "database", "output_dir", "listen",     "public_url",  "interval",  "concurrency", "timeout",
-    "max_size", "user_agent", "feed_title", "feed_author", "feed_size", "attribution",
+    "database",    "output_dir", "listen",      "public_url",     "interval",
+    "concurrency", "timeout",    "max_size",    "user_agent",     "feed_title",
+    "feed_author", "feed_size",  "attribution", "startup_spread", "removed_keep",
 };
 
-enum source_key { S_URL, S_TITLE, S_INTERVAL, S_CHARSET, S_TIMEZONE, S_DATE_FORMAT, S_NKEYS };
+enum source_key {
+	S_URL,
+	S_TITLE,
+	S_INTERVAL,
+	S_CHARSET,
+	S_TIMEZONE,
+	S_DATE_FORMAT,
+	S_ENABLED,
+	S_NKEYS
+};
 
 static const char *const source_keys[S_NKEYS] = {
-    "url", "title", "interval", "charset", "timezone", "date_format",
+    "url", "title", "interval", "charset", "timezone", "date_format", "enabled",
 };
 
 struct problem {
@@ -342,6 +356,29 @@ static int64_t duration_value(struct reader *r, int line, const char *key, const
 	return d > 0 ? d : -1;
 }
 
+/* A duration where 0 means "none" (no spreading, no keeping). */
+static int64_t duration_or_zero_value(struct reader *r, int line, const char *key, const char *v)
+{
+	int64_t d = parse_duration_s(v);
+	if (d < 0)
+		problem(r, line, "bad %s '%s': " MSG_DURATION, key, v);
+	return d;
+}
+
+/* yes/no and their usual spellings; -1 for anything else. */
+static int bool_value(const char *v)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
 static void global_set(struct reader *r, enum global_key k, const char *v, int line)
 {
 	struct config *c = r->c;
@@ -433,6 +470,14 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 	case G_ATTRIBUTION:
 		set_str(&c->attribution, v);
 		break;
+	case G_STARTUP_SPREAD:
+		if ((n = duration_or_zero_value(r, line, key, v)) >= 0)
+			c->startup_spread_s = n;
+		break;
+	case G_REMOVED_KEEP:
+		if ((n = duration_or_zero_value(r, line, key, v)) >= 0)
+			c->removed_keep_s = n;
+		break;
 	case G_NKEYS:
 		break;
 	}
@@ -500,6 +545,14 @@ static void source_set(struct reader *r, struct source_conf *s, enum source_key 
 		}
 		set_str(&s->date_format, v);
 		break;
+	case S_ENABLED: {
+		int b = bool_value(v);
+		if (b < 0)
+			problem(r, line, "bad enabled '%s': use yes or no", v);
+		else
+			s->enabled = b;
+		break;
+	}
 	case S_NKEYS:
 		break;
 	}
@@ -559,6 +612,7 @@ static void read_header(struct reader *r, char *s, int line)
 	c->sources[c->nsources] = (struct source_conf){
 	    .name = xstrdup(name),
 	    .interval_s = -1,
+	    .enabled = 1,
 	    .line = line,
 	};
 	memset(r->source_seen[c->nsources], 0, sizeof r->source_seen[c->nsources]);
@@ -745,6 +799,8 @@ struct config *config_load(const char *path, FILE *errs, int *nerrors)
 	c->timeout_s = DEFAULT_TIMEOUT_S;
 	c->max_size_bytes = DEFAULT_MAX_SIZE_BYTES;
 	c->feed_size = DEFAULT_FEED_SIZE;
+	c->startup_spread_s = DEFAULT_STARTUP_SPREAD_S;
+	c->removed_keep_s = DEFAULT_REMOVED_KEEP_S;
 	const char *slash = strrchr(path, '/');
 	if (slash != NULL)
 		r.dir = xstrndup(path, (size_t)(slash - path)); /* "" for "/x.conf": joins to "/" */
@@ -806,4 +862,81 @@ void config_free(struct config *c)
 	free(c->feed_author);
 	free(c->attribution);
 	free(c);
+}
+
+/* "30d", "15m", "90s": a duration as a config would write it. */
+static char *duration_dup(int64_t s)
+{
+	static const struct {
+		int64_t scale;
+		char unit;
+	} units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (s != 0 && s % units[i].scale == 0)
+			return xasprintf("%lld%c", (long long)(s / units[i].scale), units[i].unit);
+	return xasprintf("%llds", (long long)s);
+}
+
+/* A new string: global key k's value in c, as a config would write it ("" for none). */
+static char *global_value_dup(const struct config *c, enum global_key k)
+{
+	const char *v = NULL;
+	switch (k) {
+	case G_DATABASE:
+		v = c->database;
+		break;
+	case G_OUTPUT_DIR:
+		v = c->output_dir;
+		break;
+	case G_LISTEN:
+		v = c->listen;
+		break;
+	case G_PUBLIC_URL:
+		v = c->public_url;
+		break;
+	case G_INTERVAL:
+		return duration_dup(c->interval_s);
+	case G_CONCURRENCY:
+		return xasprintf("%u", c->concurrency);
+	case G_TIMEOUT:
+		return duration_dup(c->timeout_s);
+	case G_MAX_SIZE:
+		return xasprintf("%lld", (long long)c->max_size_bytes);
+	case G_USER_AGENT:
+		v = c->user_agent;
+		break;
+	case G_FEED_TITLE:
+		v = c->feed_title;
+		break;
+	case G_FEED_AUTHOR:
+		v = c->feed_author;
+		break;
+	case G_FEED_SIZE:
+		return xasprintf("%zu", c->feed_size);
+	case G_ATTRIBUTION:
+		v = c->attribution;
+		break;
+	case G_STARTUP_SPREAD:
+		return duration_dup(c->startup_spread_s);
+	case G_REMOVED_KEEP:
+		return duration_dup(c->removed_keep_s);
+	case G_NKEYS:
+		break;
+	}
+	return xstrdup(v != NULL ? v : "");
+}
+
+void config_global_changes(const struct config *a, const struct config *b,
+                           void (*changed)(void *ctx, const char *key, const char *old_value,
+                                           const char *new_value),
+                           void *ctx)
+{
+	for (int k = 0; k < G_NKEYS; k++) {
+		char *va = global_value_dup(a, (enum global_key)k);
+		char *vb = global_value_dup(b, (enum global_key)k);
+		if (strcmp(va, vb) != 0)
+			changed(ctx, global_keys[k], va, vb);
+		free(va);
+		free(vb);
+	}
 }

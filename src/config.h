@@ -14,6 +14,7 @@ struct source_conf {
 	char *charset;      /* NULL, or a forced charset */
 	char *timezone;     /* NULL, or the zone of zone-less dates */
 	char *date_format;  /* NULL, or a strptime pattern tried first */
+	int enabled;        /* 0: paused (enabled = no): not polled, its entries stay published */
 	int line;           /* line of the [source NAME] header */
 };
 
@@ -31,7 +32,9 @@ struct config {
 	char *feed_title;
 	char *feed_author;
 	size_t feed_size;
-	char *attribution; /* "" means no visible attribution line */
+	char *attribution;        /* "" means no visible attribution line */
+	int64_t startup_spread_s; /* overdue sources' first polls are spread over this */
+	int64_t removed_keep_s;   /* a removed source's rows are kept this long */
 	struct source_conf *sources;
 	size_t nsources;
 };
@@ -41,5 +44,12 @@ struct config {
  * were none, else NULL with *nerrors set. */
 struct config *config_load(const char *path, FILE *errs, int *nerrors);
 void config_free(struct config *c);
+
+/* The global keys whose values differ between a and b, in the config file's order: calls
+ * changed(ctx, key, old, new) with both values as a config would write them. */
+void config_global_changes(const struct config *a, const struct config *b,
+                           void (*changed)(void *ctx, const char *key, const char *old_value,
+                                           const char *new_value),
+                           void *ctx);
 
 #endif

@@ -65,6 +65,7 @@ struct fetcher {
 	struct ev_loop *loop; /* borrowed */
 	CURLM *multi;
 	ev_timer timer;
+	ev_timer pump_timer; /* starts queued transfers from the loop (fetch_pump_later) */
 	unsigned concurrency;
 	int64_t timeout_s;
 	int64_t max_size_bytes;
@@ -532,6 +533,24 @@ static void fetch_pump(struct fetcher *f)
 	}
 }
 
+static void fetch_pump_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	fetch_pump(w->data);
+}
+
+/* Slots freed or added outside a libcurl callback go to queued transfers on the next loop
+ * iteration, not from inside a caller that may be walking its own lists (fetch_pump may
+ * report a transfer that cannot start at once). */
+static void fetch_pump_later(struct fetcher *f)
+{
+	if (f->queue_head != NULL && !ev_is_active(&f->pump_timer)) {
+		ev_timer_set(&f->pump_timer, 0., 0.);
+		ev_timer_start(f->loop, &f->pump_timer);
+	}
+}
+
 struct fetcher *fetch_new(struct ev_loop *loop, const struct fetch_opts *opts, fetch_done_cb done,
                           void *ctx)
 {
@@ -555,6 +574,8 @@ struct fetcher *fetch_new(struct ev_loop *loop, const struct fetch_opts *opts, f
 		fatalx("curl_multi_init failed");
 	ev_timer_init(&f->timer, fetch_timeout_cb, 0., 0.);
 	f->timer.data = f;
+	ev_timer_init(&f->pump_timer, fetch_pump_cb, 0., 0.);
+	f->pump_timer.data = f;
 	curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, fetch_socket_cb);
 	curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, (void *)f);
 	curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, fetch_timer_cb);
@@ -584,6 +605,7 @@ void fetch_free(struct fetcher *f)
 	while (f->sockets != NULL)
 		sockinfo_free(f, f->sockets);
 	ev_timer_stop(f->loop, &f->timer);
+	ev_timer_stop(f->loop, &f->pump_timer);
 	free(f->user_agent);
 	free(f);
 }
@@ -604,6 +626,49 @@ void fetch_start(struct fetcher *f, const struct fetch_request *req)
 	f->queue_tail = t;
 	f->nqueued++;
 	fetch_pump(f);
+}
+
+size_t fetch_cancel(struct fetcher *f, const void *userdata)
+{
+	size_t n = 0;
+	for (struct transfer *t = f->running, *next; t != NULL; t = next) {
+		next = t->next;
+		if (t->userdata != userdata)
+			continue;
+		curl_multi_remove_handle(f->multi, t->easy);
+		list_remove(&f->running, t);
+		f->nrunning--;
+		transfer_free(t);
+		n++;
+	}
+	struct transfer **link = &f->queue_head, *last = NULL;
+	while (*link != NULL) {
+		struct transfer *t = *link;
+		if (t->userdata == userdata) {
+			*link = t->next;
+			f->nqueued--;
+			transfer_free(t);
+			n++;
+		} else {
+			last = t;
+			link = &t->next;
+		}
+	}
+	f->queue_tail = last;
+	if (n > 0)
+		fetch_pump_later(f);
+	return n;
+}
+
+void fetch_set_opts(struct fetcher *f, const struct fetch_opts *opts)
+{
+	f->concurrency = opts->concurrency > 0 ? opts->concurrency : 1;
+	f->timeout_s = opts->timeout_s > 0 ? opts->timeout_s : 30;
+	f->max_size_bytes = opts->max_size_bytes;
+	free(f->user_agent);
+	f->user_agent = xstrdup_or_null(opts->user_agent);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)f->concurrency);
+	fetch_pump_later(f);
 }
 
 size_t fetch_pending(const struct fetcher *f)

@@ -50,6 +50,11 @@ struct fetcher *fetch_new(struct ev_loop *loop, const struct fetch_opts *opts, f
 void fetch_free(struct fetcher *f);
 /* Queues a transfer; it starts as soon as a slot is free. The request's strings are copied. */
 void fetch_start(struct fetcher *f, const struct fetch_request *req);
+/* Aborts every transfer queued or running for userdata; done is not called for them, and
+ * nothing of them is kept. Returns how many there were. */
+size_t fetch_cancel(struct fetcher *f, const void *userdata);
+/* New options for the transfers started from now on; running transfers keep theirs. */
+void fetch_set_opts(struct fetcher *f, const struct fetch_opts *opts);
 /* Transfers queued or running; inside done, the transfer being reported no longer counts. */
 size_t fetch_pending(const struct fetcher *f);
 

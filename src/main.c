@@ -138,9 +138,7 @@ static int cmd_daemon(int argc, char **argv, int once)
 	struct config *c = load_config(path);
 	if (c == NULL)
 		return EXIT_CONFIG;
-	rc = once ? daemon_once(c) : daemon_run(c);
-	config_free(c);
-	return rc;
+	return once ? daemon_once(c) : daemon_run(c);
 }
 
 /* Reads all of a file (or stdin for "-"). NULL with errno set on failure. */

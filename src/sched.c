@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feed.h"
 #include "sched.h"
 #include "util.h"
 
@@ -62,69 +63,63 @@ void sched_format_delay(int64_t s, char *buf, size_t size)
 		snprintf(buf, size, h ? "%lldd%lldh" : "%lldd", (long long)d, (long long)h);
 }
 
-/* One timer per source; the watcher's data points back to its slot. */
-struct sched_slot {
-	ev_timer timer;
-	struct sched *s; /* borrowed: the owner */
-	size_t source;
-};
+int64_t sched_next_due_at(const char *name, int64_t interval_s, unsigned failures,
+                          int64_t last_attempt_at, int64_t retry_until)
+{
+	if (last_attempt_at == FEED_TIME_NONE)
+		return FEED_TIME_NONE;
+	int64_t delay = failures == 0 ? sched_delay_after_success_s(name, interval_s)
+	                              : sched_delay_after_failure_s(interval_s, failures, 0);
+	int64_t due = last_attempt_at + delay;
+	if (retry_until != FEED_TIME_NONE && retry_until > due)
+		due = retry_until;
+	return due;
+}
 
-struct sched {
-	struct ev_loop *loop; /* borrowed */
-	struct sched_slot *slots;
-	size_t nslots;
-	sched_due_cb due;
-	void *ctx;
-};
+int64_t sched_retry_until(int64_t now, int64_t retry_after_s)
+{
+	if (retry_after_s <= 0)
+		return FEED_TIME_NONE;
+	return now +
+	       (retry_after_s < SCHED_RETRY_AFTER_MAX_S ? retry_after_s : SCHED_RETRY_AFTER_MAX_S);
+}
 
-static void sched_due_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+double sched_spread_delay_s(size_t i, size_t n, int64_t spread_s)
+{
+	if (n == 0 || spread_s <= 0 || i >= n)
+		return 0.;
+	return (double)spread_s * (double)i / (double)n;
+}
+
+static void sched_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
 	(void)revents;
-	struct sched_slot *slot = w->data;
-	slot->s->due(slot->s->ctx, slot->source);
+	struct sched_timer *t = (struct sched_timer *)(void *)w;
+	t->due(t, t->data);
 }
 
-struct sched *sched_new(struct ev_loop *loop, size_t nsources, sched_due_cb due, void *ctx)
+void sched_timer_init(struct sched_timer *t, struct ev_loop *loop, sched_due_cb due, void *data)
 {
-	struct sched *s = xcalloc(1, sizeof *s);
-	s->loop = loop;
-	s->due = due;
-	s->ctx = ctx;
-	s->nslots = nsources;
-	s->slots = xcalloc(nsources, sizeof *s->slots);
-	for (size_t i = 0; i < nsources; i++) {
-		struct sched_slot *slot = &s->slots[i];
-		slot->s = s;
-		slot->source = i;
-		ev_timer_init(&slot->timer, sched_due_timer_cb, 0., 0.);
-		slot->timer.data = slot;
-	}
-	return s;
+	ev_timer_init(&t->w, sched_timer_cb, 0., 0.);
+	t->loop = loop;
+	t->due = due;
+	t->data = data;
 }
 
-void sched_free(struct sched *s)
+void sched_timer_in(struct sched_timer *t, double delay_s)
 {
-	if (s == NULL)
-		return;
-	for (size_t i = 0; i < s->nslots; i++)
-		ev_timer_stop(s->loop, &s->slots[i].timer);
-	free(s->slots);
-	free(s);
+	ev_timer_stop(t->loop, &t->w);
+	ev_timer_set(&t->w, delay_s > 0 ? delay_s : 0., 0.);
+	ev_timer_start(t->loop, &t->w);
 }
 
-void sched_in(struct sched *s, size_t source, double delay_s)
+void sched_timer_stop(struct sched_timer *t)
 {
-	if (source >= s->nslots)
-		return;
-	ev_timer *t = &s->slots[source].timer;
-	ev_timer_stop(s->loop, t);
-	ev_timer_set(t, delay_s > 0 ? delay_s : 0., 0.);
-	ev_timer_start(s->loop, t);
+	ev_timer_stop(t->loop, &t->w);
 }
 
-void sched_cancel(struct sched *s, size_t source)
+int sched_timer_active(const struct sched_timer *t)
 {
-	if (source < s->nslots)
-		ev_timer_stop(s->loop, &s->slots[source].timer);
+	return ev_is_active(&t->w);
 }

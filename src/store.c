@@ -71,6 +71,18 @@ static const char *const store_migrations[] = {
     /* 2: when a fetch last changed what is stored for the source: atom:source's updated, so
      * polls that bring nothing new leave the served bytes unchanged. */
     "ALTER TABLE sources ADD COLUMN changed_at INTEGER;",
+    /* 3: sources have a life: removed_at (NULL while configured; its rows are pruned after
+     * removed_keep) and the poll state that makes the schedule survive a restart. Sources a
+     * config no longer listed count as removed from now. */
+    "ALTER TABLE sources ADD COLUMN removed_at INTEGER;"
+    "ALTER TABLE sources ADD COLUMN last_attempt_at INTEGER;"
+    "ALTER TABLE sources ADD COLUMN next_due_at INTEGER;"
+    "ALTER TABLE sources ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sources ADD COLUMN retry_until INTEGER;"
+    "ALTER TABLE sources ADD COLUMN last_status INTEGER;"
+    "ALTER TABLE sources ADD COLUMN last_error TEXT;"
+    "UPDATE sources SET removed_at = CAST(strftime('%s', 'now') AS INTEGER)"
+    " WHERE position >= 1000000000;",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -87,7 +99,15 @@ enum store_stmt {
 	ST_VALIDATORS_GET,
 	ST_SYNC_RESET,
 	ST_SYNC_UPSERT,
+	ST_SYNC_MARK_REMOVED,
+	ST_REATTRIBUTE_REMOVED,
+	ST_PRUNE_ENTRIES,
+	ST_PRUNE_ENTRY_SOURCES,
+	ST_PRUNE_SOURCES,
+	ST_STATE_GET,
+	ST_STATE_SET,
 	ST_ENTRY_FIND,
+	ST_ENTRY_ADOPT,
 	ST_ENTRY_INSERT,
 	ST_ENTRY_REFRESH,
 	ST_ENTRY_REATTRIBUTE,
@@ -118,11 +138,53 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_VALIDATORS_GET] = "SELECT etag, last_modified FROM sources"
                           " WHERE name = ?1 AND validators_url = ?2",
     [ST_SYNC_RESET] = "UPDATE sources SET position = ?1",
-    [ST_SYNC_UPSERT] = "INSERT INTO sources(name, url, title, position) VALUES(?1, ?2, ?3, ?4)"
-                       " ON CONFLICT(name) DO UPDATE SET url = excluded.url,"
-                       " title = excluded.title, position = excluded.position",
-    [ST_ENTRY_FIND] = "SELECT e.id, e.source_id, e.first_seen, s.position FROM entries e"
+    /* A source whose URL changed starts from a clean state: no validators, no backoff, no
+     * schedule (the right-hand sides see the row as it was). */
+    [ST_SYNC_UPSERT] =
+        "INSERT INTO sources(name, url, title, position) VALUES(?1, ?2, ?3, ?4)"
+        " ON CONFLICT(name) DO UPDATE SET url = excluded.url, title = excluded.title,"
+        " position = excluded.position, removed_at = NULL,"
+        " etag = iif(url IS excluded.url, etag, NULL),"
+        " last_modified = iif(url IS excluded.url, last_modified, NULL),"
+        " validators_url = iif(url IS excluded.url, validators_url, NULL),"
+        " last_attempt_at = iif(url IS excluded.url, last_attempt_at, NULL),"
+        " next_due_at = iif(url IS excluded.url, next_due_at, NULL),"
+        " failures = iif(url IS excluded.url, failures, 0),"
+        " retry_until = iif(url IS excluded.url, retry_until, NULL),"
+        " last_status = iif(url IS excluded.url, last_status, NULL),"
+        " last_error = iif(url IS excluded.url, last_error, NULL)",
+    [ST_SYNC_MARK_REMOVED] = "UPDATE sources SET removed_at = ?2"
+                             " WHERE position = ?1 AND removed_at IS NULL",
+    /* An entry of a removed source that a remaining source also carried goes to the
+     * remaining carrier that saw it first (ties: the one listed first). */
+    [ST_REATTRIBUTE_REMOVED] =
+        "UPDATE entries SET source_id = ("
+        " SELECT es.source_id FROM entry_sources es JOIN sources s ON s.id = es.source_id"
+        " WHERE es.entry_id = entries.id AND s.removed_at IS NULL"
+        " ORDER BY es.first_seen, s.position, s.id LIMIT 1)"
+        " WHERE source_id IN (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
+        " AND EXISTS (SELECT 1 FROM entry_sources es JOIN sources s ON s.id = es.source_id"
+        " WHERE es.entry_id = entries.id AND s.removed_at IS NULL)",
+    [ST_PRUNE_ENTRIES] = "DELETE FROM entries WHERE source_id IN"
+                         " (SELECT id FROM sources WHERE removed_at <= ?1)",
+    [ST_PRUNE_ENTRY_SOURCES] = "DELETE FROM entry_sources WHERE source_id IN"
+                               " (SELECT id FROM sources WHERE removed_at <= ?1)",
+    [ST_PRUNE_SOURCES] = "DELETE FROM sources WHERE removed_at <= ?1",
+    [ST_STATE_GET] = "SELECT last_attempt_at, last_ok_at, next_due_at, retry_until, failures,"
+                     " last_status, last_error FROM sources WHERE name = ?1",
+    [ST_STATE_SET] = "UPDATE sources SET last_attempt_at = ?2,"
+                     " last_ok_at = coalesce(?3, last_ok_at), next_due_at = ?4,"
+                     " retry_until = ?5, failures = ?6, last_status = ?7, last_error = ?8"
+                     " WHERE name = ?1",
+    [ST_ENTRY_FIND] = "SELECT e.id, e.source_id, e.first_seen, s.position,"
+                      " s.removed_at IS NOT NULL FROM entries e"
                       " JOIN sources s ON s.id = e.source_id WHERE e.key = ?1",
+    /* A remaining source carries an entry whose source was removed: it takes the entry over,
+     * with its own version of it, but the entry keeps its date and place. */
+    [ST_ENTRY_ADOPT] = "UPDATE entries SET source_id = ?3, guid = ?4, link = ?5, title = ?6,"
+                       " summary = ?7, content = ?8, author = ?9, updated = ?11,"
+                       " categories = ?14, enclosures = ?15, has_source = ?16,"
+                       " src_title = ?17, src_feed_url = ?18, src_link = ?19 WHERE id = ?20",
     [ST_ENTRY_INSERT] = "INSERT INTO entries(key, atom_id, source_id, guid, link, title, summary,"
                         " content, author, published, updated, date, first_seen, categories,"
                         " enclosures, has_source, src_title, src_feed_url, src_link)"
@@ -149,12 +211,16 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_ENTRY_SOURCE] = "INSERT INTO entry_sources(entry_id, source_id, first_seen)"
                         " VALUES(?1, ?2, ?3) ON CONFLICT(entry_id, source_id) DO UPDATE"
                         " SET first_seen = min(first_seen, excluded.first_seen)",
-    [ST_LOAD_ENTRIES] = "SELECT id, source_id, guid, link, title, summary, content, author,"
-                        " published, updated, date, first_seen, categories, enclosures,"
-                        " has_source, src_title, src_feed_url, src_link, atom_id FROM entries"
-                        " ORDER BY date DESC, first_seen DESC, id DESC LIMIT ?1",
-    [ST_LOAD_SOURCES] = "SELECT id, name, url, title, feed_title, site_link, position,"
-                        " coalesce(changed_at, last_ok_at) FROM sources ORDER BY position, id",
+    /* A removed source's entries leave the merged feed (its rows wait for pruning). */
+    [ST_LOAD_ENTRIES] = "SELECT e.id, e.source_id, e.guid, e.link, e.title, e.summary,"
+                        " e.content, e.author, e.published, e.updated, e.date, e.first_seen,"
+                        " e.categories, e.enclosures, e.has_source, e.src_title,"
+                        " e.src_feed_url, e.src_link, e.atom_id FROM entries e"
+                        " JOIN sources s ON s.id = e.source_id WHERE s.removed_at IS NULL"
+                        " ORDER BY e.date DESC, e.first_seen DESC, e.id DESC LIMIT ?1",
+    [ST_LOAD_SOURCES] = "SELECT id, name, url, title, feed_title, site_link,"
+                        " removed_at IS NULL, coalesce(changed_at, last_ok_at) FROM sources"
+                        " ORDER BY position, id",
 };
 
 struct store {
@@ -304,34 +370,139 @@ void store_close(struct store *s)
 	free(s);
 }
 
+/* Runs a statement binding one integer as ?1, and ?2 when given; 0 or -1. */
+static int store_exec_int(struct store *s, enum store_stmt which, int64_t v1, const int64_t *v2)
+{
+	sqlite3_stmt *st = store_stmt(s, which);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, v1);
+	if (v2 != NULL)
+		sqlite3_bind_int64(st, 2, *v2);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Records the configured sources and their order; 0, or -1 after logging. */
-int store_sync_sources(struct store *s, const struct config *c)
+int store_sync_sources(struct store *s, const struct store_source *list, size_t n, int64_t now)
 {
 	sqlite3_stmt *st;
 	if (store_exec_stmt(s, ST_BEGIN) == -1)
 		goto fail;
-	if ((st = store_stmt(s, ST_SYNC_RESET)) == NULL)
+	if (store_exec_int(s, ST_SYNC_RESET, STORE_POSITION_GONE, NULL) == -1)
 		goto fail;
-	sqlite3_bind_int(st, 1, STORE_POSITION_GONE);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto fail;
-	for (size_t i = 0; i < c->nsources; i++) {
-		const struct source_conf *sc = &c->sources[i];
+	for (size_t i = 0; i < n; i++) {
 		if ((st = store_stmt(s, ST_SYNC_UPSERT)) == NULL)
 			goto fail;
-		bind_text(st, 1, sc->name);
-		bind_text(st, 2, sc->url);
-		bind_text(st, 3, sc->title);
+		bind_text(st, 1, list[i].name);
+		bind_text(st, 2, list[i].url);
+		bind_text(st, 3, list[i].title);
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)i);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto fail;
+		sqlite3_reset(st);
 	}
+	if (store_exec_int(s, ST_SYNC_MARK_REMOVED, STORE_POSITION_GONE, &now) == -1 ||
+	    store_exec_stmt(s, ST_REATTRIBUTE_REMOVED) == -1)
+		goto fail;
 	if (store_exec_stmt(s, ST_COMMIT) == -1)
 		goto fail;
 	return 0;
 fail:
 	store_log_error(s, NULL, "cannot record sources");
 	store_exec_stmt(s, ST_ROLLBACK);
+	return -1;
+}
+
+/* Deletes the rows of sources removed at or before removed_before; 0 or -1 after logging. */
+int store_prune_removed(struct store *s, int64_t removed_before, size_t *npruned)
+{
+	if (npruned != NULL)
+		*npruned = 0;
+	if (store_exec_stmt(s, ST_BEGIN) == -1 ||
+	    store_exec_stmt(s, ST_REATTRIBUTE_REMOVED) == -1 ||
+	    store_exec_int(s, ST_PRUNE_ENTRIES, removed_before, NULL) == -1 ||
+	    store_exec_int(s, ST_PRUNE_ENTRY_SOURCES, removed_before, NULL) == -1 ||
+	    store_exec_int(s, ST_PRUNE_SOURCES, removed_before, NULL) == -1)
+		goto fail;
+	int n = sqlite3_changes(s->db);
+	if (store_exec_stmt(s, ST_COMMIT) == -1)
+		goto fail;
+	if (npruned != NULL)
+		*npruned = n > 0 ? (size_t)n : 0;
+	return 0;
+fail:
+	store_log_error(s, NULL, "cannot prune removed sources");
+	store_exec_stmt(s, ST_ROLLBACK);
+	return -1;
+}
+
+void store_poll_state_clear(struct store_poll_state *ps)
+{
+	free(ps->last_error);
+	*ps = (struct store_poll_state){
+	    .last_attempt_at = FEED_TIME_NONE,
+	    .last_ok_at = FEED_TIME_NONE,
+	    .next_due_at = FEED_TIME_NONE,
+	    .retry_until = FEED_TIME_NONE,
+	};
+}
+
+/* Fills *ps with what was stored for source (a clean state when nothing was). */
+int store_get_poll_state(struct store *s, const char *source, struct store_poll_state *ps)
+{
+	store_poll_state_clear(ps);
+	sqlite3_stmt *st = store_stmt(s, ST_STATE_GET);
+	if (st == NULL)
+		goto fail;
+	bind_text(st, 1, source);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ps->last_attempt_at = column_time(st, 0);
+		ps->last_ok_at = column_time(st, 1);
+		ps->next_due_at = column_time(st, 2);
+		ps->retry_until = column_time(st, 3);
+		int64_t failures = sqlite3_column_int64(st, 4);
+		ps->failures = failures > 0 && failures < UINT32_MAX ? (unsigned)failures : 0;
+		ps->last_status = (long)sqlite3_column_int64(st, 5);
+		ps->last_error = column_dup(st, 6);
+	} else if (rc != SQLITE_DONE) {
+		goto fail;
+	}
+	sqlite3_reset(st);
+	return 0;
+fail:
+	store_log_error(s, source, "cannot read poll state");
+	if (st != NULL)
+		sqlite3_reset(st);
+	return -1;
+}
+
+int store_set_poll_state(struct store *s, const char *source, const struct store_poll_state *ps)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STATE_SET);
+	if (st == NULL)
+		goto fail;
+	bind_text(st, 1, source);
+	bind_time(st, 2, ps->last_attempt_at);
+	bind_time(st, 3, ps->last_ok_at);
+	bind_time(st, 4, ps->next_due_at);
+	bind_time(st, 5, ps->retry_until);
+	sqlite3_bind_int64(st, 6, ps->failures);
+	if (ps->last_status > 0)
+		sqlite3_bind_int64(st, 7, ps->last_status);
+	else
+		sqlite3_bind_null(st, 7);
+	bind_text(st, 8, ps->last_error);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_reset(st);
+	return 0;
+fail:
+	store_log_error(s, source, "cannot record poll state");
+	if (st != NULL)
+		sqlite3_reset(st);
 	return -1;
 }
 
@@ -473,8 +644,11 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 		int64_t owner = sqlite3_column_int64(st, 1);
 		int64_t owner_seen = sqlite3_column_int64(st, 2);
 		int64_t owner_position = sqlite3_column_int64(st, 3);
+		int owner_removed = sqlite3_column_int(st, 4);
 		if (owner == source_id)
 			action = ST_ENTRY_REFRESH;
+		else if (owner_removed)
+			action = ST_ENTRY_ADOPT;
 		else if (seen_at < owner_seen ||
 		         (seen_at == owner_seen && position < owner_position))
 			action = ST_ENTRY_REATTRIBUTE;
@@ -702,7 +876,7 @@ int store_load_merged(struct store *s, size_t limit, struct merged *out)
 		}
 		struct merged_source *ms = &all[nall];
 		ids[nall] = sqlite3_column_int64(st, 0);
-		keep[nall] = sqlite3_column_int64(st, 6) < STORE_POSITION_GONE;
+		keep[nall] = sqlite3_column_int(st, 6);
 		ms->name = column_dup(st, 1);
 		ms->feed_url = column_dup(st, 2);
 		const char *title = (const char *)sqlite3_column_text(st, 3);

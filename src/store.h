@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
 #include "feed.h"
 
 struct store;
@@ -15,9 +14,41 @@ struct store;
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);
 
-/* Records the configured sources (name, url, title, position in the config). Sources no longer
- * configured keep their rows and entries. Returns 0, or -1 after logging. */
-int store_sync_sources(struct store *s, const struct config *c);
+/* A configured source as the store records it; the strings are borrowed. */
+struct store_source {
+	const char *name;
+	const char *url;
+	const char *title; /* NULL: the feed's own title */
+};
+
+/* Records the configured sources, list[i] at position i (ties in attribution go to the lower
+ * position). A source whose url changed loses its validators and poll state. A source not in
+ * the list is removed as of now: its entries leave the merged feed, except those a remaining
+ * source also carried, which go to the remaining carrier that saw them first; its rows stay
+ * until store_prune_removed, and listing it again brings them back. Returns 0, or -1 after
+ * logging. */
+int store_sync_sources(struct store *s, const struct store_source *list, size_t n, int64_t now);
+/* Deletes the rows of the sources removed at or before removed_before; *npruned (may be NULL)
+ * counts the sources. Returns 0, or -1 after logging. */
+int store_prune_removed(struct store *s, int64_t removed_before, size_t *npruned);
+
+/* What the schedule of a source needs across restarts. Times are Unix seconds or
+ * FEED_TIME_NONE. */
+struct store_poll_state {
+	int64_t last_attempt_at;
+	int64_t last_ok_at;
+	int64_t next_due_at;
+	int64_t retry_until; /* a 429's or 503's Retry-After deadline */
+	unsigned failures;   /* consecutive failed polls */
+	long last_status;    /* HTTP status of the last response, 0 for none */
+	char *last_error;    /* owned; NULL after a success */
+};
+/* Frees ps's strings and resets it to a clean state (never polled). */
+void store_poll_state_clear(struct store_poll_state *ps);
+/* Fills *ps (cleared first) with what was stored for source. Returns 0, or -1 after logging. */
+int store_get_poll_state(struct store *s, const char *source, struct store_poll_state *ps);
+/* Records ps for source (last_ok_at only when set). Returns 0, or -1 after logging. */
+int store_set_poll_state(struct store *s, const char *source, const struct store_poll_state *ps);
 
 /* The validators from the last successful fetch of source at url (new strings or NULL). */
 int store_get_validators(struct store *s, const char *source, const char *url, char **etag,

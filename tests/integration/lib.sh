@@ -130,6 +130,7 @@ write_config() {
 		"public_url=http://news.example.org/"
 		"feed_size=1000"
 		"attribution=Nguồn"
+		"startup_spread=0"
 	)
 	{
 		echo "[feedmerge]"

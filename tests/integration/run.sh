@@ -149,7 +149,8 @@ get again /feed.atom
 check "unchanged bytes after the re-poll" cmp "$WORK/atom.b" "$WORK/again.b"
 
 kill -HUP "$DAEMON_PID"
-check "SIGHUP is logged, not fatal" wait_until 5 grep -q "reload not supported" "$LOG1"
+check "SIGHUP reloads the unchanged config: 'no changes'" \
+	wait_until 5 grep -q "^reload: .*feedmerge.conf: no changes$" "$LOG1"
 get afterhup /feed.atom
 check "still serving after SIGHUP" test "$CODE" = 200
 

@@ -56,6 +56,7 @@ class Handler(BaseHTTPRequestHandler):
             INFLIGHT[0] += 1
             inflight = INFLIGHT[0]
         entry = {
+            "time": time.time(),
             "inflight": inflight,
             "method": self.command,
             "path": self.path,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "feed.h"
 #include "sched.h"
 #include "../tap.h"
 
@@ -99,39 +100,79 @@ static void test_format(void)
 	is_str(buf, "0s", "negative is 0s");
 }
 
-/* The timer glue: due callbacks in due order, re-arming replaces, cancel forgets. */
+/* The state kept in the database gives the same schedule after a restart. */
+static void test_next_due(void)
+{
+	is_int(sched_next_due_at("a", 900, 0, FEED_TIME_NONE, FEED_TIME_NONE), FEED_TIME_NONE,
+	       "never attempted: due now");
+	is_int(sched_next_due_at("a", 900, 0, 10000, FEED_TIME_NONE),
+	       10000 + sched_delay_after_success_s("a", 900), "after a success: interval + jitter");
+	is_int(sched_next_due_at("a", 900, 3, 10000, FEED_TIME_NONE),
+	       10000 + sched_delay_after_failure_s(900, 3, 0), "after 3 failures: the backoff");
+	is_int(sched_next_due_at("a", 900, 1, 10000, 10600), 10600,
+	       "a Retry-After deadline later than the backoff wins");
+	is_int(sched_next_due_at("a", 900, 1, 10000, 10001), 10060,
+	       "an earlier Retry-After deadline does not shorten the backoff");
+	is_int(sched_retry_until(5000, 0), FEED_TIME_NONE, "no Retry-After: no deadline");
+	is_int(sched_retry_until(5000, 600), 5600, "Retry-After: 600 -> now + 600");
+	is_int(sched_retry_until(5000, 90 * 86400), 5000 + SCHED_RETRY_AFTER_MAX_S,
+	       "a Retry-After of 90 days is capped");
+}
+
+static void test_spread(void)
+{
+	ok(sched_spread_delay_s(0, 10, 30) == 0., "the first of a burst goes at once");
+	ok(sched_spread_delay_s(5, 10, 30) == 15., "the sixth of ten over 30s: at 15s");
+	ok(sched_spread_delay_s(9, 10, 30) < 30., "the last is due before the spread ends");
+	ok(sched_spread_delay_s(3, 10, 0) == 0., "no spread: all at once");
+	ok(sched_spread_delay_s(0, 0, 30) == 0., "an empty burst: no delay");
+}
+
+/* The timer glue: due callbacks in due order, re-arming replaces, stop forgets. */
 struct due_log {
-	struct sched *s;
 	size_t order[8];
 	size_t n;
 };
 
-static void due_cb(void *ctx, size_t source)
+struct test_source {
+	struct sched_timer timer;
+	struct due_log *log;
+	size_t index;
+};
+
+static void due_cb(struct sched_timer *t, void *data)
 {
-	struct due_log *log = ctx;
-	if (log->n < sizeof log->order / sizeof log->order[0])
-		log->order[log->n++] = source;
+	struct test_source *src = data;
+	(void)t;
+	if (src->log->n < sizeof src->log->order / sizeof src->log->order[0])
+		src->log->order[src->log->n++] = src->index;
 }
 
 static void test_timers(void)
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct due_log log = {0};
-	log.s = sched_new(loop, 4, due_cb, &log);
-	sched_in(log.s, 0, 0.03);
-	sched_in(log.s, 1, 0.0);
-	sched_in(log.s, 2, 0.01);
-	sched_in(log.s, 3, 0.02);
-	sched_cancel(log.s, 3);
-	sched_in(log.s, 2, 0.02); /* replaces the earlier due time */
-	sched_in(log.s, 99, 0.0); /* out of range: ignored */
-	ev_run(loop, 0);          /* returns when no timer is left */
-	is_int((int64_t)log.n, 3, "three sources came due (one cancelled)");
+	struct test_source src[4];
+	for (size_t i = 0; i < 4; i++) {
+		src[i] = (struct test_source){.log = &log, .index = i};
+		sched_timer_init(&src[i].timer, loop, due_cb, &src[i]);
+	}
+	sched_timer_in(&src[0].timer, 0.03);
+	sched_timer_in(&src[1].timer, 0.0);
+	sched_timer_in(&src[2].timer, 0.01);
+	sched_timer_in(&src[3].timer, 0.02);
+	sched_timer_stop(&src[3].timer);
+	ok(!sched_timer_active(&src[3].timer) && sched_timer_active(&src[2].timer),
+	   "a stopped timer is inactive, the others active");
+	sched_timer_in(&src[2].timer, 0.02); /* replaces the earlier due time */
+	ev_run(loop, 0);                     /* returns when no timer is left */
+	is_int((int64_t)log.n, 3, "three sources came due (one stopped)");
 	ok(log.n == 3 && log.order[0] == 1 && log.order[1] == 2 && log.order[2] == 0,
 	   "in due order: 1, 2, 0");
-	sched_in(log.s, 0, 10.0);
-	sched_free(log.s); /* stops the pending timer */
-	ok(ev_run(loop, EVRUN_NOWAIT) == 0, "sched_free leaves no active watcher");
+	sched_timer_in(&src[0].timer, 10.0);
+	sched_timer_stop(&src[0].timer);
+	sched_timer_stop(&src[0].timer); /* twice is harmless */
+	ok(ev_run(loop, EVRUN_NOWAIT) == 0, "stopped timers leave no active watcher");
 	ev_loop_destroy(loop);
 }
 
@@ -142,6 +183,8 @@ int main(void)
 	test_failure();
 	test_retry_after();
 	test_format();
+	test_next_due();
+	test_spread();
 	test_timers();
 	return done_testing();
 }

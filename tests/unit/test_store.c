@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "feed.h"
 #include "store.h"
 #include "../tap.h"
@@ -87,7 +86,7 @@ int main(void)
 	ok(s != NULL, "store_open reopens it");
 	if (have_sqlite3) {
 		char *v = sql1(db, "PRAGMA user_version");
-		is_str(v, "2", "schema version recorded in user_version");
+		is_str(v, "3", "schema version recorded in user_version");
 		free(v);
 		v = sql1(db, "PRAGMA journal_mode");
 		is_str(v, "wal", "database in WAL mode");
@@ -100,13 +99,12 @@ int main(void)
 	static char n_alpha[] = "alpha", u_alpha[] = "http://a.test/feed", t_alpha[] = "Alpha News";
 	static char n_beta[] = "beta", u_beta[] = "http://b.test/rss";
 	static char n_gamma[] = "gamma", u_gamma[] = "http://c.test/rss";
-	struct source_conf sc[3] = {
+	struct store_source sc[3] = {
 	    {.name = n_alpha, .url = u_alpha, .title = t_alpha},
 	    {.name = n_beta, .url = u_beta},
 	    {.name = n_gamma, .url = u_gamma},
 	};
-	struct config c = {.sources = sc, .nsources = 3};
-	ok(store_sync_sources(s, &c) == 0, "sources recorded");
+	ok(store_sync_sources(s, sc, 3, 1000) == 0, "sources recorded");
 
 	/* beta sees L1 first (round 1000); an entry without a date; one with a future date;
 	 * one without link (keyed by id), one without link or id (keyed by hash). */
@@ -314,16 +312,23 @@ int main(void)
 	   "unchanged poll: source updated unchanged");
 	merged_free(&m);
 
-	/* A source dropped from the config keeps its rows, and shows while its entries do. */
-	struct config c2 = {.sources = sc, .nsources = 1};
-	ok(store_sync_sources(s, &c2) == 0, "sync with beta and gamma removed");
+	/* A source dropped from the config: its entries leave the merged view, except those a
+	 * remaining source also carried, which that source takes over. */
+	ok(store_sync_sources(s, sc, 1, 6500) == 0, "sync with beta and gamma removed");
 	ok(store_load_merged(s, 100, &m) == 0, "load after removal");
-	ok(m.nsources == 2 && strcmp(m.sources[0].name, "alpha") == 0 &&
-	       strcmp(m.sources[1].name, "beta") == 0,
-	   "configured sources, then removed ones an entry refers to (gamma has none)");
-	is_int((int64_t)m.nentries, 8, "their entries are kept");
+	ok(m.nsources == 1 && strcmp(m.sources[0].name, "alpha") == 0,
+	   "only the remaining source is listed");
+	ok(m.nentries == 3 && find(&m, "http://b.test/one") != NULL &&
+	       find(&m, "http://b.test/undated") == NULL,
+	   "beta's entries leave, but for the one alpha also carried");
+	ok(m.nentries == 3 && m.entries[0].source == 0 && m.entries[1].source == 0 &&
+	       m.entries[2].source == 0,
+	   "that one is attributed to alpha now");
 	merged_free(&m);
-	ok(store_sync_sources(s, &c) == 0, "sync all back");
+	ok(store_sync_sources(s, sc, 3, 6600) == 0, "sync all back");
+	ok(store_load_merged(s, 100, &m) == 0 && m.nentries == 8 && m.nsources == 3,
+	   "listed again within removed_keep: every entry is back");
+	merged_free(&m);
 
 	/* A failing commit rolls back and keeps what was stored. */
 	if (have_sqlite3) {
@@ -389,12 +394,21 @@ int main(void)
 		ok(1, "# SKIP no sqlite3 shell");
 	}
 	if (have_sqlite3) {
-		/* A version 1 database (as 0.1 development builds wrote it) gains version 2. */
+		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 and 3;
+		 * a source it kept at the "no longer configured" position counts as removed. */
 		char *old = xasprintf("%s/v1.db", tmpdir);
 		s = store_open(old, err, sizeof err);
 		store_close(s);
-		free(sql1(old,
-		          "ALTER TABLE sources DROP COLUMN changed_at; PRAGMA user_version = 1"));
+		free(sql1(old, "ALTER TABLE sources DROP COLUMN changed_at;"
+		               "ALTER TABLE sources DROP COLUMN removed_at;"
+		               "ALTER TABLE sources DROP COLUMN last_attempt_at;"
+		               "ALTER TABLE sources DROP COLUMN next_due_at;"
+		               "ALTER TABLE sources DROP COLUMN failures;"
+		               "ALTER TABLE sources DROP COLUMN retry_until;"
+		               "ALTER TABLE sources DROP COLUMN last_status;"
+		               "ALTER TABLE sources DROP COLUMN last_error;"
+		               "INSERT INTO sources(name, position) VALUES('kept', 0),"
+		               " ('gone', 1000000000); PRAGMA user_version = 1"));
 		char *v = sql1(old, "PRAGMA user_version");
 		is_str(v, "1", "downgraded to version 1 for the test");
 		free(v);
@@ -406,12 +420,16 @@ int main(void)
 		is_str(v, "1", "migrated: changed_at added");
 		free(v);
 		v = sql1(old, "PRAGMA user_version");
-		is_str(v, "2", "migrated: user_version 2");
+		is_str(v, "3", "migrated: user_version 3");
+		free(v);
+		v = sql1(old,
+		         "SELECT group_concat(name) FROM sources WHERE removed_at IS NOT NULL");
+		is_str(v, "gone", "migrated: the unconfigured source is removed as of now");
 		free(v);
 		store_close(s);
 		free(old);
 	} else {
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < 5; i++)
 			ok(1, "# SKIP no sqlite3 shell");
 	}
 	char *missing = xasprintf("%s/no/such/dir/x.db", tmpdir);

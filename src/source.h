@@ -1,0 +1,63 @@
+/* Sources: one object per configured source, found by name, with its own copy of its settings,
+ * its poll state (kept in the store, so it survives a restart) and its timer. A reload
+ * reconciles the set with the new config: sources are added, removed, changed or left alone. */
+#ifndef FEEDMERGE_SOURCE_H
+#define FEEDMERGE_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct ev_loop;
+struct fetch_result;
+struct fetcher;
+struct store;
+struct source;
+struct source_set;
+
+/* After every poll of src: changed says whether the store took something. */
+typedef void (*source_polled_cb)(void *ctx, struct source *src, int changed);
+
+/* What the sources work with: all borrowed, all outliving the set. */
+struct source_env {
+	struct ev_loop *loop;
+	struct store *store;
+	struct fetcher *fetcher; /* created with source_fetch_done_cb as its callback */
+	source_polled_cb polled;
+	void *ctx;
+	int once; /* `once`: no timers, no retry times in the log */
+};
+
+/* Totals since the set was made. */
+struct source_counts {
+	size_t ok, failed, new_entries;
+	int store_failed; /* a database error happened on the way */
+};
+
+struct source_set *source_set_new(const struct source_env *env);
+/* Stops every timer, aborts every transfer of the set's sources and frees them. */
+void source_set_free(struct source_set *set);
+
+/* Makes the set match c's sources, recorded in the store, at now. The first call creates them
+ * all (from their stored state). A later call (a reload) logs one line per change: a source
+ * added, removed (its transfer in flight aborted, nothing of it written), changed (the keys
+ * named; a new url starts from a clean state) or paused. Timers are re-armed where the
+ * schedule changed; other sources and their transfers are left alone. Sources removed more
+ * than c->removed_keep_s ago are pruned. Returns the number of changes. */
+size_t source_set_apply(struct source_set *set, const struct config *c, int64_t now);
+/* `run`: arms every enabled source's timer from its stored state; sources overdue (or never
+ * polled) are spread over startup_spread. */
+void source_set_start(struct source_set *set, int64_t now);
+/* `once`: polls every enabled source now, all as one round. Returns how many. */
+size_t source_set_poll_all(struct source_set *set, int64_t now);
+
+struct source *source_find(const struct source_set *set, const char *name);
+size_t source_set_size(const struct source_set *set);
+size_t source_set_paused(const struct source_set *set);
+void source_set_counts(const struct source_set *set, struct source_counts *out);
+const char *source_name(const struct source *src);
+
+/* The fetcher's done callback: r->userdata is the source. */
+void source_fetch_done_cb(void *ctx, const struct fetch_result *r);
+
+#endif
