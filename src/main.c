@@ -124,7 +124,18 @@ static int cmd_check(int argc, char **argv)
 	struct config *c = load_config(path);
 	if (c == NULL)
 		return EXIT_CONFIG;
-	printf("%s: ok, %zu source%s\n", path, c->nsources, c->nsources == 1 ? "" : "s");
+	size_t paused = 0;
+	for (size_t i = 0; i < c->nsources; i++)
+		paused += !c->sources[i].enabled;
+	printf("%s: ok, %zu source%s", path, c->nsources, c->nsources == 1 ? "" : "s");
+	if (paused > 0) {
+		printf(" (%zu paused:", paused);
+		for (size_t i = 0; i < c->nsources; i++)
+			if (!c->sources[i].enabled)
+				printf(" %s", c->sources[i].name);
+		printf(")");
+	}
+	printf("\n");
 	config_free(c);
 	return EXIT_OK;
 }

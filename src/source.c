@@ -48,6 +48,9 @@ struct source {
 	int64_t seen_at;      /* the round the transfer in flight belongs to */
 	struct sched_timer timer;
 	size_t taken; /* this apply: matched by the new config */
+	/* Added by a reload: due within startup_spread, whatever its stored backoff (a
+	 * server's Retry-After deadline still holds). */
+	int added;
 	size_t n_ok, n_failed, n_new;
 };
 
@@ -410,22 +413,32 @@ void source_set_counts(const struct source_set *set, struct source_counts *out)
 
 /* Arms the timers of the sources in v[0..n): those due later at their time, those overdue
  * (or never polled) spread over startup_spread in config order. */
+static int64_t source_start_due_at(struct source *src)
+{
+	if (!src->added)
+		return source_next_due_at(src);
+	src->added = 0;
+	return src->state.retry_until;
+}
+
 static void source_arm_spread(struct source_set *set, struct source **v, size_t n, int64_t now)
 {
 	size_t noverdue = 0, i_overdue = 0;
+	int64_t *due_at = xcalloc(n ? n : 1, sizeof *due_at);
 	for (size_t i = 0; i < n; i++) {
-		int64_t due = source_next_due_at(v[i]);
-		noverdue += due == FEED_TIME_NONE || due <= now;
+		due_at[i] = source_start_due_at(v[i]);
+		noverdue += due_at[i] == FEED_TIME_NONE || due_at[i] <= now;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct source *src = v[i];
-		int64_t due = source_next_due_at(src);
+		int64_t due = due_at[i];
 		if (due == FEED_TIME_NONE || due <= now)
 			sched_timer_in(&src->timer, sched_spread_delay_s(i_overdue++, noverdue,
 			                                                 set->startup_spread_s));
 		else
 			source_arm(src, due, now);
 	}
+	free(due_at);
 }
 
 /* Forgets src's transfer in flight (its result would belong to the old settings). */
@@ -460,6 +473,7 @@ size_t source_set_apply(struct source_set *set, const struct config *c, int64_t 
 			load[i] = 1;
 			if (!first) {
 				log_info("reload: source %s added", src->name);
+				src->added = 1;
 				nchanges++;
 			}
 			if (src->enabled)
