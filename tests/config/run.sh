@@ -8,7 +8,9 @@
 #     ("PATH:LINE: message" or "PATH: message"), with the absolute tests/config directory
 #     replaced by the placeholder @DIR@, against NAME.err line for line. main.c's closing
 #     summary ("feedmerge: PATH: N errors") is not part of the comparison;
-#   - for a valid config, that stderr is empty and stdout says "PATH: ok, N sources".
+#   - for a valid config, that stderr is empty and stdout says "PATH: ok, N sources", maybe
+#     followed by " (K paused: NAME NAME)"; when NAME.out exists, stdout (with @DIR@ as above)
+#     must equal it.
 # Then a few cases without a .conf of their own: the shipped conf/feedmerge.conf, a missing
 # file, and a path given relative to the working directory (FILE is printed as given).
 #
@@ -67,9 +69,10 @@ fail() {
 	done
 }
 
-# Checks one config file: $1 path as passed to -c, $2 expected messages (file), $3 test name.
+# Checks one config file: $1 path as passed to -c, $2 expected messages (file), $3 test name,
+# $4 expected stdout (file; optional).
 check_case() {
-	local path=$1 want_file=$2 name=$3 got want want_status
+	local path=$1 want_file=$2 name=$3 out_file=${4:-} got want want_status
 	run_check "$path"
 	got=$(reader_messages "$path")
 	want=$(cat "$want_file")
@@ -86,10 +89,21 @@ check_case() {
 		pass "$name: messages"
 	fi
 	if [ "$want_status" -eq 0 ]; then
-		if [ -s "$err" ] || ! grep -q "^$path: ok, [0-9]* sources*\$" "$out"; then
+		if [ -s "$err" ] ||
+			! grep -Eq "^$path: ok, [0-9]+ sources?( \([0-9]+ paused:( [A-Za-z0-9_-]+)+\))?\$" "$out"; then
 			fail "$name: quiet, says ok" "stdout: $(cat "$out")" "stderr: $(cat "$err")"
 		else
 			pass "$name: quiet, says ok"
+		fi
+	fi
+	if [ -n "$out_file" ]; then
+		got=$(cat "$out")
+		got=${got//"$confdir"/@DIR@}
+		want=$(cat "$out_file")
+		if [ "$got" != "$want" ]; then
+			fail "$name: output" "$(diff <(printf '%s\n' "$want") <(printf '%s\n' "$got"))"
+		else
+			pass "$name: output"
 		fi
 	fi
 }
@@ -100,7 +114,9 @@ for conf in "$confdir"/*.conf; do
 		fail "$name: has a $name.err"
 		continue
 	fi
-	check_case "$conf" "$confdir/$name.err" "$name"
+	outfile=
+	[ -f "$confdir/$name.out" ] && outfile=$confdir/$name.out
+	check_case "$conf" "$confdir/$name.err" "$name" "$outfile"
 done
 
 # The shipped config is valid.

@@ -1,6 +1,7 @@
-/* Unit tests of the config reader: values, defaults, path resolution, comments, BOM/CRLF and
- * every error message. Each case writes its text to t.conf in a fresh temporary folder (the
- * working directory while the tests run), so messages read "t.conf:LINE: ...". */
+/* Unit tests of the config reader: values, defaults, path resolution, comments, BOM/CRLF,
+ * every error message, and config_global_changes (what a reload reports). Each case writes its text
+ * to t.conf in a fresh temporary folder (the working directory while the tests run), so messages
+ * read "t.conf:LINE: ...". */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -589,6 +590,205 @@ static void test_unreadable(void)
 	ok(1, "config_free(NULL) does nothing");
 }
 
+static void test_enabled(void)
+{
+	struct config *c = load_ok("[source plain]\nurl = http://x.example/\n", "no enabled key");
+	if (c != NULL && c->nsources == 1)
+		is_int(c->sources[0].enabled, 1, "enabled defaults to yes");
+	config_free(c);
+
+	static const struct {
+		const char *value;
+		int want;
+	} spellings[] = {
+	    {"yes", 1}, {"no", 0},  {"true", 1}, {"false", 0}, {"on", 1},    {"off", 0}, {"1", 1},
+	    {"0", 0},   {"YES", 1}, {"No", 0},   {"True", 1},  {"FALSE", 0}, {"On", 1},  {"OFF", 0},
+	};
+	for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+		char text[128], name[64];
+		snprintf(text, sizeof text, "[source a]\nurl = http://x.example/\nenabled = %s\n",
+		         spellings[i].value);
+		snprintf(name, sizeof name, "enabled = %s", spellings[i].value);
+		c = load_ok(text, name);
+		if (c != NULL && c->nsources == 1)
+			is_int(c->sources[0].enabled, spellings[i].want, "enabled = %s is %s",
+			       spellings[i].value, spellings[i].want ? "yes" : "no");
+		config_free(c);
+	}
+
+	c = load_ok("[source a]\nurl = http://a.example/\nenabled = no  # paused for now\n"
+	            "[source b]\nurl = http://b.example/\n"
+	            "[source c]\nenabled = off\nurl = http://c.example/\n",
+	            "enabled per source");
+	if (c != NULL && c->nsources == 3) {
+		is_int(c->sources[0].enabled, 0, "a paused (comment after the value)");
+		is_int(c->sources[1].enabled, 1, "b enabled by default");
+		is_int(c->sources[2].enabled, 0, "c paused (enabled before url)");
+		is_str(c->sources[2].url, "http://c.example/", "a paused source keeps its url");
+	}
+	config_free(c);
+
+	static const char *const bad[] = {"maybe", "2", "y", "n", "yes please", "disabled", "-1"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[128], want[128];
+		snprintf(text, sizeof text, "[source a]\nurl = http://x.example/\nenabled = %s\n",
+		         bad[i]);
+		snprintf(want, sizeof want, "t.conf:3: bad enabled '%s': use yes or no\n", bad[i]);
+		load_bad(text, want, 1, bad[i]);
+	}
+	load_bad("[source a]\nurl = http://x.example/\nenabled =\n",
+	         "t.conf:3: no value for enabled in [source a]\n", 1, "empty enabled");
+	load_bad("[source a]\nurl = http://x.example/\nenabled = no\nenabled = yes\n",
+	         "t.conf:4: duplicate key 'enabled' in [source a] (first at line 3)\n", 1,
+	         "duplicate enabled");
+	load_bad("[feedmerge]\nenabled = no\n",
+	         "t.conf:2: unknown key 'enabled' in [feedmerge] (it belongs in a [source NAME])\n",
+	         1, "enabled in [feedmerge]");
+	load_bad("[source a]\nenabled = no\n", "t.conf:1: [source a] has no url\n", 1,
+	         "a paused source still needs a url");
+}
+
+static void test_durations_or_zero(void)
+{
+	struct config *c = load_ok("", "startup_spread and removed_keep defaults");
+	if (c != NULL) {
+		is_int(c->startup_spread_s, 30, "default startup_spread 30s");
+		is_int(c->removed_keep_s, 2592000, "default removed_keep 30d");
+	}
+	config_free(c);
+
+	c = load_ok("[feedmerge]\nstartup_spread = 0\nremoved_keep = 0s\n", "zero durations");
+	if (c != NULL) {
+		is_int(c->startup_spread_s, 0, "startup_spread 0: no spreading");
+		is_int(c->removed_keep_s, 0, "removed_keep 0s: no keeping");
+	}
+	config_free(c);
+
+	c = load_ok("[feedmerge]\nstartup_spread = 5m\nremoved_keep = 7d\n",
+	            "durations with units");
+	if (c != NULL) {
+		is_int(c->startup_spread_s, 300, "startup_spread 5m");
+		is_int(c->removed_keep_s, 7 * 86400, "removed_keep 7d");
+	}
+	config_free(c);
+
+	c = load_ok("[feedmerge]\nstartup_spread = 90\nremoved_keep = 12h\n",
+	            "bare seconds, hours");
+	if (c != NULL) {
+		is_int(c->startup_spread_s, 90, "bare startup_spread is seconds");
+		is_int(c->removed_keep_s, 12 * 3600, "removed_keep 12h");
+	}
+	config_free(c);
+
+	load_bad("[feedmerge]\nstartup_spread = soon\nremoved_keep = 1w\n",
+	         "t.conf:2: bad startup_spread 'soon': use a number with an optional unit s, m, h "
+	         "or d\n"
+	         "t.conf:3: bad removed_keep '1w': use a number with an optional unit s, m, h or "
+	         "d\n",
+	         2, "bad startup_spread and removed_keep");
+	load_bad("[feedmerge]\nstartup_spread = -1\nremoved_keep = -30d\n",
+	         "t.conf:2: bad startup_spread '-1': use a number with an optional unit s, m, h or "
+	         "d\n"
+	         "t.conf:3: bad removed_keep '-30d': use a number with an optional unit s, m, h or "
+	         "d\n",
+	         2, "negative startup_spread and removed_keep");
+	load_bad("[feedmerge]\nstartup_spread =\nremoved_keep =\n",
+	         "t.conf:2: no value for startup_spread\n"
+	         "t.conf:3: no value for removed_keep\n",
+	         2, "empty startup_spread and removed_keep");
+	load_bad("[source a]\nurl = http://x.example/\nremoved_keep = 1d\n",
+	         "t.conf:3: unknown key 'removed_keep' in [source a] (it belongs in [feedmerge])\n",
+	         1, "removed_keep in a source");
+}
+
+/* Collects config_global_changes' calls as "key: old -> new" lines. */
+struct changes {
+	char text[2048];
+	int n;
+};
+
+static void on_change(void *ctx, const char *key, const char *old_value, const char *new_value)
+{
+	struct changes *ch = ctx;
+	size_t len = strlen(ch->text);
+	snprintf(ch->text + len, sizeof ch->text - len, "%s: %s -> %s\n", key, old_value,
+	         new_value);
+	ch->n++;
+}
+
+/* The changes from config text a to config text b, in *ch. */
+static void changes_between(const char *a, const char *b, struct changes *ch, const char *name)
+{
+	memset(ch, 0, sizeof *ch);
+	struct config *ca = load_ok(a, name);
+	struct config *cb = load_ok(b, name);
+	if (ca != NULL && cb != NULL)
+		config_global_changes(ca, cb, on_change, ch);
+	config_free(ca);
+	config_free(cb);
+}
+
+static void test_global_changes(void)
+{
+	struct changes ch;
+	const char *base = "[feedmerge]\ninterval = 15m\nfeed_title = News\nfeed_author = Desk\n"
+	                   "[source a]\nurl = http://a.example/\n";
+	changes_between(base, base, &ch, "same config twice");
+	is_int(ch.n, 0, "no change: no callback");
+	changes_between("", "", &ch, "empty config twice");
+	is_int(ch.n, 0, "defaults twice: no callback");
+	changes_between(base,
+	                "[feedmerge]\ninterval = 15m\nfeed_title = News\nfeed_author = Desk\n"
+	                "[source a]\nurl = http://a.example/other\ntitle = A\ninterval = 1h\n"
+	                "enabled = no\n[source b]\nurl = http://b.example/\n",
+	                &ch, "only sources changed");
+	is_int(ch.n, 0, "source changes are not global changes");
+	changes_between("[feedmerge]\ninterval = 15m\n", "[feedmerge]\ninterval = 900\n", &ch,
+	                "same value, other spelling");
+	is_int(ch.n, 0, "15m and 900 are the same interval");
+
+	/* Written in another order than the key table's: reported in the table's. */
+	changes_between(
+	    base,
+	    "[feedmerge]\nstartup_spread = 0\nfeed_title = Tin tức\nfeed_author = Desk\n"
+	    "interval = 20m\n[source a]\nurl = http://a.example/\n",
+	    &ch, "three keys changed");
+	is_int(ch.n, 3, "three changes, one callback each");
+	is_str(ch.text,
+	       "interval: 15m -> 20m\n"
+	       "feed_title: News -> Tin tức\n"
+	       "startup_spread: 30s -> 0s\n",
+	       "interval, feed_title, startup_spread: formatted old and new, table order");
+
+	/* feed_author follows feed_title when not set: it changes with it. */
+	changes_between("[feedmerge]\nfeed_title = A\n", "[feedmerge]\nfeed_title = B\n", &ch,
+	                "feed_title with a derived feed_author");
+	is_str(ch.text, "feed_title: A -> B\nfeed_author: A -> B\n",
+	       "a derived feed_author changes with feed_title");
+
+	changes_between("",
+	                "[feedmerge]\nremoved_keep = 0\ntimeout = 90\ninterval = 90m\n"
+	                "concurrency = 4\nmax_size = 1K\nlisten =\nstartup_spread = 1h\n"
+	                "feed_size = 20\nattribution =\n",
+	                &ch, "formats");
+	is_str(ch.text,
+	       "listen: 127.0.0.1:8080 -> \n"
+	       "public_url: http://127.0.0.1:8080/ -> http://localhost/\n"
+	       "interval: 15m -> 90m\n"
+	       "concurrency: 32 -> 4\n"
+	       "timeout: 30s -> 90s\n"
+	       "max_size: 10485760 -> 1024\n"
+	       "feed_size: 100 -> 20\n"
+	       "attribution: Nguồn -> \n"
+	       "startup_spread: 30s -> 1h\n"
+	       "removed_keep: 30d -> 0s\n",
+	       "every kind of value formatted as a config writes it");
+	changes_between("[feedmerge]\nremoved_keep = 2d\nstartup_spread = 1d\n",
+	                "[feedmerge]\nremoved_keep = 36h\nstartup_spread = 86400\n", &ch,
+	                "days and hours");
+	is_str(ch.text, "removed_keep: 2d -> 36h\n", "2d -> 36h; 1d and 86400 are the same");
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -608,6 +808,9 @@ int main(void)
 	test_errors();
 	test_many_errors();
 	test_unreadable();
+	test_enabled();
+	test_durations_or_zero();
+	test_global_changes();
 
 	unlink("t.conf");
 	if (chdir("/") != 0 || rmdir(tmpdir) != 0)
