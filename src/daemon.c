@@ -108,11 +108,17 @@ static void reload_global_cb(void *ctx, const char *key, const char *old_value,
 	rl->nchanges++;
 }
 
+static int str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
 /* Keeps *slot (a key that only a restart can change) at the running value. */
 static void reload_keep(const char *key, char **slot, const char *running)
 {
-	if ((*slot == NULL) == (running == NULL) &&
-	    (running == NULL || strcmp(*slot, running) == 0))
+	if (!str_differs(*slot, running))
 		return;
 	log_warnx("reload: %s changed to '%s': needs a restart; keeping '%s'", key,
 	          *slot != NULL ? *slot : "", running != NULL ? running : "");
@@ -142,16 +148,29 @@ static void daemon_reload(struct daemon *d)
 	}
 	struct config *old = d->config;
 	reload_keep("database", &nc->database, old->database);
+	if (str_differs(nc->listen, old->listen)) {
+		/* The default public_url follows listen (config.c), which stays as it is. */
+		char *derived = nc->listen != NULL ? xasprintf("http://%s/", nc->listen)
+		                                   : xstrdup("http://localhost/");
+		if (strcmp(nc->public_url, derived) == 0) {
+			free(nc->public_url);
+			nc->public_url = xstrdup(old->public_url);
+		}
+		free(derived);
+	}
 	reload_keep("listen", &nc->listen, old->listen);
+	struct publish_opts po;
+	daemon_publish_opts(nc, &po);
+	if (publish_set_opts(d->pub, &po) != 0) {
+		/* Logged; the static files stay where they are until a reload can make it. */
+		free(nc->output_dir);
+		nc->output_dir = xstrdup_or_null(old->output_dir);
+	}
 	struct reload_log rl = {0};
 	config_global_changes(old, nc, reload_global_cb, &rl);
-
 	struct fetch_opts fo;
 	daemon_fetch_opts(nc, &fo);
 	fetch_set_opts(d->fetcher, &fo);
-	struct publish_opts po;
-	daemon_publish_opts(nc, &po);
-	publish_set_opts(d->pub, &po);
 	rl.nchanges += source_set_apply(d->sources, nc, now_s());
 	d->config = nc;
 	path = nc->path; /* the old one is freed next */

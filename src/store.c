@@ -100,7 +100,7 @@ enum store_stmt {
 	ST_SYNC_RESET,
 	ST_SYNC_UPSERT,
 	ST_SYNC_MARK_REMOVED,
-	ST_REATTRIBUTE_REMOVED,
+	ST_REATTRIBUTE,
 	ST_PRUNE_ENTRIES,
 	ST_PRUNE_ENTRY_SOURCES,
 	ST_PRUNE_SOURCES,
@@ -152,19 +152,24 @@ static const char *const store_sql[ST_COUNT] = {
         " failures = iif(url IS excluded.url, failures, 0),"
         " retry_until = iif(url IS excluded.url, retry_until, NULL),"
         " last_status = iif(url IS excluded.url, last_status, NULL),"
-        " last_error = iif(url IS excluded.url, last_error, NULL)",
+        " last_error = iif(url IS excluded.url, last_error, NULL),"
+        " last_ok_at = iif(url IS excluded.url, last_ok_at, NULL),"
+        " last_fetch_at = iif(url IS excluded.url, last_fetch_at, NULL),"
+        " feed_title = iif(url IS excluded.url, feed_title, NULL),"
+        " site_link = iif(url IS excluded.url, site_link, NULL)",
     [ST_SYNC_MARK_REMOVED] = "UPDATE sources SET removed_at = ?2"
                              " WHERE position = ?1 AND removed_at IS NULL",
-    /* An entry of a removed source that a remaining source also carried goes to the
-     * remaining carrier that saw it first (ties: the one listed first). */
-    [ST_REATTRIBUTE_REMOVED] =
-        "UPDATE entries SET source_id = ("
-        " SELECT es.source_id FROM entry_sources es JOIN sources s ON s.id = es.source_id"
-        " WHERE es.entry_id = entries.id AND s.removed_at IS NULL"
-        " ORDER BY es.first_seen, s.position, s.id LIMIT 1)"
-        " WHERE source_id IN (SELECT id FROM sources WHERE removed_at IS NOT NULL)"
-        " AND EXISTS (SELECT 1 FROM entry_sources es JOIN sources s ON s.id = es.source_id"
-        " WHERE es.entry_id = entries.id AND s.removed_at IS NULL)",
+    /* Every entry belongs to the remaining source that carried it first (ties: the one listed
+     * first). Only a removal or a return can break that: an entry of a removed source that a
+     * remaining one also carried goes to that one, and a source listed again takes back what
+     * it carried first. */
+    [ST_REATTRIBUTE] = "UPDATE entries SET source_id = best.source_id FROM ("
+                       " SELECT es.entry_id, es.source_id, row_number() OVER ("
+                       " PARTITION BY es.entry_id ORDER BY es.first_seen, s.position, s.id) AS rank"
+                       " FROM entry_sources es JOIN sources s ON s.id = es.source_id"
+                       " WHERE s.removed_at IS NULL) AS best"
+                       " WHERE best.rank = 1 AND entries.id = best.entry_id"
+                       " AND entries.source_id IS NOT best.source_id",
     [ST_PRUNE_ENTRIES] = "DELETE FROM entries WHERE source_id IN"
                          " (SELECT id FROM sources WHERE removed_at <= ?1)",
     [ST_PRUNE_ENTRY_SOURCES] = "DELETE FROM entry_sources WHERE source_id IN"
@@ -404,7 +409,7 @@ int store_sync_sources(struct store *s, const struct store_source *list, size_t 
 		sqlite3_reset(st);
 	}
 	if (store_exec_int(s, ST_SYNC_MARK_REMOVED, STORE_POSITION_GONE, &now) == -1 ||
-	    store_exec_stmt(s, ST_REATTRIBUTE_REMOVED) == -1)
+	    store_exec_stmt(s, ST_REATTRIBUTE) == -1)
 		goto fail;
 	if (store_exec_stmt(s, ST_COMMIT) == -1)
 		goto fail;
@@ -420,8 +425,7 @@ int store_prune_removed(struct store *s, int64_t removed_before, size_t *npruned
 {
 	if (npruned != NULL)
 		*npruned = 0;
-	if (store_exec_stmt(s, ST_BEGIN) == -1 ||
-	    store_exec_stmt(s, ST_REATTRIBUTE_REMOVED) == -1 ||
+	if (store_exec_stmt(s, ST_BEGIN) == -1 || store_exec_stmt(s, ST_REATTRIBUTE) == -1 ||
 	    store_exec_int(s, ST_PRUNE_ENTRIES, removed_before, NULL) == -1 ||
 	    store_exec_int(s, ST_PRUNE_ENTRY_SOURCES, removed_before, NULL) == -1 ||
 	    store_exec_int(s, ST_PRUNE_SOURCES, removed_before, NULL) == -1)

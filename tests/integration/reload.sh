@@ -192,6 +192,17 @@ check "a paused source is not polled (4s, interval 2s)" \
 fetch_atom step4
 check "its entries stay published" test "$(feedcheck count "$WORK/step4.atom")" = \
 	"$(feedcheck count "$WORK/step3.atom")"
+
+# --- an output_dir that cannot be made: said, the old one kept, not counted as a change --------
+: >"$D/blocker"
+BADOUT="$D/step5.conf"
+sed 's|^output_dir = public$|output_dir = blocker/public|' "$PAUSED" >"$BADOUT"
+check "reload with an output_dir under a file" reload "$BADOUT"
+check "the failure is logged, naming both folders" \
+	logged "^warning: output_dir $D/blocker/public; keeping $D/public: "
+check "it is not logged as a change" sh -c '! grep -q "^reload: output_dir changed" "$1"' sh "$LOG"
+check "the static files stay where they were" test -s "$D/public/feed.atom"
+cp "$PAUSED" "$CONF" # what the restart below starts from
 stop_daemon
 check "SIGTERM after the reloads: exit 0 (got $STOP_RC)" test "$STOP_RC" = 0
 

@@ -522,10 +522,11 @@ static void test_adoption(const char *db)
 	          1, 4000) == 0,
 	   "b's next poll: still nothing new");
 
-	/* a listed again: its own entry is back; X stays b's. */
+	/* a listed again: its own entry is back, and X goes back to a, which carried it first. */
 	ok(store_sync_sources(s, ab, 2, 5000) == 0, "a listed again");
 	ok(load(s, &m) && m.nentries == 2, "a's own entry is back");
-	is_str(source_of(&m, find(&m, "http://news.test/x")), "b", "X stays b's");
+	is_str(source_of(&m, find(&m, "http://news.test/x")), "a",
+	       "X is a's again: it carried it first");
 	is_str(source_of(&m, find(&m, "http://a.test/own")), "a", "A's own is a's");
 	merged_free(&m);
 	store_close(s);
