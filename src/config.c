@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "date.h"
+#include "url.h"
 #include "util.h"
 
 /* A config file is written by hand: anything this large is a mistake (a log, a database). */
@@ -35,6 +37,14 @@
 #define DEFAULT_FEED_SIZE 100
 #define DEFAULT_ATTRIBUTION "Nguồn"
 #define DEFAULT_STARTUP_SPREAD_S 30
+#define DEFAULT_MIN_INTERVAL_S 60
+#define DEFAULT_MAX_INTERVAL_S 86400
+#define DEFAULT_MAX_BACKOFF_S 86400
+#define DEFAULT_PER_HOST 2
+#define DEFAULT_CONNECT_TIMEOUT_S 15
+#define DEFAULT_MAX_REDIRECTS 10
+#define DEFAULT_CONFIRM_REDIRECTS 3
+#define MAX_HEADERS 32
 #define DEFAULT_REMOVED_KEEP_S (30 * 86400)
 
 #define MSG_DURATION "use a number with an optional unit s, m, h or d"
@@ -56,13 +66,27 @@ enum global_key {
 	G_ATTRIBUTION,
 	G_STARTUP_SPREAD,
 	G_REMOVED_KEEP,
+	G_MIN_INTERVAL,
+	G_MAX_INTERVAL,
+	G_MAX_BACKOFF,
+	G_PER_HOST,
+	G_CONNECT_TIMEOUT,
+	G_MAX_REDIRECTS,
+	G_CONFIRM_REDIRECTS,
+	G_RETRY_AFTER_SCOPE,
+	G_PROXY,
 	G_NKEYS
 };
 
 static const char *const global_keys[G_NKEYS] = {
-    "database",    "output_dir", "listen",      "public_url",     "interval",
-    "concurrency", "timeout",    "max_size",    "user_agent",     "feed_title",
-    "feed_author", "feed_size",  "attribution", "startup_spread", "removed_keep",
+    "database",          "output_dir",        "listen",
+    "public_url",        "interval",          "concurrency",
+    "timeout",           "max_size",          "user_agent",
+    "feed_title",        "feed_author",       "feed_size",
+    "attribution",       "startup_spread",    "removed_keep",
+    "min_interval",      "max_interval",      "max_backoff",
+    "per_host",          "connect_timeout",   "max_redirects",
+    "confirm_redirects", "retry_after_scope", "proxy",
 };
 
 enum source_key {
@@ -73,17 +97,23 @@ enum source_key {
 	S_TIMEZONE,
 	S_DATE_FORMAT,
 	S_ENABLED,
+	S_USER_AGENT,
+	S_HEADERS,
+	S_AUTH_FILE,
+	S_TLS_VERIFY,
 	S_NKEYS
 };
 
 static const char *const source_keys[S_NKEYS] = {
-    "url", "title", "interval", "charset", "timezone", "date_format", "enabled",
+    "url",     "title",      "interval", "charset",   "timezone",   "date_format",
+    "enabled", "user_agent", "headers",  "auth_file", "tls_verify",
 };
 
 struct problem {
 	int line; /* 0: about the whole file */
 	size_t seq;
-	char *msg; /* owned */
+	int warning; /* valid but likely wrong: reported, the config still loads */
+	char *msg;   /* owned */
 };
 
 enum section { SEC_NONE, SEC_GLOBAL, SEC_SOURCE, SEC_SKIP };
@@ -95,6 +125,7 @@ struct reader {
 	struct config *c; /* owned until handed to the caller */
 	struct problem *problems;
 	size_t nproblems;
+	size_t nerrors; /* problems that are not warnings */
 	enum section section;
 	int global_line;             /* first [feedmerge] header, 0 before it */
 	int global_seen[G_NKEYS];    /* the line of each global key, 0 when unset */
@@ -102,22 +133,41 @@ struct reader {
 	size_t sources_size;
 };
 
-__attribute__((format(printf, 3, 4))) static void problem(struct reader *r, int line,
-                                                          const char *fmt, ...)
+static void problem_add(struct reader *r, int line, int warning, const char *fmt, va_list ap)
 {
-	va_list ap, ap2;
-	va_start(ap, fmt);
+	va_list ap2;
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		n = 0;
 	char *msg = xmalloc((size_t)n + 1);
 	vsnprintf(msg, (size_t)n + 1, fmt, ap2);
 	va_end(ap2);
 	r->problems = xreallocarray(r->problems, r->nproblems + 1, sizeof *r->problems);
-	r->problems[r->nproblems] = (struct problem){line, r->nproblems, msg};
+	r->problems[r->nproblems] = (struct problem){line, r->nproblems, warning, msg};
 	r->nproblems++;
+	if (!warning)
+		r->nerrors++;
+}
+
+/* An error: the config does not load. */
+__attribute__((format(printf, 3, 4))) static void problem(struct reader *r, int line,
+                                                          const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	problem_add(r, line, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* A warning: printed as "PATH:LINE: warning: ...", the config still loads. */
+__attribute__((format(printf, 3, 4))) static void warning(struct reader *r, int line,
+                                                          const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	problem_add(r, line, 1, fmt, ap);
+	va_end(ap);
 }
 
 static int problem_cmp(const void *a, const void *b)
@@ -331,6 +381,14 @@ static int source_name_ok(const char *s)
 	return 1;
 }
 
+static int has_space(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == ' ' || *s == '\t')
+			return 1;
+	return 0;
+}
+
 /* Returns a new string: p when absolute, else p joined to the config file's folder. */
 static char *resolve_path(const struct reader *r, const char *p)
 {
@@ -470,6 +528,57 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 	case G_ATTRIBUTION:
 		set_str(&c->attribution, v);
 		break;
+	case G_MIN_INTERVAL:
+		if ((n = duration_value(r, line, key, v)) > 0)
+			c->min_interval_s = n;
+		break;
+	case G_MAX_INTERVAL:
+		if ((n = duration_value(r, line, key, v)) > 0)
+			c->max_interval_s = n;
+		break;
+	case G_MAX_BACKOFF:
+		if ((n = duration_value(r, line, key, v)) > 0)
+			c->max_backoff_s = n;
+		break;
+	case G_CONNECT_TIMEOUT:
+		if ((n = duration_value(r, line, key, v)) > 0)
+			c->connect_timeout_s = n;
+		break;
+	case G_PER_HOST:
+		if ((num = parse_ranged(v, 1, 64)) < 0)
+			problem(r, line, "bad per_host '%s': use a whole number from 1 to 64", v);
+		else
+			c->per_host = (unsigned)num;
+		break;
+	case G_MAX_REDIRECTS:
+		if ((num = parse_ranged(v, 0, 50)) < 0)
+			problem(r, line, "bad max_redirects '%s': use a whole number from 0 to 50",
+			        v);
+		else
+			c->max_redirects = (long)num;
+		break;
+	case G_CONFIRM_REDIRECTS:
+		if ((num = parse_ranged(v, 1, 100)) < 0)
+			problem(r, line,
+			        "bad confirm_redirects '%s': use a whole number from 1 to 100", v);
+		else
+			c->confirm_redirects = (unsigned)num;
+		break;
+	case G_RETRY_AFTER_SCOPE:
+		if (strcmp(v, "source") == 0)
+			c->retry_after_host = 0;
+		else if (strcmp(v, "host") == 0)
+			c->retry_after_host = 1;
+		else
+			problem(r, line, "bad retry_after_scope '%s': use source or host", v);
+		break;
+	case G_PROXY:
+		if (strstr(v, "://") == NULL || has_space(v))
+			problem(r, line,
+			        "bad proxy '%s': use a URL such as http://proxy.example:3128", v);
+		else
+			set_str(&c->proxy, v);
+		break;
 	case G_STARTUP_SPREAD:
 		if ((n = duration_or_zero_value(r, line, key, v)) >= 0)
 			c->startup_spread_s = n;
@@ -481,6 +590,62 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 	case G_NKEYS:
 		break;
 	}
+}
+
+/* Checks one "Name: value" request header; NULL when good, else the reason. */
+static const char *header_problem(const char *v)
+{
+	/* Headers feedmerge itself sends or that would break the request. */
+	static const char *const reserved[] = {
+	    "host",          "content-length",    "transfer-encoding", "connection",
+	    "if-none-match", "if-modified-since", "accept-encoding",   "authorization",
+	};
+	const char *colon = strchr(v, ':');
+	if (colon == NULL || colon == v)
+		return "use Name: value";
+	for (const char *p = v; p < colon; p++)
+		if (!isalnum((unsigned char)*p) && strchr("!#$%&'*+-.^_`|~", *p) == NULL)
+			return "the name must be a token (letters, digits, '-')";
+	size_t n = (size_t)(colon - v);
+	for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+		if (strlen(reserved[i]) == n && strncasecmp(v, reserved[i], n) == 0)
+			return "feedmerge sets this header itself (use auth_file for credentials)";
+	return NULL;
+}
+
+/* Reads s->auth_file's "user:password" line into s->userpwd. */
+static void read_auth_file(struct reader *r, struct source_conf *s, int line)
+{
+	struct stat st;
+	FILE *fp = fopen(s->auth_file, "r");
+	if (fp == NULL || fstat(fileno(fp), &st) != 0) {
+		problem(r, line, "cannot read auth_file %s: %s", s->auth_file, strerror(errno));
+		if (fp != NULL)
+			fclose(fp);
+		return;
+	}
+	char buf[1024];
+	char *got = fgets(buf, sizeof buf, fp);
+	fclose(fp);
+	size_t n = got != NULL ? strlen(buf) : 0;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	if (n == 0 || strchr(buf, ':') == NULL || has_control(buf, n)) {
+		problem(r, line, "bad auth_file %s: its first line must be user:password",
+		        s->auth_file);
+		explicit_bzero(buf, sizeof buf);
+		return;
+	}
+	if ((st.st_mode & 077) != 0)
+		warning(r, line,
+		        "auth_file %s can be read by other users (mode %04o): chmod 600 it",
+		        s->auth_file, (unsigned)(st.st_mode & 07777));
+	if (s->userpwd != NULL) {
+		explicit_bzero(s->userpwd, strlen(s->userpwd));
+		free(s->userpwd);
+	}
+	s->userpwd = xstrdup(buf);
+	explicit_bzero(buf, sizeof buf);
 }
 
 static void source_set(struct reader *r, struct source_conf *s, enum source_key k, const char *v,
@@ -545,6 +710,43 @@ static void source_set(struct reader *r, struct source_conf *s, enum source_key 
 		}
 		set_str(&s->date_format, v);
 		break;
+	case S_USER_AGENT:
+		set_str(&s->user_agent, v);
+		break;
+	case S_HEADERS: {
+		const char *why = header_problem(v);
+		if (why != NULL) {
+			problem(r, line, "bad headers '%s': %s", v, why);
+			break;
+		}
+		if (s->nheaders >= MAX_HEADERS) {
+			problem(r, line, "too many headers in [source %s]: at most %d", s->name,
+			        MAX_HEADERS);
+			break;
+		}
+		s->headers = xreallocarray(s->headers, s->nheaders + 1, sizeof *s->headers);
+		s->headers[s->nheaders++] = xstrdup(v);
+		break;
+	}
+	case S_AUTH_FILE:
+		free(s->auth_file);
+		s->auth_file = resolve_path(r, v);
+		read_auth_file(r, s, line);
+		break;
+	case S_TLS_VERIFY: {
+		int b = bool_value(v);
+		if (b < 0) {
+			problem(r, line, "bad tls_verify '%s': use yes or no", v);
+			break;
+		}
+		s->tls_verify = b;
+		if (!b)
+			warning(r, line,
+			        "tls_verify = no in [source %s]: its server's certificate is not "
+			        "checked",
+			        s->name);
+		break;
+	}
 	case S_ENABLED: {
 		int b = bool_value(v);
 		if (b < 0)
@@ -613,6 +815,7 @@ static void read_header(struct reader *r, char *s, int line)
 	    .name = xstrdup(name),
 	    .interval_s = -1,
 	    .enabled = 1,
+	    .tls_verify = 1,
 	    .line = line,
 	};
 	memset(r->source_seen[c->nsources], 0, sizeof r->source_seen[c->nsources]);
@@ -682,7 +885,7 @@ static void read_line(struct reader *r, char *raw, int line)
 			        key_index(global_keys, G_NKEYS, key) >= 0
 			            ? " (it belongs in [feedmerge])"
 			            : "");
-		} else if (seen[k] != 0) {
+		} else if (seen[k] != 0 && k != S_HEADERS) {
 			problem(r, line, "duplicate key '%s' in [source %s] (first at line %d)",
 			        key, src->name, seen[k]);
 		} else {
@@ -746,12 +949,31 @@ static void finish(struct reader *r)
 		c->feed_author = xstrdup(c->feed_title);
 	if (c->attribution == NULL)
 		c->attribution = xstrdup(DEFAULT_ATTRIBUTION);
+	if (r->global_seen[G_MIN_INTERVAL] && r->global_seen[G_MAX_INTERVAL] &&
+	    c->min_interval_s > c->max_interval_s)
+		problem(r, r->global_seen[G_MAX_INTERVAL],
+		        "max_interval is shorter than min_interval");
+	if (c->connect_timeout_s > c->timeout_s && r->global_seen[G_CONNECT_TIMEOUT])
+		warning(r, r->global_seen[G_CONNECT_TIMEOUT],
+		        "connect_timeout is longer than timeout, which bounds the whole transfer");
 	for (size_t i = 0; i < c->nsources; i++) {
 		struct source_conf *s = &c->sources[i];
 		if (s->interval_s < 0)
 			s->interval_s = c->interval_s;
 		if (s->url == NULL && !r->source_seen[i][S_URL])
 			problem(r, s->line, "[source %s] has no url", s->name);
+		int url_line = r->source_seen[i][S_URL];
+		if (s->url != NULL && url_has_credentials(s->url))
+			warning(r, url_line,
+			        "the url of [source %s] carries a user name or password: use "
+			        "auth_file (it is never logged or published either way)",
+			        s->name);
+		for (size_t k = 0; k < i && s->url != NULL; k++)
+			if (c->sources[k].url != NULL && strcmp(c->sources[k].url, s->url) == 0) {
+				warning(r, url_line, "[source %s] has the same url as [source %s]",
+				        s->name, c->sources[k].name);
+				break;
+			}
 	}
 }
 
@@ -801,6 +1023,13 @@ struct config *config_load(const char *path, FILE *errs, int *nerrors)
 	c->feed_size = DEFAULT_FEED_SIZE;
 	c->startup_spread_s = DEFAULT_STARTUP_SPREAD_S;
 	c->removed_keep_s = DEFAULT_REMOVED_KEEP_S;
+	c->min_interval_s = DEFAULT_MIN_INTERVAL_S;
+	c->max_interval_s = DEFAULT_MAX_INTERVAL_S;
+	c->max_backoff_s = DEFAULT_MAX_BACKOFF_S;
+	c->per_host = DEFAULT_PER_HOST;
+	c->connect_timeout_s = DEFAULT_CONNECT_TIMEOUT_S;
+	c->max_redirects = DEFAULT_MAX_REDIRECTS;
+	c->confirm_redirects = DEFAULT_CONFIRM_REDIRECTS;
 	const char *slash = strrchr(path, '/');
 	if (slash != NULL)
 		r.dir = xstrndup(path, (size_t)(slash - path)); /* "" for "/x.conf": joins to "/" */
@@ -816,18 +1045,21 @@ struct config *config_load(const char *path, FILE *errs, int *nerrors)
 	if (r.nproblems > 1)
 		qsort(r.problems, r.nproblems, sizeof *r.problems, problem_cmp);
 	for (size_t i = 0; i < r.nproblems && errs != NULL; i++) {
+		const char *kind = r.problems[i].warning ? "warning: " : "";
 		if (r.problems[i].line > 0)
-			fprintf(errs, "%s:%d: %s\n", path, r.problems[i].line, r.problems[i].msg);
+			fprintf(errs, "%s:%d: %s%s\n", path, r.problems[i].line, kind,
+			        r.problems[i].msg);
 		else
-			fprintf(errs, "%s: %s\n", path, r.problems[i].msg);
+			fprintf(errs, "%s: %s%s\n", path, kind, r.problems[i].msg);
 	}
 	if (errs != NULL)
 		fflush(errs);
 	for (size_t i = 0; i < r.nproblems; i++)
 		free(r.problems[i].msg);
 	if (nerrors != NULL)
-		*nerrors = r.nproblems > (size_t)INT_MAX ? INT_MAX : (int)r.nproblems;
-	if (r.nproblems > 0) {
+		*nerrors = r.nerrors > (size_t)INT_MAX ? INT_MAX : (int)r.nerrors;
+	c->nwarnings = r.nproblems - r.nerrors;
+	if (r.nerrors > 0) {
 		config_free(c);
 		c = NULL;
 	}
@@ -850,6 +1082,15 @@ void config_free(struct config *c)
 		free(s->charset);
 		free(s->timezone);
 		free(s->date_format);
+		free(s->user_agent);
+		for (size_t k = 0; k < s->nheaders; k++)
+			free(s->headers[k]);
+		free(s->headers);
+		free(s->auth_file);
+		if (s->userpwd != NULL) {
+			explicit_bzero(s->userpwd, strlen(s->userpwd));
+			free(s->userpwd);
+		}
 	}
 	free(c->sources);
 	free(c->path);
@@ -861,6 +1102,7 @@ void config_free(struct config *c)
 	free(c->feed_title);
 	free(c->feed_author);
 	free(c->attribution);
+	free(c->proxy);
 	free(c);
 }
 
@@ -920,6 +1162,25 @@ static char *global_value_dup(const struct config *c, enum global_key k)
 		return duration_dup(c->startup_spread_s);
 	case G_REMOVED_KEEP:
 		return duration_dup(c->removed_keep_s);
+	case G_MIN_INTERVAL:
+		return duration_dup(c->min_interval_s);
+	case G_MAX_INTERVAL:
+		return duration_dup(c->max_interval_s);
+	case G_MAX_BACKOFF:
+		return duration_dup(c->max_backoff_s);
+	case G_PER_HOST:
+		return xasprintf("%u", c->per_host);
+	case G_CONNECT_TIMEOUT:
+		return duration_dup(c->connect_timeout_s);
+	case G_MAX_REDIRECTS:
+		return xasprintf("%ld", c->max_redirects);
+	case G_CONFIRM_REDIRECTS:
+		return xasprintf("%u", c->confirm_redirects);
+	case G_RETRY_AFTER_SCOPE:
+		return xstrdup(c->retry_after_host ? "host" : "source");
+	case G_PROXY:
+		v = c->proxy;
+		break;
 	case G_NKEYS:
 		break;
 	}

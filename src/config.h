@@ -15,7 +15,13 @@ struct source_conf {
 	char *timezone;     /* NULL, or the zone of zone-less dates */
 	char *date_format;  /* NULL, or a strptime pattern tried first */
 	int enabled;        /* 0: paused (enabled = no): not polled, its entries stay published */
-	int line;           /* line of the [source NAME] header */
+	char *user_agent;   /* NULL: the global one */
+	char **headers;     /* extra request headers, "Name: value" */
+	size_t nheaders;
+	char *auth_file; /* NULL, or the file holding "user:password" */
+	char *userpwd;   /* read from auth_file at load time; NULL without */
+	int tls_verify;  /* 0: tls_verify = no */
+	int line;        /* line of the [source NAME] header */
 };
 
 struct config {
@@ -35,13 +41,24 @@ struct config {
 	char *attribution;        /* "" means no visible attribution line */
 	int64_t startup_spread_s; /* overdue sources' first polls are spread over this */
 	int64_t removed_keep_s;   /* a removed source's rows are kept this long */
+	int64_t min_interval_s;   /* bounds of the effective poll interval (feed hints included) */
+	int64_t max_interval_s;
+	int64_t max_backoff_s; /* the longest wait after failures */
+	unsigned per_host;     /* transfers at once to one host */
+	int64_t connect_timeout_s;
+	long max_redirects;
+	unsigned confirm_redirects; /* polls a permanent redirect must hold before adoption */
+	int retry_after_host;       /* retry_after_scope = host */
+	char *proxy;                /* NULL: the environment's */
+	size_t nwarnings;           /* problems reported as warnings */
 	struct source_conf *sources;
 	size_t nsources;
 };
 
 /* Reads and validates path. Every problem is printed to errs as "PATH:LINE: message" (or
- * "PATH: message" when no line applies). Returns the config (free with config_free) when there
- * were none, else NULL with *nerrors set. */
+ * "PATH: message" when no line applies), warnings as "PATH:LINE: warning: message". Returns
+ * the config (free with config_free) when there were no errors (warnings allowed), else NULL;
+ * *nerrors counts the errors. */
 struct config *config_load(const char *path, FILE *errs, int *nerrors);
 void config_free(struct config *c);
 

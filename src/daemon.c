@@ -21,7 +21,7 @@
 #include "store.h"
 #include "util.h"
 
-enum { DAEMON_EXIT_OK = 0, DAEMON_EXIT_RUNTIME = 3 };
+enum { DAEMON_EXIT_OK = 0, DAEMON_EXIT_RUNTIME = 3, DAEMON_EXIT_SOURCES_FAILED = 4 };
 
 struct daemon {
 	struct ev_loop *loop;       /* the default loop, destroyed at tear-down */
@@ -46,9 +46,13 @@ static void daemon_fetch_opts(const struct config *c, struct fetch_opts *fo)
 {
 	*fo = (struct fetch_opts){
 	    .concurrency = c->concurrency,
+	    .per_host = c->per_host,
 	    .timeout_s = c->timeout_s,
+	    .connect_timeout_s = c->connect_timeout_s,
 	    .max_size_bytes = c->max_size_bytes,
+	    .max_redirects = c->max_redirects,
 	    .user_agent = c->user_agent,
+	    .proxy = c->proxy,
 	};
 }
 
@@ -320,7 +324,9 @@ int daemon_once(struct config *c)
 		ev_run(d.loop, 0);
 	struct source_counts n;
 	source_set_counts(d.sources, &n);
-	rc = n.store_failed ? DAEMON_EXIT_RUNTIME : DAEMON_EXIT_OK;
+	rc = n.store_failed ? DAEMON_EXIT_RUNTIME
+	     : n.failed > 0 ? DAEMON_EXIT_SOURCES_FAILED
+	                    : DAEMON_EXIT_OK;
 	if (d.interrupted != 0) {
 		/* What was stored stays stored (one transaction per feed); the outputs keep
 		 * their last complete version, and the next round publishes. Teardown aborts
@@ -334,7 +340,11 @@ int daemon_once(struct config *c)
 	} else if (publish_now(d.pub) != 0) {
 		rc = DAEMON_EXIT_RUNTIME;
 	}
-	printf("once: %zu ok, %zu failed, %zu new entries\n", n.ok, n.failed, n.new_entries);
+	if (n.failed > 0)
+		printf("once: %zu ok, %zu failed (%s), %zu new entries\n", n.ok, n.failed,
+		       n.failed_names, n.new_entries);
+	else
+		printf("once: %zu ok, 0 failed, %zu new entries\n", n.ok, n.new_entries);
 	if (fflush(stdout) != 0)
 		rc = DAEMON_EXIT_RUNTIME;
 out:

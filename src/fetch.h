@@ -9,17 +9,39 @@ struct ev_loop;
 struct fetcher;
 
 struct fetch_opts {
-	unsigned concurrency; /* transfers at once, in all */
-	int64_t timeout_s;
-	int64_t max_size_bytes; /* largest decoded body */
+	unsigned concurrency;      /* transfers at once, in all */
+	unsigned per_host;         /* transfers at once to one host; the rest wait their turn */
+	int64_t timeout_s;         /* a whole transfer */
+	int64_t connect_timeout_s; /* name lookup and connect */
+	int64_t max_size_bytes;    /* largest decoded body */
+	long max_redirects;
 	const char *user_agent;
+	const char *proxy; /* NULL: libcurl's environment variables (http_proxy, ...) */
 };
 
 struct fetch_request {
 	const char *url;
-	const char *etag;          /* NULL, or sent as If-None-Match */
-	const char *last_modified; /* NULL, or sent as If-Modified-Since */
-	void *userdata;            /* handed back in the result */
+	const char *etag;           /* NULL, or sent as If-None-Match */
+	const char *last_modified;  /* NULL, or sent as If-Modified-Since */
+	const char *user_agent;     /* NULL: the fetcher's */
+	const char *const *headers; /* extra "Name: value" lines */
+	size_t nheaders;
+	const char *userpwd; /* NULL, or "user:password" for HTTP authentication */
+	int tls_verify;      /* 0: no certificate checks (the operator said so) */
+	void *userdata;      /* handed back in the result */
+};
+
+/* What kind of failure a transfer met, for the scheduler's backoff and the status. */
+enum fetch_error_class {
+	FETCH_OK,
+	FETCH_ERR_DNS,      /* the name did not resolve */
+	FETCH_ERR_CONNECT,  /* refused, reset, unreachable */
+	FETCH_ERR_TIMEOUT,  /* name lookup, connect or transfer took too long */
+	FETCH_ERR_TLS,      /* handshake or certificate */
+	FETCH_ERR_HTTP,     /* a status other than 2xx and 304 */
+	FETCH_ERR_TOO_BIG,  /* over max_size */
+	FETCH_ERR_REDIRECT, /* too many redirects, a loop, a scheme other than http(s) */
+	FETCH_ERR_OTHER
 };
 
 /* Everything here is borrowed: valid only during the callback. */
@@ -39,6 +61,13 @@ struct fetch_result {
 	const char *etag;          /* likewise */
 	const char *last_modified; /* likewise */
 	int64_t retry_after_s;     /* a 429's or 503's Retry-After in seconds from now, else 0 */
+	enum fetch_error_class error_class;
+	int early_retry_ok;     /* a connection-level failure (refused, reset, name lookup) */
+	int bot_wall;           /* a 403, 429 or 503 whose body is a bot-protection challenge */
+	long redirects;         /* hops followed */
+	int permanent_redirect; /* redirects > 0 and every hop was a 301 or 308 */
+	int64_t max_age_s;      /* Cache-Control max-age (else Expires - Date) of the final
+	                         * response, -1 when it says nothing */
 };
 
 typedef void (*fetch_done_cb)(void *ctx, const struct fetch_result *r);
@@ -55,6 +84,11 @@ void fetch_start(struct fetcher *f, const struct fetch_request *req);
 size_t fetch_cancel(struct fetcher *f, const void *userdata);
 /* New options for the transfers started from now on; running transfers keep theirs. */
 void fetch_set_opts(struct fetcher *f, const struct fetch_opts *opts);
+/* Whether a response body is a bot-protection challenge page (Cloudflare, Sucuri, ...). */
+int fetch_is_bot_wall(const char *body, size_t len);
+/* Seconds a response may be cached from its Cache-Control and Expires/Date header values
+ * (each may be NULL); -1 when they say nothing usable. */
+int64_t fetch_max_age_s(const char *cache_control, const char *expires, const char *date);
 /* Transfers queued or running; inside done, the transfer being reported no longer counts. */
 size_t fetch_pending(const struct fetcher *f);
 

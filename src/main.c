@@ -58,7 +58,8 @@ static void usage(FILE *out)
 	    "  -v, -q    more or less logging\n"
 	    "  --help, --version\n"
 	    "\n"
-	    "exit status: 0 ok, 1 config or input error, 2 usage error, 3 runtime error\n",
+	    "exit status: 0 ok, 1 config or input error, 2 usage error, 3 runtime error,\n"
+	    "             4 (once) some source failed\n",
 	    default_config_path(), INSTALLED_CONFIG, SOURCE_CONFIG);
 }
 

@@ -28,24 +28,55 @@ int64_t sched_delay_after_success_s(const char *name, int64_t interval_s)
 	return interval_s + sched_jitter_s(name, interval_s);
 }
 
-int64_t sched_delay_after_failure_s(int64_t interval_s, unsigned failures, int64_t retry_after_s)
+int64_t sched_effective_interval_s(int64_t interval_s, int64_t hint_s, int64_t min_s, int64_t max_s)
+{
+	int64_t eff = interval_s;
+	if (hint_s > eff)
+		eff = hint_s < max_s ? hint_s : (max_s > eff ? max_s : eff);
+	if (eff < min_s)
+		eff = min_s;
+	return eff > 0 ? eff : 1;
+}
+
+int64_t sched_backoff_s(const char *name, int64_t interval_s, unsigned failures, int retry_soon,
+                        int64_t max_backoff_s)
 {
 	if (interval_s < 1)
 		interval_s = 1;
-	int64_t cap = interval_s > SCHED_BACKOFF_MAX_S ? interval_s : SCHED_BACKOFF_MAX_S;
-	int64_t delay = interval_s < SCHED_BACKOFF_START_S ? interval_s : SCHED_BACKOFF_START_S;
-	/* Doubling stops at the cap, long before int64_t could overflow. */
-	for (unsigned i = 1; i < failures && delay < cap; i++)
+	if (failures < 1)
+		failures = 1;
+	/* A stable factor in [0.75, 1.25] from the name and the failure count. */
+	uint64_t h = hash64_update(HASH64_INIT, name != NULL ? name : "", name ? strlen(name) : 0);
+	h = hash64_update(h, &failures, sizeof failures);
+	double factor = 0.75 + 0.5 * (double)(h % 1001) / 1000.0;
+	if (failures == 1 && retry_soon)
+		return (int64_t)((double)SCHED_EARLY_RETRY_S * factor);
+	double delay = (double)interval_s;
+	for (unsigned i = 1; i < failures && delay < (double)max_backoff_s; i++)
 		delay *= 2;
-	if (delay > cap)
-		delay = cap;
-	if (retry_after_s > delay) {
-		delay = retry_after_s < SCHED_RETRY_AFTER_MAX_S ? retry_after_s
-		                                                : SCHED_RETRY_AFTER_MAX_S;
-		if (delay < 1)
-			delay = 1;
+	delay *= factor;
+	if (delay > (double)max_backoff_s)
+		delay = (double)max_backoff_s;
+	if (delay < (double)interval_s)
+		delay = (double)interval_s;
+	return (int64_t)delay;
+}
+
+int64_t sched_skip_to_s(int64_t t, uint32_t skip_hours, uint8_t skip_days)
+{
+	if ((skip_hours & 0xffffffu) == 0 && (skip_days & 0x7f) == 0)
+		return t;
+	int64_t u = t;
+	/* A week of hours at most; with every hour skipped, give up and keep t. */
+	for (int i = 0; i < 7 * 24 + 1; i++) {
+		int64_t day = u >= 0 ? u / 86400 : (u - 86399) / 86400;
+		int hour = (int)((u - day * 86400) / 3600);
+		int wday = (int)((day % 7 + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
+		if (!(skip_hours & (1u << hour)) && !(skip_days & (1u << wday)))
+			return u;
+		u = day * 86400 + (int64_t)(hour + 1) * 3600; /* the next hour's start */
 	}
-	return delay;
+	return t;
 }
 
 void sched_format_delay(int64_t s, char *buf, size_t size)
@@ -63,16 +94,16 @@ void sched_format_delay(int64_t s, char *buf, size_t size)
 		snprintf(buf, size, h ? "%lldd%lldh" : "%lldd", (long long)d, (long long)h);
 }
 
-int64_t sched_next_due_at(const char *name, int64_t interval_s, unsigned failures,
-                          int64_t last_attempt_at, int64_t retry_until)
+int64_t sched_next_due_at(const struct sched_input *in)
 {
-	if (last_attempt_at == FEED_TIME_NONE)
+	if (in->last_attempt_at == FEED_TIME_NONE)
 		return FEED_TIME_NONE;
-	int64_t delay = failures == 0 ? sched_delay_after_success_s(name, interval_s)
-	                              : sched_delay_after_failure_s(interval_s, failures, 0);
-	int64_t due = last_attempt_at + delay;
-	if (retry_until != FEED_TIME_NONE && retry_until > due)
-		due = retry_until;
+	int64_t delay = in->failures == 0 ? sched_delay_after_success_s(in->name, in->interval_s)
+	                                  : sched_backoff_s(in->name, in->interval_s, in->failures,
+	                                                    in->retry_soon, in->max_backoff_s);
+	int64_t due = sched_skip_to_s(in->last_attempt_at + delay, in->skip_hours, in->skip_days);
+	if (in->retry_until != FEED_TIME_NONE && in->retry_until > due)
+		due = in->retry_until;
 	return due;
 }
 

@@ -4,20 +4,23 @@
  * The policy, in seconds:
  * - A source never polled is due at once; sources due together (at start-up, after a reload)
  *   are spread evenly over startup_spread instead of fired in one burst.
+ * - The effective interval is the configured one, lengthened by the feed's own hint (RSS ttl,
+ *   sy:updatePeriod, Cache-Control max-age or Expires) but never past max_interval, and never
+ *   shorter than min_interval: a feed may ask to be polled less often, not more.
  * - After a success the next poll is due interval + jitter later. The jitter is a stable hash
  *   of the source name modulo a tenth of the interval (at most SCHED_JITTER_MAX_S), so fifty
  *   sources configured with the same interval drift apart after the first round and stay
  *   apart, run after run, without any randomness in tests.
- * - After the Nth consecutive failure the next poll is due after a backoff: it starts at
- *   SCHED_BACKOFF_START_S (or the interval when that is shorter) and doubles with every
- *   further failure, capped at max(interval, SCHED_BACKOFF_MAX_S). A transient error costs a
- *   minute; a source that is gone is asked a few times a day at most.
- * - A Retry-After from a 429 or 503 is honoured when it asks for longer than the backoff,
- *   up to SCHED_RETRY_AFTER_MAX_S (a server cannot park a source for a month).
- * - All of this is computed again from the state kept in the database (last attempt, failures,
- *   Retry-After deadline), so a restart keeps every source's schedule.
- * Not yet: spacing between sources on the same host (the fetcher's global concurrency cap is
- * the only bound for now).
+ * - After the Nth consecutive failure the next poll is due interval x 2^(N-1) later, with a
+ *   stable jitter of up to +-25 % (never below the interval: a failing source is never asked
+ *   more often than a healthy one), capped at max_backoff. One exception: the first failure
+ *   at the connection level (refused, reset, name lookup) is retried once after about a
+ *   minute, as such failures are often a moment's blip.
+ * - A Retry-After from a 429 or 503 is a deadline (capped at SCHED_RETRY_AFTER_MAX_S: a server
+ *   cannot park a source for a month); nothing is asked before it.
+ * - Hours and days a feed lists in skipHours/skipDays (UTC) are skipped.
+ * - All of this is computed again from the state kept in the database, so a restart keeps
+ *   every source's schedule.
  */
 #ifndef FEEDMERGE_SCHED_H
 #define FEEDMERGE_SCHED_H
@@ -27,25 +30,45 @@
 #include <stdint.h>
 
 #define SCHED_JITTER_MAX_S (15 * 60)
-#define SCHED_BACKOFF_START_S 60
-#define SCHED_BACKOFF_MAX_S (6 * 3600)
+#define SCHED_EARLY_RETRY_S 60
 #define SCHED_RETRY_AFTER_MAX_S (24 * 3600)
 
 /* The stable jitter of a source: 0 <= jitter <= min(interval / 10, SCHED_JITTER_MAX_S). */
 int64_t sched_jitter_s(const char *name, int64_t interval_s);
 /* Seconds from a successful poll to the next one: interval + jitter. */
 int64_t sched_delay_after_success_s(const char *name, int64_t interval_s);
-/* Seconds from the failures-th consecutive failed poll (failures >= 1) to the next one.
- * retry_after_s is the server's Retry-After in seconds, or 0 for none. */
-int64_t sched_delay_after_failure_s(int64_t interval_s, unsigned failures, int64_t retry_after_s);
+/* The interval a source is polled at: interval_s lengthened by the feed's hint_s (-1: none),
+ * the hint capped at max_s, the result at least min_s. */
+int64_t sched_effective_interval_s(int64_t interval_s, int64_t hint_s, int64_t min_s,
+                                   int64_t max_s);
+/* Seconds from the failures-th consecutive failed poll (failures >= 1) to the next one, for a
+ * source polled every interval_s; retry_soon: the failure was at the connection level. */
+int64_t sched_backoff_s(const char *name, int64_t interval_s, unsigned failures, int retry_soon,
+                        int64_t max_backoff_s);
+/* The first time at or after t (Unix seconds) that is in neither a skipped hour (bit N of
+ * skip_hours: hour N, UTC) nor a skipped day (bit 0 of skip_days: Sunday). t itself when
+ * nothing is skipped, or when everything is. */
+int64_t sched_skip_to_s(int64_t t, uint32_t skip_hours, uint8_t skip_days);
 /* "45s", "10m", "1h30m", "2d": a delay for log lines. Writes at most size bytes to buf. */
 void sched_format_delay(int64_t s, char *buf, size_t size);
 
-/* When a source is next due, from its stored state: after last_attempt_at by the delay its
- * failures call for, and never before retry_until (FEED_TIME_NONE: none). A source never
- * attempted (last_attempt_at FEED_TIME_NONE) gives FEED_TIME_NONE: due now. */
-int64_t sched_next_due_at(const char *name, int64_t interval_s, unsigned failures,
-                          int64_t last_attempt_at, int64_t retry_until);
+/* What the next due time depends on, all from the stored state. */
+struct sched_input {
+	const char *name;
+	int64_t interval_s; /* effective */
+	int64_t max_backoff_s;
+	unsigned failures;
+	int retry_soon;
+	int64_t last_attempt_at; /* FEED_TIME_NONE: never */
+	int64_t retry_until;     /* FEED_TIME_NONE: none */
+	uint32_t skip_hours;
+	uint8_t skip_days;
+};
+
+/* When a source is next due: after last_attempt_at by the delay its failures call for, out of
+ * its skipped hours and days, and never before retry_until. A source never attempted gives
+ * FEED_TIME_NONE: due now. */
+int64_t sched_next_due_at(const struct sched_input *in);
 /* The deadline a Retry-After of retry_after_s seconds sets at now (capped at
  * SCHED_RETRY_AFTER_MAX_S), or FEED_TIME_NONE for none. */
 int64_t sched_retry_until(int64_t now, int64_t retry_after_s);

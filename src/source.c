@@ -23,6 +23,7 @@
 #include "sched.h"
 #include "source.h"
 #include "store.h"
+#include "url.h"
 #include "util.h"
 
 /* Pruning removed sources is housekeeping: once an hour is plenty. */
@@ -37,8 +38,14 @@ struct source {
 	char *charset;
 	char *timezone;
 	char *date_format;
+	char *user_agent; /* NULL: the global one */
+	char *auth_file;
+	char *userpwd;  /* from auth_file; never logged */
+	char **headers; /* extra request headers */
+	size_t nheaders;
 	int64_t interval_s;
 	int enabled;
+	int tls_verify;
 	struct date_zone *zone; /* owned; NULL: zone-less dates are UTC */
 	/* State. */
 	struct store_poll_state state; /* mirrors the store's row */
@@ -54,6 +61,13 @@ struct source {
 	size_t n_ok, n_failed, n_new;
 };
 
+/* A host that answered 429 or 503 with Retry-After, with retry_after_scope = host: none of its
+ * sources is asked before until. */
+struct host_block {
+	char *host; /* owned */
+	int64_t until;
+};
+
 struct source_set {
 	struct source_env env;
 	struct source **v; /* owned, in config order */
@@ -63,8 +77,15 @@ struct source_set {
 	int64_t removed_keep_s;
 	int applied; /* source_set_apply ran once: later calls are reloads */
 	int started; /* `run`: timers armed */
+	/* The global scheduling policy (config keys of the same names). */
+	int64_t min_interval_s, max_interval_s, max_backoff_s;
+	unsigned confirm_redirects;
+	int retry_after_host;
+	struct host_block *blocks; /* owned */
+	size_t nblocks;
 	ev_timer prune_timer;
 	struct source_counts counts;
+	struct buf failed_names; /* `once`: the sources that failed, for the summary */
 };
 
 /* --- settings ------------------------------------------------------------------------------ */
@@ -79,6 +100,8 @@ static const struct {
     {"charset", offsetof(struct source, charset)},
     {"timezone", offsetof(struct source, timezone)},
     {"date_format", offsetof(struct source, date_format)},
+    {"user_agent", offsetof(struct source, user_agent)},
+    {"auth_file", offsetof(struct source, auth_file)},
 };
 
 static char **str_slot(struct source *src, size_t i)
@@ -96,7 +119,29 @@ static const char *conf_str(const struct source_conf *sc, const char *key)
 		return sc->charset;
 	if (strcmp(key, "timezone") == 0)
 		return sc->timezone;
+	if (strcmp(key, "user_agent") == 0)
+		return sc->user_agent;
+	if (strcmp(key, "auth_file") == 0)
+		return sc->auth_file;
 	return sc->date_format;
+}
+
+static void free_secret(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static int headers_differ(const struct source *src, const struct source_conf *sc)
+{
+	if (src->nheaders != sc->nheaders)
+		return 1;
+	for (size_t i = 0; i < sc->nheaders; i++)
+		if (strcmp(src->headers[i], sc->headers[i]) != 0)
+			return 1;
+	return 0;
 }
 
 static int str_differs(const char *a, const char *b)
@@ -155,6 +200,27 @@ static void source_take_settings(struct source *src, const struct source_conf *s
 		NOTE(sc->enabled ? "enabled (resumed)" : "enabled (paused)");
 		src->enabled = sc->enabled;
 	}
+	if (src->tls_verify != sc->tls_verify) {
+		NOTE("tls_verify");
+		src->tls_verify = sc->tls_verify;
+	}
+	if (headers_differ(src, sc)) {
+		NOTE("headers");
+		for (size_t i = 0; i < src->nheaders; i++)
+			free(src->headers[i]);
+		free(src->headers);
+		src->headers = sc->nheaders ? xcalloc(sc->nheaders, sizeof *src->headers) : NULL;
+		for (size_t i = 0; i < sc->nheaders; i++)
+			src->headers[i] = xstrdup(sc->headers[i]);
+		src->nheaders = sc->nheaders;
+	}
+	if (str_differs(src->userpwd, sc->userpwd)) {
+		/* The file's contents changed: named by its key, never shown. */
+		if (strstr(changed, "auth_file") == NULL)
+			NOTE("auth_file (its contents)");
+		free_secret(src->userpwd);
+		src->userpwd = xstrdup_or_null(sc->userpwd);
+	}
 #undef NOTE
 	if (zone_changed)
 		source_set_zone(src);
@@ -169,6 +235,7 @@ static struct source *source_new(struct source_set *set, const struct source_con
 	src->name = xstrdup(sc->name);
 	src->interval_s = -1;
 	src->enabled = -1;
+	src->tls_verify = -1;
 	src->first_round = 1;
 	store_poll_state_clear(&src->state);
 	char changed[256];
@@ -188,6 +255,10 @@ static void source_free(struct source *src)
 		fetch_cancel(src->set->env.fetcher, src);
 	for (size_t i = 0; i < sizeof source_str_keys / sizeof source_str_keys[0]; i++)
 		free(*str_slot(src, i));
+	for (size_t i = 0; i < src->nheaders; i++)
+		free(src->headers[i]);
+	free(src->headers);
+	free_secret(src->userpwd);
 	free(src->name);
 	date_zone_free(src->zone);
 	store_poll_state_clear(&src->state);
@@ -201,23 +272,101 @@ const char *source_name(const struct source *src)
 
 /* --- polling ------------------------------------------------------------------------------- */
 
+/* The URL polled: the one adopted after a confirmed permanent redirect, else the configured. */
+static const char *source_fetch_url(const struct source *src)
+{
+	return src->state.adopted_url != NULL ? src->state.adopted_url : src->url;
+}
+
+/* The URL for log lines: without user:password@ (a new string). */
+static char *source_log_url(const char *url)
+{
+	return url_public_dup(url);
+}
+
+static int64_t source_interval_s(const struct source *src)
+{
+	const struct source_set *set = src->set;
+	return sched_effective_interval_s(src->interval_s, src->state.hint_s, set->min_interval_s,
+	                                  set->max_interval_s);
+}
+
+static int64_t source_next_due_at(const struct source *src)
+{
+	const struct store_poll_state *ps = &src->state;
+	struct sched_input in = {
+	    .name = src->name,
+	    .interval_s = source_interval_s(src),
+	    .max_backoff_s = src->set->max_backoff_s,
+	    .failures = ps->failures,
+	    .retry_soon = ps->retry_soon,
+	    .last_attempt_at = ps->last_attempt_at,
+	    .retry_until = ps->retry_until,
+	    .skip_hours = ps->skip_hours,
+	    .skip_days = ps->skip_days,
+	};
+	return sched_next_due_at(&in);
+}
+
+/* When src's host is blocked by a Retry-After (retry_after_scope = host): until when, else
+ * FEED_TIME_NONE. Expired blocks are forgotten on the way. */
+static int64_t source_host_blocked_until(struct source_set *set, const char *host, int64_t now)
+{
+	int64_t until = FEED_TIME_NONE;
+	for (size_t i = 0; i < set->nblocks;) {
+		if (set->blocks[i].until <= now) {
+			free(set->blocks[i].host);
+			set->blocks[i] = set->blocks[--set->nblocks];
+			continue;
+		}
+		if (host != NULL && strcmp(set->blocks[i].host, host) == 0)
+			until = set->blocks[i].until;
+		i++;
+	}
+	return until;
+}
+
+static void source_host_block(struct source_set *set, const char *host, int64_t until)
+{
+	for (size_t i = 0; i < set->nblocks; i++)
+		if (strcmp(set->blocks[i].host, host) == 0) {
+			if (until > set->blocks[i].until)
+				set->blocks[i].until = until;
+			return;
+		}
+	set->blocks = xreallocarray(set->blocks, set->nblocks + 1, sizeof *set->blocks);
+	set->blocks[set->nblocks++] = (struct host_block){xstrdup(host), until};
+}
+
+/* Arms src's timer for due_at (FEED_TIME_NONE or past: at once). */
+static void source_arm(struct source *src, int64_t due_at, int64_t now)
+{
+	double delay = due_at == FEED_TIME_NONE || due_at <= now ? 0. : (double)(due_at - now);
+	sched_timer_in(&src->timer, delay);
+}
+
 static void source_poll(struct source *src, int64_t seen_at, int64_t now)
 {
 	struct source_set *set = src->set;
+	const char *url = source_fetch_url(src);
 	char *etag = NULL, *last_modified = NULL;
-	if (store_get_validators(set->env.store, src->name, src->url, &etag, &last_modified) != 0)
+	if (store_get_validators(set->env.store, src->name, url, &etag, &last_modified) != 0)
 		etag = last_modified = NULL;
 	struct fetch_request req = {
-	    .url = src->url,
+	    .url = url,
 	    .etag = etag,
 	    .last_modified = last_modified,
+	    .user_agent = src->user_agent,
+	    .headers = (const char *const *)src->headers,
+	    .nheaders = src->nheaders,
+	    .userpwd = src->userpwd,
+	    .tls_verify = src->tls_verify,
 	    .userdata = src,
 	};
 	src->in_flight = 1;
 	src->first_round = 0;
 	src->seen_at = seen_at;
 	src->poll_started = now;
-	log_debug("source %s: fetch %s", src->name, src->url);
 	/* Last: a transfer that cannot even start is reported from inside fetch_start. */
 	fetch_start(set->env.fetcher, &req);
 	free(etag);
@@ -228,38 +377,44 @@ static void source_due_cb(struct sched_timer *t, void *data)
 {
 	(void)t;
 	struct source *src = data;
-	if (src->in_flight || !src->enabled)
+	struct source_set *set = src->set;
+	if (src->in_flight || !src->enabled || src->state.gone_since != FEED_TIME_NONE)
 		return;
 	int64_t now = (int64_t)time(NULL);
-	source_poll(src, src->first_round ? src->set->started_at : now, now);
+	if (set->nblocks > 0) {
+		char *host = url_host_dup(source_fetch_url(src));
+		int64_t until = source_host_blocked_until(set, host, now);
+		free(host);
+		if (until != FEED_TIME_NONE) {
+			log_debug("source %s: its host asked to wait until %lld", src->name,
+			          (long long)until);
+			source_arm(src, until, now);
+			return;
+		}
+	}
+	source_poll(src, src->first_round ? set->started_at : now, now);
 }
 
-/* Arms src's timer for due_at (FEED_TIME_NONE or past: at once). */
-static void source_arm(struct source *src, int64_t due_at, int64_t now)
+/* The feed's own polling hint: the longest of its ttl, its sy:updatePeriod and the
+ * response's max-age; -1 when none says anything. */
+static int64_t feed_hint_s(const struct feed *f, int64_t max_age_s)
 {
-	double delay = due_at == FEED_TIME_NONE || due_at <= now ? 0. : (double)(due_at - now);
-	sched_timer_in(&src->timer, delay);
+	int64_t h = max_age_s;
+	if (f != NULL && f->ttl_s > h)
+		h = f->ttl_s;
+	if (f != NULL && f->update_period_s > h)
+		h = f->update_period_s;
+	return h;
 }
 
-static int64_t source_next_due_at(const struct source *src)
-{
-	return sched_next_due_at(src->name, src->interval_s, src->state.failures,
-	                         src->state.last_attempt_at, src->state.retry_until);
-}
-
-/* Handles a fetched document. Returns 1 when the poll counts as ok; 0 when it failed, with
- * the one-line reason in err. Sets *changed when the store took something. */
+/* Parses and stores a fetched document. Returns 1 when the poll counts as ok; 0 when it failed,
+ * with the one-line reason in err. Sets *changed when the store took something. */
 static int source_take(struct source *src, const struct fetch_result *r, int *changed, char *err,
                        size_t errlen)
 {
 	struct source_set *set = src->set;
+	struct store_poll_state *ps = &src->state;
 	*changed = 0;
-	if (r->not_modified) {
-		if (store_mark_not_modified(set->env.store, src->name, (int64_t)time(NULL)) != 0)
-			set->counts.store_failed = 1;
-		log_info("source %s: not modified", src->name);
-		return 1;
-	}
 	char warning[512] = "";
 	struct parse_opts po = {
 	    .url = r->effective_url,
@@ -273,19 +428,25 @@ static int source_take(struct source *src, const struct fetch_result *r, int *ch
 		snprintf(err, errlen, "%s", warning[0] ? warning : "not a feed");
 		return 0;
 	}
+	char *url = source_log_url(source_fetch_url(src));
 	if (warning[0] != '\0')
-		log_warnx("source %s: %s: %s (kept %zu entr%s)", src->name, src->url, warning,
+		log_warnx("source %s: %s: %s (kept %zu entr%s)", src->name, url, warning,
 		          f->nentries, f->nentries == 1 ? "y" : "ies");
+	free(url);
 	size_t added = 0;
-	int rc = store_commit_fetch(set->env.store, src->name, src->url, f, r->etag,
+	int rc = store_commit_fetch(set->env.store, src->name, source_fetch_url(src), f, r->etag,
 	                            r->last_modified, src->seen_at, &added);
 	size_t n = f->nentries;
+	ps->hint_s = feed_hint_s(f, r->max_age_s);
+	ps->skip_hours = f->skip_hours;
+	ps->skip_days = f->skip_days;
 	feed_free(f);
 	if (rc != 0) {
 		snprintf(err, errlen, "storing %zu entries failed", n);
 		set->counts.store_failed = 1;
 		return 0;
 	}
+	ps->entries_seen = (int64_t)n;
 	src->n_new += added;
 	set->counts.new_entries += added;
 	*changed = 1;
@@ -293,54 +454,189 @@ static int source_take(struct source *src, const struct fetch_result *r, int *ch
 	return 1;
 }
 
+/* The class of a failed poll, as the status and the database name it. */
+static const char *error_class_name(const struct fetch_result *r)
+{
+	if (r->error == NULL)
+		return "parse";
+	if (r->status == 410)
+		return "gone";
+	if (r->bot_wall)
+		return "blocked";
+	switch (r->error_class) {
+	case FETCH_ERR_DNS:
+		return "dns";
+	case FETCH_ERR_CONNECT:
+		return "connect";
+	case FETCH_ERR_TIMEOUT:
+		return "timeout";
+	case FETCH_ERR_TLS:
+		return "tls";
+	case FETCH_ERR_HTTP:
+		return "http";
+	case FETCH_ERR_TOO_BIG:
+		return "too big";
+	case FETCH_ERR_REDIRECT:
+		return "redirect";
+	case FETCH_OK:
+	case FETCH_ERR_OTHER:
+		break;
+	}
+	return "other";
+}
+
+/* Follows a permanent redirect over polls: adopted after confirm_redirects in a row. */
+static void source_note_redirect(struct source *src, const struct fetch_result *r, int64_t now)
+{
+	struct store_poll_state *ps = &src->state;
+	if (!r->permanent_redirect || r->effective_url == NULL) {
+		free(ps->redirect_url);
+		ps->redirect_url = NULL;
+		ps->redirect_polls = 0;
+		return;
+	}
+	if (ps->redirect_url != NULL && strcmp(ps->redirect_url, r->effective_url) == 0) {
+		ps->redirect_polls++;
+	} else {
+		free(ps->redirect_url);
+		ps->redirect_url = xstrdup(r->effective_url);
+		ps->redirect_polls = 1;
+	}
+	if (ps->redirect_polls < src->set->confirm_redirects)
+		return;
+	char *from = source_log_url(source_fetch_url(src));
+	char *to = source_log_url(ps->redirect_url);
+	log_warnx("source %s: %s moved permanently to %s (%u polls in a row): polling the new "
+	          "url from now on; update the source's url in the config",
+	          src->name, from, to, ps->redirect_polls);
+	free(from);
+	free(to);
+	free(ps->adopted_url);
+	ps->adopted_url = ps->redirect_url;
+	ps->adopted_at = now;
+	ps->redirect_url = NULL;
+	ps->redirect_polls = 0;
+}
+
+/* `once`: remembers a failed source's name for the summary line. */
+static void note_failed_name(struct source_set *set, const char *name)
+{
+	if (!set->env.once)
+		return;
+	if (set->counts.failed <= 20)
+		buf_printf(&set->failed_names, "%s%s", set->failed_names.len ? ", " : "", name);
+	else if (set->counts.failed == 21)
+		buf_puts(&set->failed_names, ", ...");
+}
+
 void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 {
 	(void)ctx;
 	struct source *src = r->userdata;
 	struct source_set *set = src->set;
+	struct store_poll_state *ps = &src->state;
 	src->in_flight = 0;
+	int64_t now = (int64_t)time(NULL);
 	int ok = 0, changed = 0;
 	char err[512] = "";
-	if (r->error == NULL)
-		ok = source_take(src, r, &changed, err, sizeof err);
+	if (r->error == NULL && r->not_modified) {
+		ok = 1;
+		if (store_mark_not_modified(set->env.store, src->name, r->etag, r->last_modified,
+		                            now) != 0)
+			set->counts.store_failed = 1;
+		if (r->max_age_s > ps->hint_s)
+			ps->hint_s = r->max_age_s;
+		log_debug("source %s: not modified", src->name);
+	} else if (r->error == NULL) {
+		uint64_t h = hash64(r->body, r->len);
+		if (ps->has_body_hash && ps->body_hash == h) {
+			/* The server ignored the conditional request; the bytes say the same. */
+			ok = 1;
+			if (store_mark_not_modified(set->env.store, src->name, r->etag,
+			                            r->last_modified, now) != 0)
+				set->counts.store_failed = 1;
+			log_debug("source %s: unchanged (the same body as last time)", src->name);
+		} else {
+			ok = source_take(src, r, &changed, err, sizeof err);
+			ps->has_body_hash = ok;
+			ps->body_hash = h;
+		}
+	}
 
-	int64_t now = (int64_t)time(NULL);
-	struct store_poll_state *ps = &src->state;
+	unsigned prev_failures = ps->failures;
+	char *prev_class = ps->error_class;
+	long prev_status = ps->last_status;
+	ps->error_class = NULL;
 	ps->last_attempt_at = src->poll_started;
 	ps->last_status = r->status;
 	free(ps->last_error);
 	ps->last_error = NULL;
 	if (ok) {
+		source_note_redirect(src, r, now);
+		if (prev_failures > 0)
+			log_info("source %s: recovered after %u failed poll%s", src->name,
+			         prev_failures, prev_failures == 1 ? "" : "s");
 		ps->failures = 0;
+		ps->retry_soon = 0;
 		ps->last_ok_at = now;
 		ps->retry_until = FEED_TIME_NONE;
 		src->n_ok++;
 		set->counts.ok++;
 	} else {
 		ps->failures++;
+		ps->error_class = xstrdup(error_class_name(r));
+		ps->retry_soon = r->error != NULL && r->early_retry_ok && ps->failures == 1;
 		ps->retry_until = sched_retry_until(now, r->error != NULL ? r->retry_after_s : 0);
 		ps->last_error = xstrdup(r->error != NULL ? r->error : err);
+		if (r->bot_wall) {
+			free(ps->last_error);
+			ps->last_error = xasprintf("blocked (bot protection): %s", r->error);
+		}
+		if (r->status == 410)
+			ps->gone_since = now;
+		if (ps->retry_until != FEED_TIME_NONE && set->retry_after_host) {
+			char *host = url_host_dup(source_fetch_url(src));
+			if (host != NULL)
+				source_host_block(set, host, ps->retry_until);
+			free(host);
+		}
 		src->n_failed++;
 		set->counts.failed++;
+		note_failed_name(set, src->name);
 	}
-	ps->next_due_at = source_next_due_at(src);
+	ps->next_due_at =
+	    ps->gone_since != FEED_TIME_NONE ? FEED_TIME_NONE : source_next_due_at(src);
 
-	/* One line per failed poll: "fetch URL" when the transfer failed, just "URL" when what
-	 * came back could not be used. */
-	char retry[64] = "";
-	if (!ok && !set->env.once) {
-		char when[32];
-		sched_format_delay(ps->next_due_at - now, when, sizeof when);
-		snprintf(retry, sizeof retry, ", retry in %s", when);
+	if (!ok) {
+		/* One line when a source starts failing, or fails differently; the same failure
+		 * again is only a debug line. */
+		int same = prev_failures > 0 && prev_class != NULL &&
+		           strcmp(prev_class, ps->error_class) == 0 && prev_status == r->status;
+		char retry[96] = "";
+		if (ps->gone_since != FEED_TIME_NONE)
+			snprintf(
+			    retry, sizeof retry,
+			    ": gone, polling stopped (change its url, or pause and resume it)");
+		else if (!set->env.once) {
+			char when[32];
+			sched_format_delay(ps->next_due_at - now, when, sizeof when);
+			snprintf(retry, sizeof retry, ", retry in %s", when);
+		}
+		char *url = source_log_url(r->error != NULL ? r->url : source_fetch_url(src));
+		const char *what = ps->last_error;
+		if (same)
+			log_debug("source %s: %s%s: %s%s (failure %u)", src->name,
+			          r->error != NULL ? "fetch " : "", url, what, retry, ps->failures);
+		else
+			log_warnx("source %s: %s%s: %s%s", src->name,
+			          r->error != NULL ? "fetch " : "", url, what, retry);
+		free(url);
 	}
-	if (r->error != NULL)
-		log_warnx("source %s: fetch %s: %s%s", src->name, r->url, r->error, retry);
-	else if (!ok)
-		log_warnx("source %s: %s: %s%s", src->name, src->url, err, retry);
+	free(prev_class);
 
 	if (store_set_poll_state(set->env.store, src->name, ps) != 0)
 		set->counts.store_failed = 1;
-	if (set->started && src->enabled)
+	if (set->started && src->enabled && ps->gone_since == FEED_TIME_NONE)
 		source_arm(src, ps->next_due_at, now);
 	set->env.polled(set->env.ctx, src, changed);
 }
@@ -371,6 +667,7 @@ struct source_set *source_set_new(const struct source_env *env)
 	ev_timer_init(&set->prune_timer, source_prune_cb, SOURCE_PRUNE_EVERY_S,
 	              SOURCE_PRUNE_EVERY_S);
 	set->prune_timer.data = set;
+	buf_init(&set->failed_names, 4096);
 	return set;
 }
 
@@ -382,6 +679,10 @@ void source_set_free(struct source_set *set)
 	for (size_t i = 0; i < set->n; i++)
 		source_free(set->v[i]);
 	free(set->v);
+	for (size_t i = 0; i < set->nblocks; i++)
+		free(set->blocks[i].host);
+	free(set->blocks);
+	buf_free(&set->failed_names);
 	free(set);
 }
 
@@ -409,6 +710,13 @@ size_t source_set_paused(const struct source_set *set)
 void source_set_counts(const struct source_set *set, struct source_counts *out)
 {
 	*out = set->counts;
+	out->failed_names = set->failed_names.data != NULL ? set->failed_names.data : "";
+}
+
+/* Polling stopped after a 410 Gone: said at start-up, not armed. */
+static int source_is_gone(const struct source *src)
+{
+	return src->state.gone_since != FEED_TIME_NONE;
 }
 
 /* Arms the timers of the sources in v[0..n): those due later at their time, those overdue
@@ -455,8 +763,16 @@ size_t source_set_apply(struct source_set *set, const struct config *c, int64_t 
 	int first = !set->applied;
 	set->applied = 1;
 	size_t nchanges = 0;
+	int policy_changed = set->min_interval_s != c->min_interval_s ||
+	                     set->max_interval_s != c->max_interval_s ||
+	                     set->max_backoff_s != c->max_backoff_s;
 	set->startup_spread_s = c->startup_spread_s;
 	set->removed_keep_s = c->removed_keep_s;
+	set->min_interval_s = c->min_interval_s;
+	set->max_interval_s = c->max_interval_s;
+	set->max_backoff_s = c->max_backoff_s;
+	set->confirm_redirects = c->confirm_redirects;
+	set->retry_after_host = c->retry_after_host;
 	struct source **v = xcalloc(c->nsources ? c->nsources : 1, sizeof *v);
 	/* Sources whose schedule must be worked out again, and which need their stored state. */
 	struct source **rearm = xcalloc(c->nsources ? c->nsources : 1, sizeof *rearm);
@@ -495,11 +811,26 @@ size_t source_set_apply(struct source_set *set, const struct config *c, int64_t 
 				source_abort(src);
 				store_poll_state_clear(&src->state);
 				load[i] = 1;
+			} else if (strstr(changed, "charset") || strstr(changed, "timezone") ||
+			           strstr(changed, "date_format")) {
+				/* The same bytes now parse differently. */
+				src->state.has_body_hash = 0;
+			}
+			if (src->enabled && !was_enabled && source_is_gone(src)) {
+				/* Paused and resumed: the operator asks to try a 410 again. */
+				log_info("source %s: resumed after HTTP 410 Gone: polling again",
+				         src->name);
+				src->state.gone_since = FEED_TIME_NONE;
+				src->state.failures = 0;
+				if (store_set_poll_state(set->env.store, src->name, &src->state) !=
+				    0)
+					set->counts.store_failed = 1;
 			}
 			if (!src->enabled) {
 				source_abort(src);
 				sched_timer_stop(&src->timer);
-			} else if (url_changed || !was_enabled || old_interval != src->interval_s) {
+			} else if (url_changed || !was_enabled || old_interval != src->interval_s ||
+			           policy_changed) {
 				if (!src->in_flight)
 					rearm[nrearm++] = src;
 			}
@@ -527,10 +858,27 @@ size_t source_set_apply(struct source_set *set, const struct config *c, int64_t 
 		set->counts.store_failed = 1;
 	free(list);
 	/* After the sync, which cleared the state of a source whose URL changed. */
-	for (size_t i = 0; i < set->n; i++)
-		if (load[i] && store_get_poll_state(set->env.store, v[i]->name, &v[i]->state) != 0)
+	for (size_t i = 0; i < set->n; i++) {
+		if (!load[i])
+			continue;
+		if (store_get_poll_state(set->env.store, v[i]->name, &v[i]->state) != 0)
 			set->counts.store_failed = 1;
+		if (source_is_gone(v[i]) && v[i]->enabled) {
+			char since[DATE_ISO_SIZE];
+			date_format_iso(v[i]->state.gone_since, since);
+			log_warnx(
+			    "source %s: gone since %s (HTTP 410): not polled; change its url, "
+			    "or pause and resume it, to poll it again",
+			    v[i]->name, since);
+		}
+	}
 	source_prune(set, now);
+	/* Gone sources stay unarmed. */
+	size_t k = 0;
+	for (size_t i = 0; i < nrearm; i++)
+		if (!source_is_gone(rearm[i]))
+			rearm[k++] = rearm[i];
+	nrearm = k;
 	if (set->started)
 		source_arm_spread(set, rearm, nrearm, now);
 	free(rearm);
@@ -544,7 +892,7 @@ void source_set_start(struct source_set *set, int64_t now)
 	struct source **v = xcalloc(set->n ? set->n : 1, sizeof *v);
 	size_t n = 0;
 	for (size_t i = 0; i < set->n; i++)
-		if (set->v[i]->enabled)
+		if (set->v[i]->enabled && !source_is_gone(set->v[i]))
 			v[n++] = set->v[i];
 	source_arm_spread(set, v, n, now);
 	free(v);
@@ -557,9 +905,9 @@ size_t source_set_poll_all(struct source_set *set, int64_t now)
 	/* Counted first: a transfer that cannot start is reported (and may end the round)
 	 * from inside source_poll. */
 	for (size_t i = 0; i < set->n; i++)
-		n += set->v[i]->enabled != 0;
+		n += set->v[i]->enabled && !source_is_gone(set->v[i]);
 	for (size_t i = 0; i < set->n; i++)
-		if (set->v[i]->enabled)
+		if (set->v[i]->enabled && !source_is_gone(set->v[i]))
 			source_poll(set->v[i], now, now);
 	return n;
 }

@@ -31,7 +31,8 @@ struct source_env {
 /* Totals since the set was made. */
 struct source_counts {
 	size_t ok, failed, new_entries;
-	int store_failed; /* a database error happened on the way */
+	int store_failed;         /* a database error happened on the way */
+	const char *failed_names; /* `once`: "a, b, c" (borrowed from the set) */
 };
 
 struct source_set *source_set_new(const struct source_env *env);

@@ -83,6 +83,21 @@ static const char *const store_migrations[] = {
     "ALTER TABLE sources ADD COLUMN last_error TEXT;"
     "UPDATE sources SET removed_at = CAST(strftime('%s', 'now') AS INTEGER)"
     " WHERE position >= 1000000000;",
+    /* 4: the fetcher's state machine: the class of the last error (and whether it earns one
+     * early retry), a 410's date, the feed's own polling hints, the last body's hash, a
+     * permanent redirect being confirmed and the URL adopted after it, entries seen. */
+    "ALTER TABLE sources ADD COLUMN error_class TEXT;"
+    "ALTER TABLE sources ADD COLUMN retry_soon INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sources ADD COLUMN gone_since INTEGER;"
+    "ALTER TABLE sources ADD COLUMN hint_s INTEGER;"
+    "ALTER TABLE sources ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sources ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sources ADD COLUMN body_hash INTEGER;"
+    "ALTER TABLE sources ADD COLUMN redirect_url TEXT;"
+    "ALTER TABLE sources ADD COLUMN redirect_polls INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sources ADD COLUMN adopted_url TEXT;"
+    "ALTER TABLE sources ADD COLUMN adopted_at INTEGER;"
+    "ALTER TABLE sources ADD COLUMN entries_seen INTEGER;",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -132,7 +147,10 @@ static const char *const store_sql[ST_COUNT] = {
                           " feed_title = coalesce(?2, feed_title),"
                           " site_link = coalesce(?3, site_link), etag = ?4, last_modified = ?5,"
                           " validators_url = ?6, last_fetch_at = ?7, last_ok_at = ?7 WHERE id = ?1",
-    [ST_SOURCE_NOT_MODIFIED] = "UPDATE sources SET last_fetch_at = ?2, last_ok_at = ?2"
+    /* A 304 may carry new validators (RFC 9110 15.4.5): they replace the old ones. */
+    [ST_SOURCE_NOT_MODIFIED] = "UPDATE sources SET last_fetch_at = ?2, last_ok_at = ?2,"
+                               " etag = coalesce(?3, etag),"
+                               " last_modified = coalesce(?4, last_modified)"
                                " WHERE name = ?1",
     [ST_SOURCE_CHANGED] = "UPDATE sources SET changed_at = ?2 WHERE id = ?1",
     [ST_VALIDATORS_GET] = "SELECT etag, last_modified FROM sources"
@@ -140,23 +158,45 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_SYNC_RESET] = "UPDATE sources SET position = ?1",
     /* A source whose URL changed starts from a clean state: no validators, no backoff, no
      * schedule (the right-hand sides see the row as it was). */
+    /* A source whose URL changed starts from a clean state: no validators, no backoff, no
+     * schedule, no hints (the right-hand sides see the row as it was). Unless the new URL is
+     * the one it had adopted after a permanent redirect: then the operator only caught up. */
     [ST_SYNC_UPSERT] =
         "INSERT INTO sources(name, url, title, position) VALUES(?1, ?2, ?3, ?4)"
         " ON CONFLICT(name) DO UPDATE SET url = excluded.url, title = excluded.title,"
         " position = excluded.position, removed_at = NULL,"
-        " etag = iif(url IS excluded.url, etag, NULL),"
-        " last_modified = iif(url IS excluded.url, last_modified, NULL),"
-        " validators_url = iif(url IS excluded.url, validators_url, NULL),"
-        " last_attempt_at = iif(url IS excluded.url, last_attempt_at, NULL),"
-        " next_due_at = iif(url IS excluded.url, next_due_at, NULL),"
-        " failures = iif(url IS excluded.url, failures, 0),"
-        " retry_until = iif(url IS excluded.url, retry_until, NULL),"
-        " last_status = iif(url IS excluded.url, last_status, NULL),"
-        " last_error = iif(url IS excluded.url, last_error, NULL),"
-        " last_ok_at = iif(url IS excluded.url, last_ok_at, NULL),"
-        " last_fetch_at = iif(url IS excluded.url, last_fetch_at, NULL),"
-        " feed_title = iif(url IS excluded.url, feed_title, NULL),"
-        " site_link = iif(url IS excluded.url, site_link, NULL)",
+        " etag = iif(url IS excluded.url OR adopted_url IS excluded.url, etag, NULL),"
+        " last_modified = iif(url IS excluded.url OR adopted_url IS excluded.url, last_modified, "
+        "NULL),"
+        " validators_url = iif(url IS excluded.url OR adopted_url IS excluded.url, validators_url, "
+        "NULL),"
+        " last_attempt_at = iif(url IS excluded.url OR adopted_url IS excluded.url, "
+        "last_attempt_at, NULL),"
+        " next_due_at = iif(url IS excluded.url OR adopted_url IS excluded.url, next_due_at, NULL),"
+        " failures = iif(url IS excluded.url OR adopted_url IS excluded.url, failures, 0),"
+        " retry_until = iif(url IS excluded.url OR adopted_url IS excluded.url, retry_until, NULL),"
+        " last_status = iif(url IS excluded.url OR adopted_url IS excluded.url, last_status, NULL),"
+        " last_error = iif(url IS excluded.url OR adopted_url IS excluded.url, last_error, NULL),"
+        " last_ok_at = iif(url IS excluded.url OR adopted_url IS excluded.url, last_ok_at, NULL),"
+        " last_fetch_at = iif(url IS excluded.url OR adopted_url IS excluded.url, last_fetch_at, "
+        "NULL),"
+        " feed_title = iif(url IS excluded.url OR adopted_url IS excluded.url, feed_title, NULL),"
+        " site_link = iif(url IS excluded.url OR adopted_url IS excluded.url, site_link, NULL),"
+        " error_class = iif(url IS excluded.url OR adopted_url IS excluded.url, error_class, NULL),"
+        " retry_soon = iif(url IS excluded.url OR adopted_url IS excluded.url, retry_soon, 0),"
+        " gone_since = iif(url IS excluded.url OR adopted_url IS excluded.url, gone_since, NULL),"
+        " hint_s = iif(url IS excluded.url OR adopted_url IS excluded.url, hint_s, NULL),"
+        " skip_hours = iif(url IS excluded.url OR adopted_url IS excluded.url, skip_hours, 0),"
+        " skip_days = iif(url IS excluded.url OR adopted_url IS excluded.url, skip_days, 0),"
+        " body_hash = iif(url IS excluded.url OR adopted_url IS excluded.url, body_hash, NULL),"
+        " redirect_url = iif(url IS excluded.url OR adopted_url IS excluded.url, redirect_url, "
+        "NULL),"
+        " redirect_polls = iif(url IS excluded.url OR adopted_url IS excluded.url, redirect_polls, "
+        "0),"
+        " entries_seen = iif(url IS excluded.url OR adopted_url IS excluded.url, entries_seen, "
+        "NULL),"
+        " adopted_url = iif(url IS excluded.url, adopted_url, NULL),"
+        " adopted_at = iif(url IS excluded.url, adopted_at, NULL)",
     [ST_SYNC_MARK_REMOVED] = "UPDATE sources SET removed_at = ?2"
                              " WHERE position = ?1 AND removed_at IS NULL",
     /* Every entry belongs to the remaining source that carried it first (ties: the one listed
@@ -176,11 +216,16 @@ static const char *const store_sql[ST_COUNT] = {
                                " (SELECT id FROM sources WHERE removed_at <= ?1)",
     [ST_PRUNE_SOURCES] = "DELETE FROM sources WHERE removed_at <= ?1",
     [ST_STATE_GET] = "SELECT last_attempt_at, last_ok_at, next_due_at, retry_until, failures,"
-                     " last_status, last_error FROM sources WHERE name = ?1",
+                     " last_status, last_error, error_class, retry_soon, gone_since, hint_s,"
+                     " skip_hours, skip_days, body_hash, redirect_url, redirect_polls,"
+                     " adopted_url, adopted_at, entries_seen FROM sources WHERE name = ?1",
     [ST_STATE_SET] = "UPDATE sources SET last_attempt_at = ?2,"
                      " last_ok_at = coalesce(?3, last_ok_at), next_due_at = ?4,"
-                     " retry_until = ?5, failures = ?6, last_status = ?7, last_error = ?8"
-                     " WHERE name = ?1",
+                     " retry_until = ?5, failures = ?6, last_status = ?7, last_error = ?8,"
+                     " error_class = ?9, retry_soon = ?10, gone_since = ?11, hint_s = ?12,"
+                     " skip_hours = ?13, skip_days = ?14, body_hash = ?15,"
+                     " redirect_url = ?16, redirect_polls = ?17, adopted_url = ?18,"
+                     " adopted_at = ?19, entries_seen = ?20 WHERE name = ?1",
     [ST_ENTRY_FIND] = "SELECT e.id, e.source_id, e.first_seen, s.position,"
                       " s.removed_at IS NOT NULL FROM entries e"
                       " JOIN sources s ON s.id = e.source_id WHERE e.key = ?1",
@@ -445,11 +490,18 @@ fail:
 void store_poll_state_clear(struct store_poll_state *ps)
 {
 	free(ps->last_error);
+	free(ps->error_class);
+	free(ps->redirect_url);
+	free(ps->adopted_url);
 	*ps = (struct store_poll_state){
 	    .last_attempt_at = FEED_TIME_NONE,
 	    .last_ok_at = FEED_TIME_NONE,
 	    .next_due_at = FEED_TIME_NONE,
 	    .retry_until = FEED_TIME_NONE,
+	    .gone_since = FEED_TIME_NONE,
+	    .hint_s = -1,
+	    .adopted_at = FEED_TIME_NONE,
+	    .entries_seen = -1,
 	};
 }
 
@@ -471,6 +523,22 @@ int store_get_poll_state(struct store *s, const char *source, struct store_poll_
 		ps->failures = failures > 0 && failures < UINT32_MAX ? (unsigned)failures : 0;
 		ps->last_status = (long)sqlite3_column_int64(st, 5);
 		ps->last_error = column_dup(st, 6);
+		ps->error_class = column_dup(st, 7);
+		ps->retry_soon = sqlite3_column_int(st, 8) != 0;
+		ps->gone_since = column_time(st, 9);
+		ps->hint_s =
+		    sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 10);
+		ps->skip_hours = (uint32_t)sqlite3_column_int64(st, 11) & 0xffffffu;
+		ps->skip_days = (uint8_t)(sqlite3_column_int(st, 12) & 0x7f);
+		ps->has_body_hash = sqlite3_column_type(st, 13) != SQLITE_NULL;
+		ps->body_hash = (uint64_t)sqlite3_column_int64(st, 13);
+		ps->redirect_url = column_dup(st, 14);
+		int64_t polls = sqlite3_column_int64(st, 15);
+		ps->redirect_polls = polls > 0 && polls < 1000 ? (unsigned)polls : 0;
+		ps->adopted_url = column_dup(st, 16);
+		ps->adopted_at = column_time(st, 17);
+		ps->entries_seen =
+		    sqlite3_column_type(st, 18) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 18);
 	} else if (rc != SQLITE_DONE) {
 		goto fail;
 	}
@@ -499,6 +567,27 @@ int store_set_poll_state(struct store *s, const char *source, const struct store
 	else
 		sqlite3_bind_null(st, 7);
 	bind_text(st, 8, ps->last_error);
+	bind_text(st, 9, ps->error_class);
+	sqlite3_bind_int(st, 10, ps->retry_soon);
+	bind_time(st, 11, ps->gone_since);
+	if (ps->hint_s >= 0)
+		sqlite3_bind_int64(st, 12, ps->hint_s);
+	else
+		sqlite3_bind_null(st, 12);
+	sqlite3_bind_int64(st, 13, ps->skip_hours);
+	sqlite3_bind_int(st, 14, ps->skip_days);
+	if (ps->has_body_hash)
+		sqlite3_bind_int64(st, 15, (sqlite3_int64)ps->body_hash);
+	else
+		sqlite3_bind_null(st, 15);
+	bind_text(st, 16, ps->redirect_url);
+	sqlite3_bind_int64(st, 17, ps->redirect_polls);
+	bind_text(st, 18, ps->adopted_url);
+	bind_time(st, 19, ps->adopted_at);
+	if (ps->entries_seen >= 0)
+		sqlite3_bind_int64(st, 20, ps->entries_seen);
+	else
+		sqlite3_bind_null(st, 20);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	sqlite3_reset(st);
@@ -538,13 +627,16 @@ fail:
 }
 
 /* Records a 304: the source was fetched successfully at at. */
-int store_mark_not_modified(struct store *s, const char *source, int64_t at)
+int store_mark_not_modified(struct store *s, const char *source, const char *etag,
+                            const char *last_modified, int64_t at)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_SOURCE_NOT_MODIFIED);
 	if (st == NULL)
 		goto fail;
 	bind_text(st, 1, source);
 	sqlite3_bind_int64(st, 2, at);
+	bind_text(st, 3, etag);
+	bind_text(st, 4, last_modified);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	sqlite3_reset(st);

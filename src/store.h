@@ -42,6 +42,20 @@ struct store_poll_state {
 	unsigned failures;   /* consecutive failed polls */
 	long last_status;    /* HTTP status of the last response, 0 for none */
 	char *last_error;    /* owned; NULL after a success */
+	char *error_class;   /* owned; "dns", "connect", "timeout", "http", "blocked", "parse",
+	                      * ...; NULL after a success */
+	int retry_soon;      /* the last failure earns one early retry (connection level) */
+	int64_t gone_since;  /* a 410 Gone stopped polling then */
+	int64_t hint_s;      /* the feed's own polling hint (ttl, sy:, max-age); -1: none */
+	uint32_t skip_hours; /* RSS skipHours, bit N = hour N (UTC) */
+	uint8_t skip_days;   /* RSS skipDays, bit 0 = Sunday */
+	int has_body_hash;
+	uint64_t body_hash;      /* of the last 200's body */
+	char *redirect_url;      /* owned; a permanent redirect's target being confirmed */
+	unsigned redirect_polls; /* consecutive polls that gave it */
+	char *adopted_url;       /* owned; polled instead of the configured url */
+	int64_t adopted_at;
+	int64_t entries_seen; /* in the last parsed document; -1: none yet */
 };
 /* Frees ps's strings and resets it to a clean state (never polled). */
 void store_poll_state_clear(struct store_poll_state *ps);
@@ -63,8 +77,10 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
                        const char *etag, const char *last_modified, int64_t seen_at,
                        size_t *new_entries);
 
-/* Records a successful fetch that returned 304 Not Modified. */
-int store_mark_not_modified(struct store *s, const char *source, int64_t at);
+/* Records a successful fetch that returned 304 Not Modified, and the validators it carried
+ * (NULL: keep the stored ones). */
+int store_mark_not_modified(struct store *s, const char *source, const char *etag,
+                            const char *last_modified, int64_t at);
 
 /* Fills out with the newest limit entries by date and every configured source. */
 int store_load_merged(struct store *s, size_t limit, struct merged *out);

@@ -404,3 +404,62 @@ char *url_canonical(const char *url)
 	free(s);
 	return c;
 }
+
+/* A new string: url without its user:password@, or NULL when it has none or is not a URL
+ * libcurl reads. */
+static char *url_credentials_removed(const char *url)
+{
+	CURLU *h = curl_url();
+	char *user = NULL, *password = NULL, *out = NULL;
+	if (h == NULL || curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+		goto done;
+	int has_user = curl_url_get(h, CURLUPART_USER, &user, 0) == CURLUE_OK;
+	int has_password = curl_url_get(h, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK;
+	if (!has_user && !has_password)
+		goto done;
+	if (curl_url_set(h, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
+	    curl_url_set(h, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK)
+		goto done;
+	char *s = NULL;
+	if (curl_url_get(h, CURLUPART_URL, &s, 0) == CURLUE_OK) {
+		out = xstrdup(s);
+		curl_free(s);
+	}
+done:
+	curl_free(user);
+	curl_free(password);
+	curl_url_cleanup(h);
+	return out;
+}
+
+int url_has_credentials(const char *url)
+{
+	if (url == NULL)
+		return 0;
+	char *s = url_credentials_removed(url);
+	free(s);
+	return s != NULL;
+}
+
+char *url_public_dup(const char *url)
+{
+	if (url == NULL)
+		return NULL;
+	char *s = url_credentials_removed(url);
+	return s != NULL ? s : xstrdup(url);
+}
+
+char *url_host_dup(const char *url)
+{
+	CURLU *h = curl_url();
+	char *host = NULL, *out = NULL;
+	if (h != NULL && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		out = xstrdup(host);
+		for (char *p = out; *p != '\0'; p++)
+			*p = (char)lower((unsigned char)*p);
+	}
+	curl_free(host);
+	curl_url_cleanup(h);
+	return out;
+}

@@ -131,6 +131,7 @@ write_config() {
 		"feed_size=1000"
 		"attribution=Nguồn"
 		"startup_spread=0"
+		"min_interval=1s"
 	)
 	{
 		echo "[feedmerge]"

@@ -196,7 +196,7 @@ static void test_sources(void)
 	                           "timezone = Asia/Ho_Chi_Minh\n"
 	                           "date_format = %d/%m/%Y %H:%M\n"
 	                           "[source third]\n"
-	                           "url = HTTPS://user@[2001:db8::1]:8443/f\n"
+	                           "url = HTTPS://[2001:db8::1]:8443/f\n"
 	                           "timezone = +07:00\n"
 	                           "charset = ISO-8859-1\n"
 	                           "[feedmerge]\n"
@@ -229,7 +229,7 @@ static void test_sources(void)
 	is_str(s[1].date_format, "%d/%m/%Y %H:%M", "source 2 date_format");
 	is_int(s[1].line, 4, "source 2 line");
 	is_str(s[2].name, "third", "source 3 name");
-	is_str(s[2].url, "HTTPS://user@[2001:db8::1]:8443/f", "source 3 url (IPv6, userinfo)");
+	is_str(s[2].url, "HTTPS://[2001:db8::1]:8443/f", "source 3 url (IPv6)");
 	is_str(s[2].timezone, "+07:00", "source 3 timezone (offset)");
 	is_str(s[3].name, "fourth", "source 4 in config order");
 	is_str(s[3].timezone, "UTC+7", "source 4 timezone (UTC+7)");

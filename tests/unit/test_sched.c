@@ -54,31 +54,65 @@ static void test_success(void)
 	is_int(sched_delay_after_success_s("x", 0), 1, "interval 0 is treated as 1s");
 }
 
-static void test_failure(void)
+static void test_backoff(void)
 {
-	is_int(sched_delay_after_failure_s(900, 1, 0), 60, "1st failure: 1m");
-	is_int(sched_delay_after_failure_s(900, 2, 0), 120, "2nd failure: 2m");
-	is_int(sched_delay_after_failure_s(900, 3, 0), 240, "3rd failure: 4m");
-	is_int(sched_delay_after_failure_s(900, 5, 0), 960, "5th failure: 16m (past the interval)");
-	is_int(sched_delay_after_failure_s(900, 10, 0), 6 * 3600, "10th failure: capped at 6h");
-	is_int(sched_delay_after_failure_s(900, 4000000000u, 0), 6 * 3600,
+	/* interval x 2^(n-1), within +-25 %, never below the interval, capped at max_backoff. */
+	int64_t d1 = sched_backoff_s("src", 900, 1, 0, 86400);
+	ok(d1 >= 900 && d1 <= 1125, "1st failure: the interval, up to +25 %% (%lld)",
+	   (long long)d1);
+	int64_t d3 = sched_backoff_s("src", 900, 3, 0, 86400);
+	ok(d3 >= 2700 && d3 <= 4500, "3rd failure: 4 x interval +-25 %% (%lld)", (long long)d3);
+	is_int(sched_backoff_s("src", 900, 3, 0, 86400), d3, "the same delay every time");
+	is_int(sched_backoff_s("src", 900, 20, 0, 86400), 86400,
+	       "20th failure: capped at max_backoff");
+	is_int(sched_backoff_s("src", 900, 4000000000u, 0, 86400), 86400,
 	       "a huge failure count does not overflow");
-	is_int(sched_delay_after_failure_s(2 * 86400, 30, 0), 2 * 86400,
-	       "cap is the interval when it is longer than 6h");
-	is_int(sched_delay_after_failure_s(10, 1, 0), 10, "short interval: start at the interval");
-	is_int(sched_delay_after_failure_s(10, 3, 0), 40, "short interval: doubles from there");
-	is_int(sched_delay_after_failure_s(900, 0, 0), 60, "0 failures acts like the first");
+	is_int(sched_backoff_s("src", 2 * 86400, 5, 0, 86400), 2 * 86400,
+	       "never more often than a healthy source, whatever max_backoff");
+	int64_t early = sched_backoff_s("src", 900, 1, 1, 86400);
+	ok(early >= 45 && early <= 75,
+	   "a connection-level first failure: one retry after ~1m (%lld)", (long long)early);
+	int64_t second = sched_backoff_s("src", 900, 2, 1, 86400);
+	ok(second >= 1350, "the second connection failure: back to the formula (%lld)",
+	   (long long)second);
+	/* Jitter spreads sources failing together. */
+	char name[32];
+	int64_t first = sched_backoff_s("feed0", 900, 4, 0, 86400);
+	int distinct = 0;
+	for (int i = 1; i < 50; i++) {
+		snprintf(name, sizeof name, "feed%d", i);
+		if (sched_backoff_s(name, 900, 4, 0, 86400) != first)
+			distinct++;
+	}
+	ok(distinct > 40, "50 failing sources spread out (%d differ)", distinct);
 }
 
-static void test_retry_after(void)
+static void test_effective_interval(void)
 {
-	is_int(sched_delay_after_failure_s(900, 1, 600), 600,
-	       "Retry-After longer than backoff wins");
-	is_int(sched_delay_after_failure_s(900, 6, 600), 1920,
-	       "backoff longer than Retry-After wins");
-	is_int(sched_delay_after_failure_s(900, 1, 40 * 86400), SCHED_RETRY_AFTER_MAX_S,
-	       "Retry-After capped at a day");
-	is_int(sched_delay_after_failure_s(900, 1, -5), 60, "negative Retry-After ignored");
+	is_int(sched_effective_interval_s(900, -1, 60, 86400), 900, "no hint: the interval");
+	is_int(sched_effective_interval_s(900, 3600, 60, 86400), 3600, "a longer ttl lengthens it");
+	is_int(sched_effective_interval_s(900, 60, 60, 86400), 900,
+	       "a shorter hint does not shorten it");
+	is_int(sched_effective_interval_s(900, 30 * 86400, 60, 86400), 86400,
+	       "a hint is capped at max_interval");
+	is_int(sched_effective_interval_s(10, -1, 60, 86400), 60,
+	       "min_interval raises the interval");
+	is_int(sched_effective_interval_s(2 * 86400, 3600, 60, 86400), 2 * 86400,
+	       "a configured interval past max_interval stays");
+}
+
+static void test_skip(void)
+{
+	/* 2026-12-03 (a Thursday) 10:30 UTC = 1796293800. */
+	int64_t t = 1796293800;
+	is_int(sched_skip_to_s(t, 0, 0), t, "nothing skipped");
+	is_int(sched_skip_to_s(t, 1u << 10, 0), t + 1800, "skipHours 10: at 11:00");
+	is_int(sched_skip_to_s(t, (1u << 10) | (1u << 11), 0), t + 5400,
+	       "skipHours 10, 11: at 12:00");
+	is_int(sched_skip_to_s(t, 0, 1u << 4), t + 13 * 3600 + 1800,
+	       "skipDays Thursday: Friday 00:00");
+	is_int(sched_skip_to_s(t, 0xffffffu, 0), t, "every hour skipped: ignored");
+	is_int(sched_skip_to_s(t, 0, 0x7f), t, "every day skipped: ignored");
 }
 
 static void test_format(void)
@@ -103,15 +137,23 @@ static void test_format(void)
 /* The state kept in the database gives the same schedule after a restart. */
 static void test_next_due(void)
 {
-	is_int(sched_next_due_at("a", 900, 0, FEED_TIME_NONE, FEED_TIME_NONE), FEED_TIME_NONE,
-	       "never attempted: due now");
-	is_int(sched_next_due_at("a", 900, 0, 10000, FEED_TIME_NONE),
-	       10000 + sched_delay_after_success_s("a", 900), "after a success: interval + jitter");
-	is_int(sched_next_due_at("a", 900, 3, 10000, FEED_TIME_NONE),
-	       10000 + sched_delay_after_failure_s(900, 3, 0), "after 3 failures: the backoff");
-	is_int(sched_next_due_at("a", 900, 1, 10000, 10600), 10600,
-	       "a Retry-After deadline later than the backoff wins");
-	is_int(sched_next_due_at("a", 900, 1, 10000, 10001), 10060,
+	struct sched_input in = {.name = "a",
+	                         .interval_s = 900,
+	                         .max_backoff_s = 86400,
+	                         .last_attempt_at = FEED_TIME_NONE,
+	                         .retry_until = FEED_TIME_NONE};
+	is_int(sched_next_due_at(&in), FEED_TIME_NONE, "never attempted: due now");
+	in.last_attempt_at = 10000;
+	is_int(sched_next_due_at(&in), 10000 + sched_delay_after_success_s("a", 900),
+	       "after a success: interval + jitter");
+	in.failures = 3;
+	is_int(sched_next_due_at(&in), 10000 + sched_backoff_s("a", 900, 3, 0, 86400),
+	       "after 3 failures: the backoff");
+	in.failures = 1;
+	in.retry_until = 10000 + 5000;
+	is_int(sched_next_due_at(&in), 15000, "a Retry-After deadline later than the backoff wins");
+	in.retry_until = 10001;
+	is_int(sched_next_due_at(&in), 10000 + sched_backoff_s("a", 900, 1, 0, 86400),
 	       "an earlier Retry-After deadline does not shorten the backoff");
 	is_int(sched_retry_until(5000, 0), FEED_TIME_NONE, "no Retry-After: no deadline");
 	is_int(sched_retry_until(5000, 600), 5600, "Retry-After: 600 -> now + 600");
@@ -180,8 +222,9 @@ int main(void)
 {
 	test_jitter();
 	test_success();
-	test_failure();
-	test_retry_after();
+	test_backoff();
+	test_effective_interval();
+	test_skip();
 	test_format();
 	test_next_due();
 	test_spread();

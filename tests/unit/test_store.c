@@ -550,7 +550,7 @@ int main(void)
 	ok(s != NULL, "store_open reopens it");
 	if (have_sqlite3) {
 		char *v = sql1(db, "PRAGMA user_version");
-		is_str(v, "3", "schema version recorded in user_version");
+		is_str(v, "4", "schema version recorded in user_version");
 		free(v);
 		v = sql1(db, "PRAGMA journal_mode");
 		is_str(v, "wal", "database in WAL mode");
@@ -759,7 +759,7 @@ int main(void)
 	   "no validators for an unknown source");
 
 	/* 304. */
-	ok(store_mark_not_modified(s, "gamma", 7000) == 0, "mark not modified");
+	ok(store_mark_not_modified(s, "gamma", NULL, NULL, 7000) == 0, "mark not modified");
 	ok(store_load_merged(s, 100, &m) == 0 && m.nsources == 3 && m.sources[2].updated == 3000,
 	   "a 304 leaves the source's updated (its last change) alone");
 	merged_free(&m);
@@ -858,7 +858,7 @@ int main(void)
 		ok(1, "# SKIP no sqlite3 shell");
 	}
 	if (have_sqlite3) {
-		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 and 3;
+		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 to 4;
 		 * a source it kept at the "no longer configured" position counts as removed. */
 		char *old = xasprintf("%s/v1.db", tmpdir);
 		s = store_open(old, err, sizeof err);
@@ -871,6 +871,18 @@ int main(void)
 		               "ALTER TABLE sources DROP COLUMN retry_until;"
 		               "ALTER TABLE sources DROP COLUMN last_status;"
 		               "ALTER TABLE sources DROP COLUMN last_error;"
+		               "ALTER TABLE sources DROP COLUMN error_class;"
+		               "ALTER TABLE sources DROP COLUMN retry_soon;"
+		               "ALTER TABLE sources DROP COLUMN gone_since;"
+		               "ALTER TABLE sources DROP COLUMN hint_s;"
+		               "ALTER TABLE sources DROP COLUMN skip_hours;"
+		               "ALTER TABLE sources DROP COLUMN skip_days;"
+		               "ALTER TABLE sources DROP COLUMN body_hash;"
+		               "ALTER TABLE sources DROP COLUMN redirect_url;"
+		               "ALTER TABLE sources DROP COLUMN redirect_polls;"
+		               "ALTER TABLE sources DROP COLUMN adopted_url;"
+		               "ALTER TABLE sources DROP COLUMN adopted_at;"
+		               "ALTER TABLE sources DROP COLUMN entries_seen;"
 		               "INSERT INTO sources(name, position) VALUES('kept', 0),"
 		               " ('gone', 1000000000); PRAGMA user_version = 1"));
 		char *v = sql1(old, "PRAGMA user_version");
@@ -884,7 +896,7 @@ int main(void)
 		is_str(v, "1", "migrated: changed_at added");
 		free(v);
 		v = sql1(old, "PRAGMA user_version");
-		is_str(v, "3", "migrated: user_version 3");
+		is_str(v, "4", "migrated: user_version 4");
 		free(v);
 		v = sql1(old,
 		         "SELECT group_concat(name) FROM sources WHERE removed_at IS NOT NULL");
