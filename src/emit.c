@@ -23,45 +23,6 @@
 #define EMIT_TIME_MIN (-62135596800LL)
 #define EMIT_TIME_MAX 253402300799LL
 
-/* Decodes one UTF-8 sequence at s (n bytes left). Returns its length and sets *cp, or returns
- * 0 when the bytes are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c = s[0], min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xE0) == 0xC0) {
-		len = 2, c &= 0x1F, min = 0x80;
-	} else if ((c & 0xF0) == 0xE0) {
-		len = 3, c &= 0x0F, min = 0x800;
-	} else if ((c & 0xF8) == 0xF0) {
-		len = 4, c &= 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/* True for the code points XML 1.0 allows. */
-static int xml_char_ok(uint32_t cp)
-{
-	if (cp < 0x20)
-		return cp == '\t' || cp == '\n' || cp == '\r';
-	return cp != 0xFFFE && cp != 0xFFFF;
-}
-
 /* True when s would print as nothing: NULL, or only whitespace and characters XML forbids
  * (which put_text() drops). Invalid bytes count as text: they print as U+FFFD. */
 static int blank(const char *s)
@@ -135,29 +96,6 @@ static void put_text(struct buf *b, const char *s, int attr)
 			buf_append(b, p, len);
 		p += len, n -= len;
 	}
-}
-
-/* Appends s with only what XML forbids removed (no escaping): for building HTML that
- * put_text() escapes later. */
-static char *clean_dup(const char *s)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-	while (n > 0) {
-		uint32_t cp;
-		size_t len = utf8_decode(p, n, &cp);
-		if (len == 0) {
-			put_utf8(&b, 0xFFFD);
-			p++, n--;
-			continue;
-		}
-		if (xml_char_ok(cp))
-			buf_append(&b, p, len);
-		p += len, n -= len;
-	}
-	return buf_steal(&b, NULL);
 }
 
 /* Appends <name>text</name>. */
@@ -444,10 +382,10 @@ static char *attribution_html_dup(const struct merged_entry *me, const struct cr
 static char *with_attribution_dup(const char *html, const char *attribution)
 {
 	if (attribution == NULL)
-		return clean_dup(html != NULL ? html : "");
+		return xml_clean_dup(html != NULL ? html : "");
 	if (blank(html))
 		return xstrdup(attribution);
-	char *clean = clean_dup(html);
+	char *clean = xml_clean_dup(html);
 	char *out = xasprintf("%s\n%s", clean, attribution);
 	free(clean);
 	return out;
@@ -484,7 +422,7 @@ static char **entry_ids_new(const struct merged *m)
 		const struct merged_entry *me = &m->entries[i];
 		char *id = NULL;
 		if (is_absolute(me->atom_id)) {
-			id = clean_dup(me->atom_id);
+			id = xml_clean_dup(me->atom_id);
 		} else {
 			uint64_t h = HASH64_INIT;
 			const char *parts[] = {me->atom_id, me->e.link, me->e.id, me->e.title};
@@ -584,7 +522,7 @@ static void atom_entry(struct buf *b, const struct merged *m, const struct merge
 	if (!blank(e->content)) {
 		content = with_attribution_dup(e->content, attribution);
 		if (!blank(e->summary))
-			summary = clean_dup(e->summary);
+			summary = xml_clean_dup(e->summary);
 	} else if (!blank(e->summary) && !blank(e->link)) {
 		summary = with_attribution_dup(e->summary, attribution);
 	} else if (!blank(e->summary) || attribution != NULL || blank(e->link)) {
