@@ -17,8 +17,11 @@
  * all dropped with their content; (2) '<' and '>' are escaped in attribute values too, so no
  * value can close a tag in any parser; (3) the HTML 5 void elements libxml2 does not know
  * (source, track, wbr, embed, keygen) are written void and what libxml2 nested inside them is
- * written after them, as a browser would place it. Re-sanitising the output gives the output
- * again (tests/unit/test_sanitize.c checks that on every case).
+ * written after them, as a browser would place it; (4) where unwrapping an unknown element
+ * would bring together what parsers pull apart again (<a> in <a>, a block in <p>, <li> in
+ * <li>, table parts outside their table), the inner element loses its tag. Re-sanitising the
+ * output gives the output again (tests/unit/test_sanitize.c checks that on every case, and
+ * tests/fuzz/fuzz_sanitize.c on whatever libFuzzer makes up).
  *
  * The allowlist, compared with feedparser's _HTMLSanitizer (acceptable_elements/attributes)
  * and bluemonday's UGCPolicy:
@@ -621,6 +624,106 @@ static enum san_kind classify(const xmlNode *n, const struct san_elem **el)
 	return (*el)->kind;
 }
 
+/* Nesting HTML parsers repair. Unwrapping an unknown element can bring together what its
+ * parser kept apart (<p><x><div> becomes <p><div>, <a><x><a> becomes <a><a>), and a browser,
+ * like libxml2 reading the output again, would close the outer element there: the output
+ * would not mean what it says, nor be a fixed point. So an element written inside one of
+ * `inside` (its nearest written ancestors, up to the first of `until`) loses its tag. */
+struct san_nesting {
+	const char *const *elems;
+	const char *const *inside;
+	const char *const *until;
+};
+
+static const char *const nest_a[] = {"a", NULL};
+static const char *const nest_none[] = {NULL};
+static const char *const nest_p_closers[] = {
+    "address", "article",    "aside",  "blockquote", "dd", "details", "div", "dl",
+    "dt",      "figcaption", "figure", "footer",     "h1", "h2",      "h3",  "h4",
+    "h5",      "h6",         "header", "hgroup",     "hr", "li",      "ol",  "p",
+    "pre",     "section",    "table",  "ul",         NULL};
+static const char *const nest_p[] = {"p", NULL};
+static const char *const nest_p_scope[] = {"caption", "table", "td", "th", NULL};
+static const char *const nest_li[] = {"li", NULL};
+static const char *const nest_lists[] = {"ol", "ul", NULL};
+static const char *const nest_dd_dt[] = {"dd", "dt", NULL};
+static const char *const nest_dl[] = {"dl", NULL};
+static const char *const nest_headings[] = {"h1", "h2", "h3", "h4", "h5", "h6", NULL};
+static const char *const nest_tr[] = {"tr", NULL};
+static const char *const nest_table[] = {"table", NULL};
+static const char *const nest_cells[] = {"td", "th", NULL};
+static const char *const nest_row_or_table[] = {"table", "tr", NULL};
+static const char *const nest_sections[] = {"caption", "colgroup", "tbody", "tfoot", "thead", NULL};
+static const char *const nest_in_table[] = {"caption", "colgroup", "tbody", "td", "tfoot",
+                                            "th",      "thead",    "tr",    NULL};
+static const char *const nest_table_parts[] = {"caption", "col", "colgroup", "tbody", "td",
+                                               "tfoot",   "th",  "thead",    "tr",    NULL};
+static const char *const nest_cell_scope[] = {"caption", "td", "th", NULL};
+
+static const struct san_nesting nestings[] = {
+    {nest_a, nest_a, nest_none},
+    {nest_p_closers, nest_p, nest_p_scope},
+    {nest_li, nest_li, nest_lists},
+    {nest_dd_dt, nest_dd_dt, nest_dl},
+    {nest_headings, nest_headings, nest_none},
+    {nest_tr, nest_tr, nest_table},
+    {nest_cells, nest_cells, nest_row_or_table},
+    {nest_sections, nest_in_table, nest_table},
+};
+
+static int in_list(const char *name, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(name, *list) == 0)
+			return 1;
+	return 0;
+}
+
+/* True when element name may be written where open[0..n) (outermost first; NULL for depths
+ * that wrote no tag) are the elements written around it. */
+static int nesting_ok(const char *name, const char *const *open, size_t n)
+{
+	for (size_t r = 0; r < sizeof nestings / sizeof nestings[0]; r++) {
+		if (!in_list(name, nestings[r].elems))
+			continue;
+		for (size_t i = n; i-- > 0;) {
+			if (open[i] == NULL)
+				continue;
+			if (in_list(open[i], nestings[r].inside))
+				return 0;
+			if (in_list(open[i], nestings[r].until))
+				break;
+		}
+	}
+	/* What libxml2 itself closes when it reads the output again (its HTML 4 table: <p> closes
+	 * an open <b>, <table> an open <a>, ...): the check it makes against the innermost open
+	 * element, made here against the innermost written one. */
+	const char *inner = NULL;
+	for (size_t i = n; i-- > 0 && inner == NULL;)
+		inner = open[i];
+	if (inner != NULL) {
+		xmlNode probe;
+		memset(&probe, 0, sizeof probe);
+		probe.type = XML_ELEMENT_NODE;
+		probe.name = (const xmlChar *)name;
+		if (htmlAutoCloseTag(NULL, (const xmlChar *)inner, &probe))
+			return 0;
+	}
+	/* A table's parts only directly in a table (not in one of its cells). */
+	if (in_list(name, nest_table_parts)) {
+		for (size_t i = n; i-- > 0;) {
+			if (open[i] == NULL)
+				continue;
+			if (strcmp(open[i], "table") == 0)
+				return 1;
+			if (in_list(open[i], nest_cell_scope))
+				return 0;
+		}
+		return 0;
+	}
+	return 1;
+}
+
 /* Writes the sanitised form of the nodes from first on (and their siblings) to b. Iterative:
  * the tree's depth is the input's to choose. close[d] is the element whose end tag is due
  * when the walk leaves depth d, NULL when none. */
@@ -640,6 +743,9 @@ static void walk(struct buf *b, xmlNode *first, const xmlNode *wrapper, const ch
 			const struct san_elem *el = NULL;
 			enum san_kind kind = n == wrapper ? SAN_UNWRAP : classify(n, &el);
 			if (depth >= SANITIZE_MAX_DEPTH && kind != SAN_DROP)
+				kind = SAN_UNWRAP;
+			if ((kind == SAN_KEEP || kind == SAN_VOID) &&
+			    !nesting_ok(el->name, close, depth))
 				kind = SAN_UNWRAP;
 			if (kind == SAN_KEEP || kind == SAN_VOID)
 				put_start_tag(b, n, el, kind == SAN_VOID, base);

@@ -168,7 +168,8 @@ static const struct san_case hostile[] = {
     {"<img src=\"http://ok.test/a.png\" width=\"100px\" height=\"javascript:1\">",
      "<img src=\"http://ok.test/a.png\" />"},
     {"<ol type=\"javascript:1\" start=\"-1\"><li value=\"x\">i</li></ol>", "<ol><li>i</li></ol>"},
-    {"<td colspan=\"2 onmouseover=alert(1)\">c</td>", "<td>c</td>"},
+    {"<table><tr><td colspan=\"2 onmouseover=alert(1)\">c</td></tr></table>",
+     "<table><tr><td>c</td></tr></table>"},
     {"<p dir=\"javascript:1\" lang=\"en\\\"onclick\">x</p>", "<p>x</p>"},
     /* broken markup, quotes */
     {"<p>unclosed <b>bold <i>italic", "<p>unclosed <b>bold <i>italic</i></b></p>"},
@@ -178,6 +179,22 @@ static const struct san_case hostile[] = {
     {"<a href=\"http://ok.test/&quot;onclick=&quot;x\">q</a>",
      "<a href=\"http://ok.test/&quot;onclick=&quot;x\" rel=\"nofollow\">q</a>"},
     {"<source src=\"http://v.test/a.webm\">outside media", "outside media"},
+    /* nesting an unwrapped element brought together, which a parser would repair */
+    {"<a href=\"http://ok.test/\">m<x><a href=\"http://b.test/\">t</a></x></a>",
+     "<a href=\"http://ok.test/\" rel=\"nofollow\">mt</a>"},
+    {"<a href=\"mailto:a@b.test\">m</\xAE><amg src=a\xD1m\"\xD1\xD1ilto:a@b.tm/\">set<a>t\">",
+     "<a href=\"mailto:a@b.test\" rel=\"nofollow\">m\xEF\xBF\xBD&gt;sett\"&gt;</a>"},
+    {"<p>a<x><div>b</div></x>c</p>", "<p>abc</p>"},
+    {"<ul><li>a<x><li>b</x></ul>", "<ul><li>ab</li></ul>"},
+    {"<table><tr><td>a<x><td>b</x></td></tr></table>", "<table><tr><td>ab</td></tr></table>"},
+    {"<h1>a<x><h2>b</h2></x></h1>", "<h1>ab</h1>"},
+    {"<td>cell</td><tr><th>outside a table</th></tr>", "celloutside a table"},
+    /* what libxml2's HTML 4 rules would close on reading the output again */
+    {"<b>a<x><p>b</p></x>c</b>", "<b>abc</b>"},
+    {"<a href=\"http://ok.test/\">a<x><table><tr><td>t</td></tr></table></x></a>",
+     "<a href=\"http://ok.test/\" rel=\"nofollow\">at</a>"},
+    {"\xC4\x8E>d <b>oloesd <b><vuncv>sed <p>un\xFF\xFF_0",
+     "\xC4\x8E&gt;d <b>oloesd <b>sed un\xEF\xBF\xBD\xEF\xBF\xBD_0</b></b>"},
     {"<embed src=x>text after", "text after"},
 };
 
