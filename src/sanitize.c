@@ -11,16 +11,16 @@
  * Where libxml2 and a browser disagree. Debian 12's libxml2 (2.9.14) parses HTML the HTML 4
  * way; browsers use the HTML 5 tree builder, and mutation XSS lives in the gap. What keeps that
  * gap harmless here: (1) nothing is written inside an element whose content a browser reads
- * differently from other elements: the raw-text and RCDATA elements (script, style, xmp-like
- * ones are unwrapped, iframe, noembed, noframes, noscript, textarea, title), template and the
- * foreign-content roots svg and math (CDATA sections, their own <style> and <script> rules) are
- * all dropped with their content; (2) '<' and '>' are escaped in attribute values too, so no
- * value can close a tag in any parser; (3) the HTML 5 void elements libxml2 does not know
- * (source, track, wbr, embed, keygen) are written void and what libxml2 nested inside them is
- * written after them, as a browser would place it; (4) where unwrapping an unknown element
- * would bring together what parsers pull apart again (<a> in <a>, a block in <p>, <li> in
- * <li>, table parts outside their table), the inner element loses its tag. Re-sanitising the
- * output gives the output again (tests/unit/test_sanitize.c checks that on every case, and
+ * differently from other elements: the raw-text and RCDATA elements (script, style, iframe,
+ * noembed, noframes, noscript, textarea, title), template and the foreign-content roots svg
+ * and math (CDATA sections, their own <style> and <script> rules) are all dropped with their
+ * content, and xmp, listing and plaintext lose their tags; (2) '<' and '>' are escaped in attribute
+ * values too, so no value can close a tag in any parser; (3) the HTML 5 void elements libxml2 does
+ * not know (source, track, wbr, embed, keygen) are written void and what libxml2 nested inside them
+ * is written after them, as a browser would place it; (4) where unwrapping an unknown element would
+ * bring together what parsers pull apart again (<a> in <a>, a block in <p>, <li> in <li>, table
+ * parts outside their table), the inner element loses its tag. Re-sanitising the output gives the
+ * output again (tests/unit/test_sanitize.c checks that on every case, and
  * tests/fuzz/fuzz_sanitize.c on whatever libFuzzer makes up).
  *
  * The allowlist, compared with feedparser's _HTMLSanitizer (acceptable_elements/attributes)
