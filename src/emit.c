@@ -3,15 +3,26 @@
  *
  * Every text goes through put_text(), which drops what XML 1.0 forbids (C0 controls but tab,
  * newline and carriage return; U+FFFE, U+FFFF), replaces invalid UTF-8 with U+FFFD and
- * escapes markup, so no input can make the document ill-formed. */
+ * escapes markup, so no input can make the document ill-formed.
+ *
+ * Nothing a source sends may reach a reader's browser as something that runs: summaries and
+ * content go through sanitize_html_dup() before anything else reads them (the title derived
+ * from them too), and every link published (entry link, the source's site and feed URL in
+ * atom:source, RSS <source>, the attribution line, enclosures, guid isPermaLink) must be an
+ * absolute http or https URL without userinfo, else it is left out, never rewritten: a link
+ * with user:password@ is a credential leak or a http://bank.example@evil.example/ disguise,
+ * and stripping it would publish a link its source never gave. */
 #include "autoconf.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "date.h"
 #include "emit.h"
+#include "sanitize.h"
+#include "url.h"
 #include "util.h"
 
 /* Text of the attribution line's link to the original article. */
@@ -22,45 +33,6 @@
 /* xsd:dateTime (Atom) wants a four-digit year: clamp to 0001-01-01 .. 9999-12-31. */
 #define EMIT_TIME_MIN (-62135596800LL)
 #define EMIT_TIME_MAX 253402300799LL
-
-/* Decodes one UTF-8 sequence at s (n bytes left). Returns its length and sets *cp, or returns
- * 0 when the bytes are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c = s[0], min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xE0) == 0xC0) {
-		len = 2, c &= 0x1F, min = 0x80;
-	} else if ((c & 0xF0) == 0xE0) {
-		len = 3, c &= 0x0F, min = 0x800;
-	} else if ((c & 0xF8) == 0xF0) {
-		len = 4, c &= 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/* True for the code points XML 1.0 allows. */
-static int xml_char_ok(uint32_t cp)
-{
-	if (cp < 0x20)
-		return cp == '\t' || cp == '\n' || cp == '\r';
-	return cp != 0xFFFE && cp != 0xFFFF;
-}
 
 /* True when s would print as nothing: NULL, or only whitespace and characters XML forbids
  * (which put_text() drops). Invalid bytes count as text: they print as U+FFFD. */
@@ -137,29 +109,6 @@ static void put_text(struct buf *b, const char *s, int attr)
 	}
 }
 
-/* Appends s with only what XML forbids removed (no escaping): for building HTML that
- * put_text() escapes later. */
-static char *clean_dup(const char *s)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-	while (n > 0) {
-		uint32_t cp;
-		size_t len = utf8_decode(p, n, &cp);
-		if (len == 0) {
-			put_utf8(&b, 0xFFFD);
-			p++, n--;
-			continue;
-		}
-		if (xml_char_ok(cp))
-			buf_append(&b, p, len);
-		p += len, n -= len;
-	}
-	return buf_steal(&b, NULL);
-}
-
 /* Appends <name>text</name>. */
 static void put_elem(struct buf *b, const char *name, const char *text)
 {
@@ -196,9 +145,22 @@ static int is_absolute(const char *s)
 	return *s == ':' && s[1] != '\0';
 }
 
-static int is_http(const char *s)
+/* s when it may be published as a link (an absolute http or https URL without userinfo),
+ * else NULL. */
+static const char *public_link(const char *s)
 {
-	return s != NULL && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0);
+	return url_is_http(s) && !url_has_userinfo(s) ? s : NULL;
+}
+
+/* True for an id that names a scheme a browser runs or renders inline: such an id is
+ * replaced like a relative one, in case a reader takes the id for a link. */
+static int is_script_scheme(const char *s)
+{
+	static const char *const bad[] = {"javascript:", "vbscript:", "data:"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (strncasecmp(s, bad[i], strlen(bad[i])) == 0)
+			return 1;
+	return 0;
 }
 
 /* True for a media type the Atom schema accepts (".+/.+", where '.' matches no line break):
@@ -323,13 +285,52 @@ static char *html_text_dup(const char *html, size_t max)
 	return buf_steal(&b, NULL);
 }
 
+/* What of an entry may be published: its summary and content sanitised (NULL when nothing is
+ * left), its link when it is public. */
+struct safe_entry {
+	const char *link; /* borrowed from the entry */
+	char *summary;    /* owned */
+	char *content;    /* owned */
+};
+
+/* Returns a new string: the sanitised html, or NULL when it is blank. */
+static char *safe_html_dup(const char *html, const char *base)
+{
+	if (blank(html))
+		return NULL;
+	char *s = sanitize_html_dup(html, base);
+	if (blank(s)) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Relative URLs in an entry's HTML resolve against the document it came in: its source's
+ * feed URL (the parser has resolved those with an xml:base already). */
+static void safe_entry_init(struct safe_entry *se, const struct merged *m,
+                            const struct merged_entry *me)
+{
+	const char *base =
+	    me->source < m->nsources ? public_link(m->sources[me->source].feed_url) : NULL;
+	se->link = public_link(me->e.link);
+	se->summary = safe_html_dup(me->e.summary, base);
+	se->content = safe_html_dup(me->e.content, base);
+}
+
+static void safe_entry_clear(struct safe_entry *se)
+{
+	free(se->summary);
+	free(se->content);
+}
+
 /* Returns a new string: the entry's title, else one derived from its summary or content, else
  * its link; never empty. */
-static char *entry_title_dup(const struct entry *e)
+static char *entry_title_dup(const struct entry *e, const struct safe_entry *se)
 {
 	if (!blank(e->title))
 		return xstrdup(e->title);
-	const char *html[] = {e->summary, e->content};
+	const char *html[] = {se->summary, se->content};
 	for (size_t i = 0; i < 2; i++) {
 		if (blank(html[i]))
 			continue;
@@ -338,8 +339,8 @@ static char *entry_title_dup(const struct entry *e)
 			return t;
 		free(t);
 	}
-	if (!blank(e->link))
-		return xstrdup(e->link);
+	if (se->link != NULL)
+		return xstrdup(se->link);
 	return xstrdup("(untitled)");
 }
 
@@ -362,17 +363,19 @@ static struct credit entry_credit(const struct merged *m, const struct merged_en
 {
 	struct credit c = {NULL, NULL, NULL, FEED_TIME_NONE};
 	const struct entry_source *es = me->e.source;
-	if (es != NULL && (!blank(es->title) || !blank(es->link) || !blank(es->feed_url))) {
-		c.feed_url = blank(es->feed_url) ? NULL : es->feed_url;
-		c.site = !blank(es->link) ? es->link : c.feed_url;
+	const char *es_feed = es != NULL ? public_link(es->feed_url) : NULL;
+	const char *es_site = es != NULL ? public_link(es->link) : NULL;
+	if (es != NULL && (!blank(es->title) || es_site != NULL || es_feed != NULL)) {
+		c.feed_url = es_feed;
+		c.site = es_site != NULL ? es_site : es_feed;
 		c.title = !blank(es->title) ? es->title : c.site;
 		c.updated = me->date;
 		return c;
 	}
 	const struct merged_source *src = entry_source(m, me);
 	if (src != NULL) {
-		c.feed_url = src->feed_url;
-		c.site = !blank(src->site_link) ? src->site_link : src->feed_url;
+		c.feed_url = public_link(src->feed_url);
+		c.site = public_link(src->site_link) != NULL ? src->site_link : c.feed_url;
 		c.title = !blank(src->title) ? src->title : src->name;
 		c.updated = src->updated != FEED_TIME_NONE ? src->updated : me->date;
 	} else {
@@ -408,12 +411,12 @@ static const char *entry_author(const struct merged_entry *me, const struct cred
 }
 
 /* Returns a new string: the visible attribution line (HTML), or NULL when there is none. */
-static char *attribution_html_dup(const struct merged_entry *me, const struct credit *c,
+static char *attribution_html_dup(const struct safe_entry *se, const struct credit *c,
                                   const struct emit_meta *meta)
 {
 	const char *title = !blank(c->title) ? c->title : c->site;
 	if (meta->attribution == NULL || meta->attribution[0] == '\0' ||
-	    (blank(title) && blank(me->e.link)))
+	    (blank(title) && se->link == NULL))
 		return NULL;
 	struct buf b;
 	buf_init(&b, 0);
@@ -429,11 +432,11 @@ static char *attribution_html_dup(const struct merged_entry *me, const struct cr
 	} else if (!blank(title)) {
 		put_text(&b, title, 0);
 	}
-	if (!blank(me->e.link)) {
+	if (se->link != NULL) {
 		if (!blank(title))
 			buf_puts(&b, " · ");
 		buf_puts(&b, "<a href=\"");
-		put_text(&b, me->e.link, 1);
+		put_text(&b, se->link, 1);
 		buf_puts(&b, "\">" EMIT_ORIGINAL_LINK_TEXT "</a>");
 	}
 	buf_puts(&b, "</p>");
@@ -444,10 +447,10 @@ static char *attribution_html_dup(const struct merged_entry *me, const struct cr
 static char *with_attribution_dup(const char *html, const char *attribution)
 {
 	if (attribution == NULL)
-		return clean_dup(html != NULL ? html : "");
+		return xml_clean_dup(html != NULL ? html : "");
 	if (blank(html))
 		return xstrdup(attribution);
-	char *clean = clean_dup(html);
+	char *clean = xml_clean_dup(html);
 	char *out = xasprintf("%s\n%s", clean, attribution);
 	free(clean);
 	return out;
@@ -483,8 +486,8 @@ static char **entry_ids_new(const struct merged *m)
 	for (size_t i = 0; i < m->nentries; i++) {
 		const struct merged_entry *me = &m->entries[i];
 		char *id = NULL;
-		if (is_absolute(me->atom_id)) {
-			id = clean_dup(me->atom_id);
+		if (is_absolute(me->atom_id) && !is_script_scheme(me->atom_id)) {
+			id = xml_clean_dup(me->atom_id);
 		} else {
 			uint64_t h = HASH64_INIT;
 			const char *parts[] = {me->atom_id, me->e.link, me->e.id, me->e.title};
@@ -538,13 +541,15 @@ static void atom_entry(struct buf *b, const struct merged *m, const struct merge
 {
 	const struct entry *e = &me->e;
 	struct credit c = entry_credit(m, me);
-	char *title = entry_title_dup(e);
-	char *attribution = attribution_html_dup(me, &c, meta);
+	struct safe_entry se;
+	safe_entry_init(&se, m, me);
+	char *title = entry_title_dup(e, &se);
+	char *attribution = attribution_html_dup(&se, &c, meta);
 
 	buf_puts(b, "<entry>\n");
 	put_elem(b, "id", id);
 	put_elem(b, "title", title);
-	atom_link(b, "link", "alternate", e->link, NULL);
+	atom_link(b, "link", "alternate", se.link, NULL);
 	if (e->published != FEED_TIME_NONE)
 		put_iso(b, "published", e->published);
 	put_iso(b, "updated",
@@ -563,7 +568,7 @@ static void atom_entry(struct buf *b, const struct merged *m, const struct merge
 	}
 	for (size_t i = 0; i < e->nenclosures; i++) {
 		const struct enclosure *enc = &e->enclosures[i];
-		if (blank(enc->url))
+		if (public_link(enc->url) == NULL)
 			continue;
 		buf_puts(b, "<link rel=\"enclosure\" href=\"");
 		put_text(b, enc->url, 1);
@@ -581,14 +586,14 @@ static void atom_entry(struct buf *b, const struct merged *m, const struct merge
 	/* The attribution ends the content, else the summary; an entry without an alternate
 	 * link must have content (RFC 4287 4.1.1), so then the summary becomes the content. */
 	char *summary = NULL, *content = NULL;
-	if (!blank(e->content)) {
-		content = with_attribution_dup(e->content, attribution);
-		if (!blank(e->summary))
-			summary = clean_dup(e->summary);
-	} else if (!blank(e->summary) && !blank(e->link)) {
-		summary = with_attribution_dup(e->summary, attribution);
-	} else if (!blank(e->summary) || attribution != NULL || blank(e->link)) {
-		content = with_attribution_dup(e->summary, attribution);
+	if (se.content != NULL) {
+		content = with_attribution_dup(se.content, attribution);
+		if (se.summary != NULL)
+			summary = xstrdup(se.summary);
+	} else if (se.summary != NULL && se.link != NULL) {
+		summary = with_attribution_dup(se.summary, attribution);
+	} else if (se.summary != NULL || attribution != NULL || se.link == NULL) {
+		content = with_attribution_dup(se.summary, attribution);
 	}
 	if (summary != NULL) {
 		buf_puts(b, "<summary type=\"html\">");
@@ -613,6 +618,7 @@ static void atom_entry(struct buf *b, const struct merged *m, const struct merge
 	buf_puts(b, "</entry>\n");
 	free(summary);
 	free(content);
+	safe_entry_clear(&se);
 	free(title);
 	free(attribution);
 }
@@ -657,19 +663,21 @@ static void rss_item(struct buf *b, const struct merged *m, const struct merged_
 {
 	const struct entry *e = &me->e;
 	struct credit c = entry_credit(m, me);
-	char *title = entry_title_dup(e);
-	char *attribution = attribution_html_dup(me, &c, meta);
+	struct safe_entry se;
+	safe_entry_init(&se, m, me);
+	char *title = entry_title_dup(e, &se);
+	char *attribution = attribution_html_dup(&se, &c, meta);
 
 	buf_puts(b, "<item>\n");
 	put_elem(b, "title", title);
-	if (!blank(e->link))
-		put_elem(b, "link", e->link);
-	buf_printf(b, "<guid isPermaLink=\"%s\">", is_http(id) ? "true" : "false");
+	if (se.link != NULL)
+		put_elem(b, "link", se.link);
+	buf_printf(b, "<guid isPermaLink=\"%s\">", public_link(id) != NULL ? "true" : "false");
 	put_text(b, id, 0);
 	buf_puts(b, "</guid>\n");
 	put_rfc822(b, "pubDate", me->date);
 	char *description =
-	    with_attribution_dup(!blank(e->content) ? e->content : e->summary, attribution);
+	    with_attribution_dup(se.content != NULL ? se.content : se.summary, attribution);
 	if (!blank(description))
 		put_elem(b, "description", description);
 	free(description);
@@ -679,7 +687,7 @@ static void rss_item(struct buf *b, const struct merged *m, const struct merged_
 			put_elem(b, "category", e->categories[i]);
 	for (size_t i = 0; i < e->nenclosures; i++) {
 		const struct enclosure *enc = &e->enclosures[i];
-		if (blank(enc->url))
+		if (public_link(enc->url) == NULL)
 			continue;
 		/* RSS 2.0 allows one enclosure per item, with all three attributes. */
 		buf_puts(b, "<enclosure url=\"");
@@ -698,6 +706,7 @@ static void rss_item(struct buf *b, const struct merged *m, const struct merged_
 		buf_puts(b, "</source>\n");
 	}
 	buf_puts(b, "</item>\n");
+	safe_entry_clear(&se);
 	free(title);
 	free(attribution);
 }

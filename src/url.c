@@ -58,6 +58,27 @@ int url_is_http(const char *s)
 	       s[n + 1] == '/' && s[n + 2] == '/';
 }
 
+int url_has_userinfo(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	size_t n = scheme_len(s);
+	/* Browsers read http and https (the "special" schemes) with any number of slashes or
+	 * backslashes before the host (http:u@h, http:\\u@h); a reference without a scheme
+	 * resolves the same way against an http base. */
+	int special = n == 0 || (n == 4 && strncasecmp(s, "http", 4) == 0) ||
+	              (n == 5 && strncasecmp(s, "https", 5) == 0);
+	const char *p = n > 0 ? s + n + 1 : s;
+	size_t slashes = 0;
+	while (p[slashes] == '/' || (special && p[slashes] == '\\'))
+		slashes++;
+	if (slashes < 2 && !(special && n > 0))
+		return 0;
+	p += slashes;
+	size_t auth = strcspn(p, special ? "/\\?#" : "/?#");
+	return memchr(p, '@', auth) != NULL;
+}
+
 /* A copy of s without surrounding whitespace, without tabs and line breaks inside (which
  * wrapped XML text puts there) and with the other control characters and spaces
  * percent-encoded. Non-ASCII bytes stay as they are (IRIs). */

@@ -6,6 +6,10 @@
 int url_is_absolute(const char *s);
 /* True for absolute http: and https: URLs. */
 int url_is_http(const char *s);
+/* True when s carries userinfo ("user:password@" or "user@") in its authority, read as a
+ * browser reads it: for http, https and scheme-less references, backslashes count as slashes
+ * and "http:user@host" has an authority too. NULL is false. */
+int url_has_userinfo(const char *s);
 /* Resolves ref against base (RFC 3986). Returns a new string: the absolute URL, or a copy of
  * ref when it is already absolute or cannot be resolved (base NULL, relative or opaque). NULL
  * ref gives NULL. Surrounding whitespace is trimmed, tabs and line breaks inside dropped,

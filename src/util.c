@@ -150,6 +150,66 @@ int hex_digit_value(int c)
 	return -1;
 }
 
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len;
+	uint32_t c = s[0], min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xE0) == 0xC0) {
+		len = 2, c &= 0x1F, min = 0x80;
+	} else if ((c & 0xF0) == 0xE0) {
+		len = 3, c &= 0x0F, min = 0x800;
+	} else if ((c & 0xF8) == 0xF0) {
+		len = 4, c &= 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+int xml_char_ok(uint32_t cp)
+{
+	if (cp < 0x20)
+		return cp == '\t' || cp == '\n' || cp == '\r';
+	return cp != 0xFFFE && cp != 0xFFFF;
+}
+
+char *xml_clean_dup(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = xmalloc(3 * n + 1), *o = out;
+	const unsigned char *p = (const unsigned char *)s;
+	while (n > 0) {
+		uint32_t cp;
+		size_t len = utf8_decode(p, n, &cp);
+		if (len == 0) {
+			memcpy(o, "\xEF\xBF\xBD", 3); /* U+FFFD */
+			o += 3;
+			p++, n--;
+			continue;
+		}
+		if (xml_char_ok(cp)) {
+			memcpy(o, p, len);
+			o += len;
+		}
+		p += len, n -= len;
+	}
+	*o = '\0';
+	return out;
+}
+
 char *read_stream(FILE *fp, size_t *len)
 {
 	struct buf b;

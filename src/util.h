@@ -35,6 +35,16 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 char *buf_steal(struct buf *b, size_t *len);
 /* The value of hexadecimal digit c (either case), -1 when c is not one. */
 int hex_digit_value(int c);
+/* Decodes one UTF-8 sequence at s (n > 0 bytes left). Returns its length and sets *cp, or
+ * returns 0 when the bytes are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF,
+ * truncated). */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* True for the code points XML 1.0 allows (no C0 controls but tab, newline and carriage
+ * return; no U+FFFE, U+FFFF). */
+int xml_char_ok(uint32_t cp);
+/* Returns a new copy of s with invalid UTF-8 replaced by U+FFFD and the characters XML 1.0
+ * forbids dropped. */
+char *xml_clean_dup(const char *s);
 /* All of fp to its end as a new NUL-terminated string (*len its length, NULs included). NULL
  * with errno EIO when reading failed. */
 char *read_stream(FILE *fp, size_t *len);

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds the libFuzzer targets (fuzz_parse, fuzz_date, fuzz_url) with ASan + UBSan.
+# Builds the libFuzzer targets (fuzz_parse, fuzz_date, fuzz_url, fuzz_sanitize) with ASan +
+# UBSan.
 # Usage: tests/fuzz/build.sh [OUTDIR]   (default /tmp/build-fuzz/fuzz)
 # SAN=address,undefined (no "fuzzer") links replay.c instead of libFuzzer: the same targets
 # become plain programs that run each file or directory given once (any compiler: CC=gcc).
@@ -44,7 +45,7 @@ case ",$SAN," in
 *,fuzzer,*) MAIN= ;;
 *) MAIN="$SRC_DIR/tests/fuzz/replay.c" ;;
 esac
-for t in parse date url; do
+for t in parse date url sanitize; do
 	# shellcheck disable=SC2086
 	$CC $CFLAGS "$SRC_DIR/tests/fuzz/fuzz_$t.c" $MAIN "$OBJ"/*.o $LIBS -o "$OUT/fuzz_$t"
 	echo "built $OUT/fuzz_$t"

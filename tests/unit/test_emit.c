@@ -8,9 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include "date.h"
 #include "emit.h"
 #include "feed.h"
+#include "url.h"
 #include "util.h"
 #include "../tap.h"
 
@@ -180,6 +184,243 @@ static int xmllint_ok(const char *doc, size_t len, int rng, const char *what)
 	free(cmd);
 	unlink(path);
 	return written && rc == 0;
+}
+
+/* A feed whose sources and entries carry what must never run in a reader's browser. */
+static void hostile_sample(struct merged *m)
+{
+	memset(m, 0, sizeof *m);
+	m->nsources = 2;
+	m->sources = xcalloc(2, sizeof *m->sources);
+	source_set(&m->sources[0], "evil", "Evil", "http://evil.test/feed", "javascript:alert(1)",
+	           1700000500);
+	source_set(&m->sources[1], "cred", "Cred", "http://u:p@cred.test/feed",
+	           "http://user:pw@cred.test/", 1700000500);
+
+	/* 0: a javascript: link, hostile summary, content and enclosure. */
+	struct merged_entry *me =
+	    entry_push(m, "http://evil.test/0", "javascript:alert(1)", "Hostile", 1700000400, 0);
+	me->e.summary = xstrdup("<img src=x onerror=alert(2)><script>alert(3)</script>Tóm tắt");
+	me->e.content = xstrdup("<a href=\"JaVaScRiPt:alert(4)\">x</a><iframe "
+	                        "src=\"http://e.test/\"></iframe><p onclick=\"alert(5)\">para</p>"
+	                        "<img src=\"/rel.png\">");
+	entry_add_enclosure(&me->e, "javascript:alert(6)", "audio/mpeg", 1);
+
+	/* 1: a link with credentials; a carried atom:source with nothing publishable; its
+	 * source's links carry credentials too. */
+	me = entry_push(m, "http://cred.test/1", "http://user:pass@cred.test/a", "Cred entry",
+	                1700000300, 1);
+	me->e.summary = xstrdup("<a href=\"http://ok.test/\">fine</a>");
+	me->e.source = xcalloc(1, sizeof *me->e.source);
+	me->e.source->link = xstrdup("vbscript:msgbox(1)");
+	me->e.source->feed_url = xstrdup("data:text/html,<script>alert(7)</script>");
+
+	/* 2: a javascript: id, no title: the title comes from the sanitised summary. */
+	me = entry_push(m, "javascript:alert(8)", "http://ok.test/2", NULL, 1700000200, 0);
+	me->e.summary = xstrdup("<script>alert(9)</script><b>Bold</b> words");
+
+	/* 3: content that sanitises to nothing. */
+	me = entry_push(m, "http://ok.test/3", "http://ok.test/3", "Empty", 1700000100, 0);
+	me->e.content = xstrdup("<script>alert(10)</script><style>x</style>");
+}
+
+static int url_public(const char *v)
+{
+	return url_is_http(v) && !url_has_userinfo(v);
+}
+
+/* Why the HTML fragment html (a summary, content or description) is unsafe, or NULL. */
+static const char *html_problem(const char *html)
+{
+	static const char *const bad_elems[] = {"script", "style", "iframe", "object", "embed",
+	                                        "svg",    "math",  "form",   "meta",   "base"};
+	char *text = xasprintf("<r>%s</r>", html);
+	xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), NULL, "UTF-8",
+	                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	free(text);
+	if (doc == NULL)
+		return "HTML not well-formed";
+	const char *why = NULL;
+	xmlNode *n = xmlDocGetRootElement(doc);
+	while (n != NULL && why == NULL) {
+		if (n->type == XML_ELEMENT_NODE) {
+			for (size_t i = 0; i < sizeof bad_elems / sizeof bad_elems[0]; i++)
+				if (strcmp((const char *)n->name, bad_elems[i]) == 0)
+					why = "a forbidden element in HTML";
+			for (xmlAttr *a = n->properties; a != NULL && why == NULL; a = a->next) {
+				xmlChar *v = xmlNodeGetContent((xmlNode *)a);
+				const char *vs = v != NULL ? (const char *)v : "";
+				if (strncmp((const char *)a->name, "on", 2) == 0 ||
+				    strcmp((const char *)a->name, "style") == 0)
+					why = "an event handler or style in HTML";
+				else if ((strcmp((const char *)a->name, "href") == 0 ||
+				          strcmp((const char *)a->name, "src") == 0) &&
+				         !url_public(vs))
+					why = "a URL in HTML that is not public http(s)";
+				xmlFree(v);
+			}
+		}
+		/* Depth first, without recursion. */
+		if (n->children != NULL) {
+			n = n->children;
+			continue;
+		}
+		while (n != NULL && n->next == NULL)
+			n = n->parent;
+		if (n != NULL)
+			n = n->next;
+	}
+	xmlFreeDoc(doc);
+	return why;
+}
+
+/* Why the element n of a feed document or any element below it is unsafe, or NULL. */
+static const char *feed_node_problem(xmlNode *n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		const char *name = (const char *)n->name;
+		const char *why = NULL;
+		for (xmlAttr *a = n->properties; a != NULL && why == NULL; a = a->next) {
+			if (strcmp((const char *)a->name, "href") != 0 &&
+			    strcmp((const char *)a->name, "url") != 0)
+				continue;
+			xmlChar *v = xmlNodeGetContent((xmlNode *)a);
+			if (!url_public(v != NULL ? (const char *)v : ""))
+				why = "a link that is not public http(s)";
+			xmlFree(v);
+		}
+		xmlChar *text = xmlNodeGetContent(n);
+		const char *ts = text != NULL ? (const char *)text : "";
+		int html = strcmp(name, "summary") == 0 || strcmp(name, "content") == 0 ||
+		           (strcmp(name, "description") == 0 &&
+		            strcmp((const char *)n->parent->name, "item") == 0);
+		if (why == NULL && strcmp(name, "link") == 0 && n->properties == NULL &&
+		    !url_public(ts))
+			why = "an RSS link that is not public http(s)";
+		if (why == NULL && html)
+			why = html_problem(ts);
+		if (why == NULL && (html || strcmp(name, "title") == 0) &&
+		    strstr(ts, "alert(") != NULL)
+			why = "script text survived";
+		xmlFree(text);
+		if (why == NULL)
+			why = feed_node_problem(n->children);
+		if (why != NULL)
+			return why;
+	}
+	return NULL;
+}
+
+/* Why the feed document is unsafe, or NULL: every href= and url= and every RSS <link> must be
+ * public http(s); every summary, content and item description safe HTML. */
+static const char *feed_problem(const char *doc_text, size_t len)
+{
+	xmlDocPtr doc = xmlReadMemory(doc_text, (int)len, NULL, "UTF-8",
+	                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL)
+		return "feed not well-formed";
+	const char *why = feed_node_problem(xmlDocGetRootElement(doc));
+	xmlFreeDoc(doc);
+	return why;
+}
+
+static void test_hostile(void)
+{
+	struct merged m;
+	hostile_sample(&m);
+	size_t len;
+	const char *why;
+	char *s, *atom = emit_atom(&m, &meta, &len);
+	if (getenv("TEST_EMIT_DUMP") != NULL)
+		fwrite(atom, 1, len, stderr);
+	why = feed_problem(atom, len);
+	ok(why == NULL, "hostile atom: every link public http(s), all HTML safe%s%s",
+	   why ? ": " : "", why ? why : "");
+	ok(!contains(atom, "javascript") && !contains(atom, "vbscript") &&
+	       !contains(atom, "data:") && !contains(atom, "onerror") &&
+	       !contains(atom, "onclick") && !contains(atom, "iframe") &&
+	       !contains(atom, "script") && !contains(atom, "alert("),
+	   "hostile atom: no trace of a script anywhere");
+	ok(!contains(atom, "@cred.test"), "hostile atom: no credentials anywhere");
+	if (have_xmllint)
+		ok(xmllint_ok(atom, len, 1, "hostile"), "hostile atom: valid Atom");
+	else
+		ok(1, "# SKIP xmllint not installed");
+
+	char *e0 = entry_block(atom, "<entry>", "</entry>", 0);
+	const char *src0 = e0 != NULL ? strstr(e0, "<source>") : NULL;
+	const char *alt0 = e0 != NULL ? strstr(e0, "<link rel=\"alternate\"") : NULL;
+	ok(src0 != NULL && (alt0 == NULL || alt0 > src0),
+	   "javascript: entry link: no alternate link");
+	ok(contains(e0, "<summary type=\"html\">&lt;img src=\"http://evil.test/x\" /&gt;Tóm "
+	                "tắt</summary>"),
+	   "summary sanitised, relative URL resolved against the source's feed URL");
+	ok(contains(e0, "<content type=\"html\">&lt;a&gt;x&lt;/a&gt;&lt;p&gt;para&lt;/p&gt;&lt;img "
+	                "src=\"http://evil.test/rel.png\" /&gt;\n&lt;p&gt;Nguồn: &lt;a "
+	                "href=\"http://evil.test/feed\"&gt;Evil&lt;/a&gt;&lt;/p&gt;</content>"),
+	   "content sanitised; javascript: site link: the attribution links the feed URL, and has "
+	   "no Link bài gốc");
+	ok(!contains(e0, "enclosure"), "javascript: enclosure left out");
+	free(e0);
+
+	char *e1 = entry_block(atom, "<entry>", "</entry>", 1);
+	ok(contains(e1, "&lt;p&gt;Nguồn: Cred&lt;/p&gt;</content>"),
+	   "links with credentials: the attribution names the source without a link");
+	ok(contains(e1, "<source>\n<title>Cred</title>\n<updated>") &&
+	       !contains(e1, "<link rel=\"self\"") && !contains(e1, "<source>\n<id>"),
+	   "a carried atom:source with nothing public falls back to the source; its feed URL with "
+	   "credentials gives no id and no self link");
+	ok(!contains(e1, "<link rel=\"alternate\""), "entry link with credentials left out");
+	free(e1);
+
+	char *e2 = entry_block(atom, "<entry>", "</entry>", 2);
+	s = elem(e2, "id");
+	ok(s != NULL && strncmp(s, "urn:feedmerge:", 14) == 0, "javascript: id replaced: %s",
+	   s ? s : "");
+	free(s);
+	s = elem(e2, "title");
+	is_str(s, "Bold words", "title derived from the sanitised summary");
+	free(s);
+	free(e2);
+
+	char *e3 = entry_block(atom, "<entry>", "</entry>", 3);
+	ok(contains(e3, "<content type=\"html\">&lt;p&gt;Nguồn:") && !contains(e3, "<summary"),
+	   "content that sanitises to nothing counts as none");
+	free(e3);
+	free(atom);
+
+	char *rss = emit_rss(&m, &meta, &len);
+	if (getenv("TEST_EMIT_DUMP") != NULL)
+		fwrite(rss, 1, len, stderr);
+	why = feed_problem(rss, len);
+	ok(why == NULL, "hostile rss: every link public http(s), all HTML safe%s%s",
+	   why ? ": " : "", why ? why : "");
+	ok(!contains(rss, "javascript") && !contains(rss, "vbscript") && !contains(rss, "data:") &&
+	       !contains(rss, "&lt;script") && !contains(rss, "alert(") &&
+	       !contains(rss, "@cred.test"),
+	   "hostile rss: no trace of a script, no credentials");
+	char *i0 = entry_block(rss, "<item>", "</item>", 0);
+	ok(!contains(i0, "<link>") && !contains(i0, "<enclosure"),
+	   "rss: javascript: link and enclosure left out");
+	ok(contains(i0, "<source url=\"http://evil.test/feed\">Evil</source>"),
+	   "rss: source url is the public feed URL");
+	free(i0);
+	char *i1 = entry_block(rss, "<item>", "</item>", 1);
+	ok(!contains(i1, "<link>") && !contains(i1, "<source"),
+	   "rss: link and source url with credentials left out");
+	free(i1);
+	char *i2 = entry_block(rss, "<item>", "</item>", 2);
+	ok(contains(i2, "<guid isPermaLink=\"false\">urn:feedmerge:"),
+	   "rss: a replaced id is no permalink");
+	free(i2);
+	if (have_xmllint)
+		ok(xmllint_ok(rss, len, 0, "hostile rss"), "hostile rss well-formed");
+	else
+		ok(1, "# SKIP xmllint not installed");
+	free(rss);
+	merged_free(&m);
 }
 
 int main(void)
@@ -492,6 +733,7 @@ int main(void)
 	free(rss);
 	merged_free(&noise);
 
+	test_hostile();
 	free(tests_srcdir);
 	return done_testing();
 }

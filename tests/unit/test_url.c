@@ -282,6 +282,18 @@ static void test_predicates(void)
 	ok(!url_is_http("tag:x"), "tag is not http");
 	ok(!url_is_http("httpx://x"), "httpx is not http");
 	ok(!url_is_http(NULL), "NULL is not http");
+	ok(url_has_userinfo("http://u:p@h/"), "userinfo: user:password@");
+	ok(url_has_userinfo("HTTPS://u@h"), "userinfo: user@");
+	ok(url_has_userinfo("http:u:p@h/x"), "userinfo: http: without slashes");
+	ok(url_has_userinfo("https:\\\\u@h\\x"), "userinfo: backslashes are slashes");
+	ok(url_has_userinfo("//u:p@h/"), "userinfo: scheme-relative");
+	ok(url_has_userinfo("http://@h/"), "userinfo: empty");
+	ok(!url_has_userinfo("http://h/a@b"), "no userinfo: '@' in the path");
+	ok(!url_has_userinfo("http://h\\@b"), "no userinfo: '@' after a backslash");
+	ok(!url_has_userinfo("http://h/?q=a@b#c@d"), "no userinfo: '@' in query and fragment");
+	ok(!url_has_userinfo("mailto:a@b"), "no userinfo: mailto");
+	ok(!url_has_userinfo("a@b/c"), "no userinfo: a relative path");
+	ok(!url_has_userinfo(NULL), "no userinfo: NULL");
 }
 
 int main(void)

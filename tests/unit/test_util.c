@@ -148,6 +148,31 @@ static void test_strings(void)
 	free(v);
 }
 
+static void test_utf8(void)
+{
+	uint32_t cp = 0;
+	is_int((int64_t)utf8_decode((const unsigned char *)"\xE1\xBA\xA1", 3, &cp), 3,
+	       "utf8_decode: three bytes");
+	is_int(cp, 0x1EA1, "utf8_decode: U+1EA1");
+	is_int((int64_t)utf8_decode((const unsigned char *)"\xC0\xAF", 2, &cp), 0,
+	       "utf8_decode: overlong refused");
+	is_int((int64_t)utf8_decode((const unsigned char *)"\xED\xA0\x80", 3, &cp), 0,
+	       "utf8_decode: surrogate refused");
+	is_int((int64_t)utf8_decode((const unsigned char *)"\xE1\xBA", 2, &cp), 0,
+	       "utf8_decode: truncated refused");
+	ok(xml_char_ok('\t') && !xml_char_ok(0x0B) && !xml_char_ok(0xFFFE) && xml_char_ok(0x85),
+	   "xml_char_ok");
+	char *s = xml_clean_dup("a\x01"
+	                        "b\xFF"
+	                        "c\xEF\xBF\xBE"
+	                        "d\te");
+	is_str(s,
+	       "ab\xEF\xBF\xBD"
+	       "cd\te",
+	       "xml_clean_dup: controls dropped, bad bytes U+FFFD");
+	free(s);
+}
+
 int main(void)
 {
 	test_buf();
@@ -156,5 +181,6 @@ int main(void)
 	test_duration();
 	test_size();
 	test_strings();
+	test_utf8();
 	return done_testing();
 }
