@@ -963,7 +963,7 @@ static void finish(struct reader *r)
 		if (s->url == NULL && !r->source_seen[i][S_URL])
 			problem(r, s->line, "[source %s] has no url", s->name);
 		int url_line = r->source_seen[i][S_URL];
-		if (s->url != NULL && url_has_credentials(s->url))
+		if (s->url != NULL && url_has_userinfo(s->url))
 			warning(r, url_line,
 			        "the url of [source %s] carries a user name or password: use "
 			        "auth_file (it is never logged or published either way)",

@@ -453,15 +453,6 @@ done:
 	return out;
 }
 
-int url_has_credentials(const char *url)
-{
-	if (url == NULL)
-		return 0;
-	char *s = url_credentials_removed(url);
-	free(s);
-	return s != NULL;
-}
-
 char *url_public_dup(const char *url)
 {
 	if (url == NULL)

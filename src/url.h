@@ -22,8 +22,6 @@ char *url_resolve(const char *base, const char *ref);
  * schemes (tag:, urn:, which CURLU refuses) come back whole with only the scheme lowercased. */
 char *url_canonical(const char *url);
 
-/* True when url carries a user name or password (user:password@). */
-int url_has_credentials(const char *url);
 /* A new string: url as it may be shown or published, without its user:password@ (a copy of
  * url when it has none); NULL for NULL. */
 char *url_public_dup(const char *url);
