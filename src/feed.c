@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "feed.h"
 #include "util.h"
@@ -25,10 +26,28 @@ const char *feed_format_name(enum feed_format f)
 	return "unknown";
 }
 
+static const char *const day_names[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                        "Thursday", "Friday", "Saturday"};
+
+const char *feed_day_name(unsigned day)
+{
+	return day < sizeof day_names / sizeof day_names[0] ? day_names[day] : NULL;
+}
+
+int feed_day_of_name(const char *s, size_t len)
+{
+	for (size_t i = 0; i < sizeof day_names / sizeof day_names[0]; i++)
+		if (strlen(day_names[i]) == len && strncasecmp(s, day_names[i], len) == 0)
+			return (int)i;
+	return -1;
+}
+
 struct feed *feed_new(void)
 {
 	struct feed *f = xcalloc(1, sizeof *f);
 	f->updated = FEED_TIME_NONE;
+	f->ttl_s = -1;
+	f->update_period_s = -1;
 	return f;
 }
 

@@ -54,6 +54,12 @@ struct feed {
 	char *id;
 	char *language;
 	int64_t updated;
+	/* What the feed says about how often to poll it (RSS <ttl>, <skipHours>, <skipDays>;
+	 * the Syndication module's sy:updatePeriod / sy:updateFrequency), feed level only. */
+	int64_t ttl_s;           /* <ttl> in seconds; -1 when absent or unreadable */
+	uint32_t skip_hours;     /* bit h: skip hour h (0-23, GMT); 0 when absent */
+	uint8_t skip_days;       /* bit d: skip day d (0 Sunday ... 6 Saturday); 0 when absent */
+	int64_t update_period_s; /* seconds between updates (period / frequency), -1 when absent */
 	struct entry *entries;
 	size_t nentries;
 	size_t entries_size; /* allocated slots */
@@ -62,6 +68,12 @@ struct feed {
 /* "rss2.0", "atom1.0", … as in the parse JSON contract. */
 const char *feed_format_name(enum feed_format f);
 
+/* "Sunday" ... "Saturday" for day 0 ... 6 (the skip_days bits), NULL past 6. */
+const char *feed_day_name(unsigned day);
+/* The day (0 Sunday ... 6 Saturday) named by s[0..len), ASCII case-insensitive; -1 if none. */
+int feed_day_of_name(const char *s, size_t len);
+
+/* Returns a new empty feed (dates FEED_TIME_NONE, no polling hints); feed_free() frees it. */
 struct feed *feed_new(void);
 void feed_free(struct feed *f);
 /* Appends a zeroed entry (dates FEED_TIME_NONE) and returns it; the feed owns it. */

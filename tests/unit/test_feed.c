@@ -53,9 +53,30 @@ static void test_format_names(void)
 	is_str(feed_format_name(FEED_FORMAT_JSONFEED1), "jsonfeed1", "jsonfeed1");
 }
 
+static void test_hints(void)
+{
+	struct feed *f = feed_new();
+	is_int(f->ttl_s, -1, "a new feed has no ttl");
+	is_int(f->update_period_s, -1, "nor an update period");
+	is_int(f->skip_hours, 0, "nor hours to skip");
+	is_int(f->skip_days, 0, "nor days to skip");
+	feed_free(f);
+
+	is_str(feed_day_name(0), "Sunday", "day 0 is Sunday");
+	is_str(feed_day_name(6), "Saturday", "day 6 is Saturday");
+	ok(feed_day_name(7) == NULL, "there is no day 7");
+	is_int(feed_day_of_name("Monday", 6), 1, "Monday is day 1");
+	is_int(feed_day_of_name("sATURDAY", 8), 6, "names are case-insensitive");
+	is_int(feed_day_of_name("Sundayx", 6), 0, "only len bytes are read");
+	is_int(feed_day_of_name("Sun", 3), -1, "abbreviations are not names");
+	is_int(feed_day_of_name("Mondays", 7), -1, "nor are longer words");
+	is_int(feed_day_of_name("", 0), -1, "nor is nothing");
+}
+
 int main(void)
 {
 	test_caps();
+	test_hints();
 	test_growth();
 	test_format_names();
 	return done_testing();
