@@ -1,5 +1,6 @@
 /* The `feedmerge parse` JSON contract: one object per feed, every key always present, null for
- * what the document did not say.
+ * what the document did not say; except the feed's polling hints (ttl_s, skip_hours,
+ * skip_days, update_period_s), written only when the document gives them.
  *
  * Written straight into one growing buffer rather than through json-c's object tree: building
  * the tree, printing it into json-c's printbuf and copying that out took longer than parsing
@@ -215,6 +216,55 @@ static void out_close(struct json_out *o, const char *bracket, int empty)
 	out_lit(o, bracket);
 }
 
+static void out_int(struct json_out *o, int64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof num, "%lld", (long long)v);
+	out_raw(o, num, (size_t)n);
+}
+
+/* The feed's polling hints, each only when present: ttl_s and update_period_s in seconds,
+ * skip_hours as ascending hours, skip_days as day names from Sunday. */
+static void out_hints(struct json_out *o, const struct feed *f)
+{
+	if (f->ttl_s >= 0) {
+		out_key(o, "ttl_s", 0);
+		out_int(o, f->ttl_s);
+	}
+	if (f->skip_hours != 0) {
+		out_key(o, "skip_hours", 0);
+		out_open(o, "[");
+		int n = 0;
+		for (int h = 0; h < 24; h++) {
+			if ((f->skip_hours & (uint32_t)1 << h) == 0)
+				continue;
+			if (n++ > 0)
+				out_raw(o, ",", 1);
+			out_newline(o);
+			out_int(o, h);
+		}
+		out_close(o, "]", n == 0);
+	}
+	if (f->skip_days != 0) {
+		out_key(o, "skip_days", 0);
+		out_open(o, "[");
+		int n = 0;
+		for (unsigned d = 0; feed_day_name(d) != NULL; d++) {
+			if ((f->skip_days & 1u << d) == 0)
+				continue;
+			if (n++ > 0)
+				out_raw(o, ",", 1);
+			out_newline(o);
+			out_string(o, feed_day_name(d));
+		}
+		out_close(o, "]", n == 0);
+	}
+	if (f->update_period_s >= 0) {
+		out_key(o, "update_period_s", 0);
+		out_int(o, f->update_period_s);
+	}
+}
+
 static void out_source(struct json_out *o, const struct entry_source *s)
 {
 	if (s == NULL) {
@@ -274,13 +324,10 @@ static void out_entry(struct json_out *o, const struct entry *e)
 		out_key(o, "type", 0);
 		out_string(o, en->type);
 		out_key(o, "length", 0);
-		if (en->length < 0) {
+		if (en->length < 0)
 			out_lit(o, "null");
-		} else {
-			char num[24];
-			int n = snprintf(num, sizeof num, "%lld", (long long)en->length);
-			out_raw(o, num, (size_t)n);
-		}
+		else
+			out_int(o, en->length);
 		out_close(o, "}", 0);
 	}
 	out_close(o, "]", e->nenclosures == 0);
@@ -305,6 +352,7 @@ static void out_feed(struct json_out *o, const struct feed *f)
 	out_date(o, f->updated);
 	out_key(o, "language", 0);
 	out_string(o, f->language);
+	out_hints(o, f);
 	out_key(o, "entries", 0);
 	out_open(o, "[");
 	for (size_t i = 0; i < f->nentries; i++) {

@@ -195,6 +195,68 @@ static char *drop_raw_elements(const char *s, size_t len)
 	return buf_steal(&b, NULL);
 }
 
+/* The decimal number s[0..len) is, white space around it allowed, when at most max; else -1. */
+static int64_t small_number(const char *s, size_t len, int64_t max)
+{
+	trim_range(&s, &len);
+	if (len == 0)
+		return -1;
+	int64_t v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+		if (v > max)
+			return -1;
+	}
+	return v;
+}
+
+/* A <ttl> over a year is a mistake, not a wish to be polled yearly. */
+#define HINT_TTL_MAX_MIN (365 * 24 * 60)
+/* sy:updateFrequency is "how many times in that period": more than a billion is no count. */
+#define HINT_SY_FREQUENCY_MAX 1000000000
+
+/* The seconds of an sy:updatePeriod value (trimmed, any case), -1 when it is none of them.
+ * A month and a year are taken as 30 and 365 days: the scheduler needs a rough interval. */
+static int64_t sy_period_seconds(const char *s, size_t len)
+{
+	static const struct {
+		const char *name;
+		int64_t seconds;
+	} periods[] = {{"hourly", 3600},
+	               {"daily", 86400},
+	               {"weekly", 7 * 86400},
+	               {"monthly", 30 * 86400},
+	               {"yearly", 365 * 86400}};
+	trim_range(&s, &len);
+	for (size_t i = 0; i < sizeof periods / sizeof periods[0]; i++)
+		if (strlen(periods[i].name) == len && strncasecmp(s, periods[i].name, len) == 0)
+			return periods[i].seconds;
+	return -1;
+}
+
+/* Keeps the first readable value v of a hint in *dst (0 absent, -1 only unreadable ones). */
+static void hint_keep(int64_t *dst, int64_t v)
+{
+	if (v > 0 && *dst <= 0)
+		*dst = v;
+	else if (v <= 0 && *dst == 0)
+		*dst = -1;
+}
+
+void parse_fields_hints_end(struct xml_state *st)
+{
+	/* The Syndication module: updatePeriod defaults to daily, updateFrequency to 1; a value
+	 * given but unreadable makes the whole hint unreadable. */
+	if ((st->sy_period_s == 0 && st->sy_frequency == 0) || st->sy_period_s < 0 ||
+	    st->sy_frequency < 0)
+		return;
+	int64_t period = st->sy_period_s > 0 ? st->sy_period_s : 86400;
+	int64_t freq = st->sy_frequency > 0 ? st->sy_frequency : 1;
+	st->feed->update_period_s = period / freq > 0 ? period / freq : 1;
+}
+
 /* The end of a captured field: store it where it belongs. */
 void parse_fields_end(struct xml_state *st)
 {
@@ -342,6 +404,32 @@ void parse_fields_end(struct xml_state *st)
 	case F_LANGUAGE:
 		if (own == OWN_FEED)
 			set_str(&f->language, trim_dup(s, len));
+		break;
+	case F_TTL: {
+		int64_t min = small_number(s, len, HINT_TTL_MAX_MIN);
+		if (min >= 0 && f->ttl_s < 0)
+			f->ttl_s = min * 60;
+		break;
+	}
+	case F_SKIP_HOUR: {
+		/* RSS 2.0 says 0-23 (GMT); 24 is how some write midnight. */
+		int64_t h = small_number(s, len, 24);
+		if (h >= 0)
+			f->skip_hours |= (uint32_t)1 << (h % 24);
+		break;
+	}
+	case F_SKIP_DAY: {
+		trim_range(&s, &len);
+		int d = feed_day_of_name(s, len);
+		if (d >= 0)
+			f->skip_days = (uint8_t)(f->skip_days | 1u << d);
+		break;
+	}
+	case F_SY_PERIOD:
+		hint_keep(&st->sy_period_s, sy_period_seconds(s, len));
+		break;
+	case F_SY_FREQUENCY:
+		hint_keep(&st->sy_frequency, small_number(s, len, HINT_SY_FREQUENCY_MAX));
 		break;
 	case F_NONE:
 		break;

@@ -32,6 +32,7 @@ static const struct {
     {"http://www.w3.org/1999/xhtml", NS_XHTML},
     {"http://rssnamespace.org/feedburner/ext/1.0", NS_FEEDBURNER},
     {"http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES},
+    {"http://purl.org/rss/1.0/modules/syndication/", NS_SY},
     {"http://www.w3.org/XML/1998/namespace", NS_XML},
     /* Names the Atom 0.3 drafts went by in 2003 ("Echo", "Pie", "Necho"); feeds written
      * against those drafts are otherwise plain Atom 0.3. */
@@ -88,6 +89,7 @@ enum ns parse_names_ns_of_prefix(const char *prefix)
 	             {"atom", NS_ATOM10},
 	             {"feedburner", NS_FEEDBURNER},
 	             {"itunes", NS_ITUNES},
+	             {"sy", NS_SY},
 	             {"rdf", NS_RDF},
 	             {"xhtml", NS_XHTML}};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -130,6 +132,12 @@ enum el parse_names_classify(const struct xml_state *st, enum ns ns, const char 
 		return IS("origLink") ? EL_ORIGLINK : EL_OTHER;
 	case NS_ITUNES:
 		return IS("author") ? EL_ITUNES_AUTHOR : EL_OTHER;
+	case NS_SY:
+		if (IS("updatePeriod"))
+			return EL_SY_UPDATEPERIOD;
+		if (IS("updateFrequency"))
+			return EL_SY_UPDATEFREQUENCY;
+		return EL_OTHER;
 	case NS_RDF:
 		return IS("RDF") ? EL_RDF : EL_OTHER;
 	case NS_XHTML:
@@ -162,6 +170,8 @@ enum el parse_names_classify(const struct xml_state *st, enum ns ns, const char 
 	case 'd':
 		if (rss && IS("description"))
 			return EL_DESCRIPTION;
+		if (rss && IS("day"))
+			return EL_DAY;
 		break;
 	case 'e':
 		if (atom && IS("entry"))
@@ -181,6 +191,10 @@ enum el parse_names_classify(const struct xml_state *st, enum ns ns, const char 
 	case 'g':
 		if (rss && IS("guid"))
 			return EL_GUID;
+		break;
+	case 'h':
+		if (rss && IS("hour"))
+			return EL_HOUR;
 		break;
 	case 'i':
 		if (rss && IS("item"))
@@ -221,10 +235,16 @@ enum el parse_names_classify(const struct xml_state *st, enum ns ns, const char 
 			return EL_SOURCE;
 		if (atom && IS("summary"))
 			return EL_SUMMARY;
+		if (rss && IS("skipHours"))
+			return EL_SKIPHOURS;
+		if (rss && IS("skipDays"))
+			return EL_SKIPDAYS;
 		break;
 	case 't':
 		if (IS("title"))
 			return EL_TITLE;
+		if (rss && IS("ttl"))
+			return EL_TTL;
 		break;
 	case 'u':
 		if (atom && IS("updated"))

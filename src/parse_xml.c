@@ -34,7 +34,11 @@
  * - dates: pubDate / atom:published / Atom 0.3 issued (then created, dc:date) are published;
  *   atom:updated / Atom 0.3 modified / dcterms:modified are updated. Feed: updated, else
  *   lastBuildDate, else its pubDate / dc:date. Language: <language> / dc:language, else the
- *   root's xml:lang. */
+ *   root's xml:lang.
+ * - polling hints, from the channel / feed element's own children only (any format): <ttl>
+ *   (minutes, up to a year), <skipHours> (0-23, 24 read as 0), <skipDays> (day names in any
+ *   case), sy:updatePeriod / sy:updateFrequency; the first readable value of each counts, and
+ *   a bad hour or day is skipped alone (parse_fields.c). */
 
 #include "autoconf.h"
 #include <ctype.h>
@@ -299,6 +303,12 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 				parse_text_capture(st, F_NAME, st->author_owner, K_PLAIN);
 			else if (el == EL_EMAIL)
 				parse_text_capture(st, F_EMAIL, st->author_owner, K_PLAIN);
+		} else if (st->skip_depth > 0 && st->depth == st->skip_depth + 1) {
+			/* The feed's <skipHours><hour> / <skipDays><day>. */
+			if (el == EL_HOUR && parent == EL_SKIPHOURS)
+				parse_text_capture(st, F_SKIP_HOUR, OWN_FEED, K_PLAIN);
+			else if (el == EL_DAY && parent == EL_SKIPDAYS)
+				parse_text_capture(st, F_SKIP_DAY, OWN_FEED, K_PLAIN);
 		}
 		return;
 	}
@@ -418,6 +428,24 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		if (own == OWN_FEED)
 			parse_text_capture(st, F_LANGUAGE, own, K_PLAIN);
 		break;
+	/* Polling hints count at feed level only. */
+	case EL_TTL:
+		if (own == OWN_FEED)
+			parse_text_capture(st, F_TTL, own, K_PLAIN);
+		break;
+	case EL_SKIPHOURS:
+	case EL_SKIPDAYS:
+		if (own == OWN_FEED)
+			st->skip_depth = st->depth;
+		break;
+	case EL_SY_UPDATEPERIOD:
+		if (own == OWN_FEED)
+			parse_text_capture(st, F_SY_PERIOD, own, K_PLAIN);
+		break;
+	case EL_SY_UPDATEFREQUENCY:
+		if (own == OWN_FEED)
+			parse_text_capture(st, F_SY_FREQUENCY, own, K_PLAIN);
+		break;
 	case EL_SOURCE:
 		if (own != OWN_ENTRY || e->source != NULL)
 			break;
@@ -478,6 +506,8 @@ static void close_one(struct xml_state *st)
 		else
 			free(a);
 		st->author_depth = 0;
+	} else if (st->depth == st->skip_depth) {
+		st->skip_depth = 0;
 	} else if (st->in_entry && st->depth == st->source_depth) {
 		st->source_depth = 0;
 	} else if (st->in_entry && st->depth == st->entry_depth) {
@@ -766,6 +796,7 @@ static struct feed *xml_run(const char *data, size_t len, const struct parse_rea
 			         st->first_error);
 		if (f->updated == FEED_TIME_NONE)
 			f->updated = st->feed_pubdate;
+		parse_fields_hints_end(st);
 		if (f->language == NULL && st->root_lang != NULL) {
 			f->language = st->root_lang;
 			st->root_lang = NULL;

@@ -46,6 +46,7 @@ enum ns {
 	NS_XHTML,
 	NS_FEEDBURNER,
 	NS_ITUNES,
+	NS_SY, /* the RSS 1.0 Syndication module */
 	NS_XML,
 };
 
@@ -88,6 +89,13 @@ enum el {
 	EL_CONTENT_ENCODED,
 	EL_ORIGLINK,
 	EL_ITUNES_AUTHOR,
+	EL_TTL,
+	EL_SKIPHOURS,
+	EL_SKIPDAYS,
+	EL_HOUR,
+	EL_DAY,
+	EL_SY_UPDATEPERIOD,
+	EL_SY_UPDATEFREQUENCY,
 };
 
 /* Text fields being accumulated; the element's end decides where it goes. */
@@ -112,6 +120,11 @@ enum field {
 	F_DC_TITLE,
 	F_RSS_SOURCE,
 	F_ITUNES_AUTHOR,
+	F_TTL,
+	F_SKIP_HOUR,
+	F_SKIP_DAY,
+	F_SY_PERIOD,
+	F_SY_FREQUENCY,
 };
 
 /* How a text construct's content becomes our output. */
@@ -172,6 +185,12 @@ struct xml_state {
 	char *feed_author;         /* owned, the feed's atom:author */
 	char *root_lang; /* owned, xml:lang of the root: the language without <language> */
 	int64_t feed_pubdate;
+	/* Polling hints: the depth of the feed's <skipHours> or <skipDays> being read (0 when
+	 * none), and the first sy:updatePeriod (seconds) and sy:updateFrequency seen: 0 absent,
+	 * -1 unreadable. parse_fields_hints_end() turns the two into feed->update_period_s. */
+	int skip_depth;
+	int64_t sy_period_s;
+	int64_t sy_frequency;
 
 	/* The field being captured. */
 	enum field field;
@@ -234,15 +253,21 @@ static inline int is_ws(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Narrows *s[0..*len) to its part without surrounding white space. */
+static inline void trim_range(const char **s, size_t *len)
+{
+	while (*len > 0 && is_ws((unsigned char)(*s)[0])) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && is_ws((unsigned char)(*s)[*len - 1]))
+		(*len)--;
+}
+
 /* A new copy of s[0..len) without surrounding white space; NULL when empty. */
 static inline char *trim_dup(const char *s, size_t len)
 {
-	while (len > 0 && is_ws((unsigned char)s[0])) {
-		s++;
-		len--;
-	}
-	while (len > 0 && is_ws((unsigned char)s[len - 1]))
-		len--;
+	trim_range(&s, &len);
 	if (len == 0)
 		return NULL;
 	return xstrndup(s, len);
@@ -377,5 +402,7 @@ void parse_fields_rss_enclosure(struct xml_state *st, const xmlChar **attrs, int
 void parse_fields_end(struct xml_state *st);
 /* A new "name (email)" string from a (emptied), or NULL. */
 char *parse_fields_author_string(struct author_acc *a);
+/* At the end of the document: the update period from sy:updatePeriod / sy:updateFrequency. */
+void parse_fields_hints_end(struct xml_state *st);
 
 #endif

@@ -4,7 +4,8 @@
   jsondiff.py EXPECTED ACTUAL     exit 0 when equal as parsed JSON, else 1 and the first
                                   differences, one per line, as PATH: expected X, got Y
   jsondiff.py --contract FILE     exit 0 when FILE is valid UTF-8 JSON holding exactly the
-                                  keys and types of the `feedmerge parse` contract (issue 2)
+                                  keys and types of the `feedmerge parse` contract (issue 2),
+                                  with the feed's polling hints when present (issue 8)
 
 Standard library only; messages go to stdout so the TAP runner can prefix them with '#'.
 """
@@ -18,6 +19,9 @@ MAX_SHOWN = 160
 FORMATS = {"rss2.0", "rss0.9x", "rss1.0", "atom1.0", "atom0.3", "jsonfeed1"}
 DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 FEED_KEYS = ["format", "title", "link", "id", "updated", "language", "entries"]
+# The feed's polling hints (issue 8): present only when the document gives them.
+FEED_HINT_KEYS = ["ttl_s", "skip_hours", "skip_days", "update_period_s"]
+DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 ENTRY_KEYS = ["id", "link", "title", "summary", "content", "author", "published", "updated",
               "categories", "enclosures", "source"]
 ENCLOSURE_KEYS = ["url", "type", "length"]
@@ -88,7 +92,7 @@ def diff(exp, act, path, out):
             out.append("%s: expected %s, got %s" % (path, show(exp), show(act)))
 
 
-def check_keys(obj, keys, path, out):
+def check_keys(obj, keys, path, out, optional=()):
     if not isinstance(obj, dict):
         out.append("%s: not an object" % path)
         return False
@@ -96,9 +100,34 @@ def check_keys(obj, keys, path, out):
         if k not in obj:
             out.append("%s.%s: missing" % (path, k))
     for k in obj:
-        if k not in keys:
+        if k not in keys and k not in optional:
             out.append("%s.%s: not in the contract" % (path, k))
     return True
+
+
+def check_hints(doc, out):
+    """The optional polling hints: seconds as non-negative ints (the update period at least
+    1), hours 0-23 ascending and distinct, day names in week order from Sunday, none empty."""
+    for k in ("ttl_s", "update_period_s"):
+        if k in doc:
+            n = doc[k]
+            if type(n) is not int or n < (1 if k == "update_period_s" else 0):
+                out.append("$.%s: expected a %s int, got %s"
+                           % (k, "positive" if k == "update_period_s" else "non-negative",
+                              show(n)))
+    if "skip_hours" in doc:
+        h = doc["skip_hours"]
+        if (not isinstance(h, list) or not h or
+                any(type(x) is not int or not 0 <= x <= 23 for x in h) or
+                h != sorted(set(h))):
+            out.append("$.skip_hours: expected distinct hours 0-23 in ascending order, got %s"
+                       % show(h))
+    if "skip_days" in doc:
+        d = doc["skip_days"]
+        if (not isinstance(d, list) or not d or any(x not in DAYS for x in d) or
+                d != sorted(set(d), key=DAYS.index)):
+            out.append("$.skip_days: expected distinct day names from Sunday on, got %s"
+                       % show(d))
 
 
 def check_str(v, path, out, nullable=True):
@@ -124,8 +153,9 @@ def check_date(v, path, out):
 def contract(doc):
     """Returns the list of contract violations in doc (empty when it conforms)."""
     out = []
-    if not check_keys(doc, FEED_KEYS, "$", out):
+    if not check_keys(doc, FEED_KEYS, "$", out, FEED_HINT_KEYS):
         return out
+    check_hints(doc, out)
     if doc.get("format") not in FORMATS:
         out.append("$.format: %s is not one of %s" % (show(doc.get("format")),
                                                      ", ".join(sorted(FORMATS))))
