@@ -735,6 +735,12 @@ static int transfer_setup(struct fetcher *f, struct transfer *t)
 	SETOPT(e, CURLOPT_CONNECTTIMEOUT, (long)f->connect_timeout_s);
 	SETOPT(e, CURLOPT_LOW_SPEED_LIMIT, FETCH_LOW_SPEED_BYTES);
 	SETOPT(e, CURLOPT_LOW_SPEED_TIME, FETCH_LOW_SPEED_TIME_S);
+#if LIBCURL_VERSION_NUM >= 0x075700
+	/* A name lookup that outlives connect_timeout: libcurl's threaded resolver would join
+	 * its thread when the transfer ends, stopping the whole loop until getaddrinfo gives up
+	 * (10 s with the usual resolv.conf). This lets the thread finish on its own instead. */
+	SETOPT(e, CURLOPT_QUICK_EXIT, 1L);
+#endif
 	if (ua != NULL)
 		SETOPT(e, CURLOPT_USERAGENT, ua);
 	/* "": every encoding this libcurl decodes; max_size then counts decoded bytes. */
