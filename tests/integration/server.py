@@ -18,8 +18,28 @@ Routes (GET and HEAD):
   /gzip-bomb?mb=N       N MiB of zeros, gzip-compressed (a few KiB on the wire)
   /truncated/NAME       Content-Length of the whole fixture, then half of it and a close
   /html                 an HTML page, not a feed
+  /code/NNN?to=PATH     redirect with that 3xx code to PATH (chains: nest a URL-encoded to)
+  /retry/NNN?s=S        status NNN with Retry-After: S (seconds)
+  /retry-date/NNN?s=S   status NNN with Retry-After: the HTTP date S seconds from now
+  /challenge/NNN        status NNN with a Cloudflare-like challenge page
+  /drip?s=N             headers, then one byte a second for N seconds (default 60)
+  /novalidators/NAME    the fixture without ETag or Last-Modified, never a 304
+  /lmonly/NAME          the fixture with Last-Modified only (304 on If-Modified-Since)
+  /maxage/N/NAME        the fixture with Cache-Control: max-age=N
+  /auth/NAME            401 (WWW-Authenticate: Basic) unless the Authorization is Basic
+                        feeduser:s3cr3t-pw, then the fixture
+  /cookie/NAME          without the cookie fm=1: 302 to itself with Set-Cookie: fm=1; with
+                        it: the fixture
+  /fail/N/NAME          500 for the first N requests of this path, then the fixture
+  /hold?s=N             sleeps N seconds (default 1), then a tiny valid RSS
+
+Every log line also has "host" (the Host header), "inflight_host" (like inflight, counting
+only requests with the same Host header), "authorization" (the expected credentials are
+logged as "Basic <redacted-ok>": the password never lands in the log), "cookie" and the
+request's extra headers "x_test" (X-Test) and "accept_language".
 """
 import argparse
+import base64
 import email.utils
 import gzip
 import hashlib
@@ -42,6 +62,17 @@ TYPES = {
 
 LOG_LOCK = threading.Lock()
 INFLIGHT = [0]  # requests being answered right now, under LOG_LOCK
+INFLIGHT_HOST = {}  # likewise, per Host header
+SEEN = {}  # requests of each path so far (for /fail), under LOG_LOCK
+AUTH_OK = "Basic " + base64.b64encode(b"feeduser:s3cr3t-pw").decode("ascii")
+CHALLENGE = (b"<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title>"
+             b"<meta http-equiv=\"refresh\" content=\"390\"></head><body>"
+             b"<div id=\"cf-browser-verification\">Checking your browser before accessing "
+             b"the site.</div><script src=\"/cdn-cgi/challenge-platform/h/g/orchestrate/"
+             b"chl_page/v1\"></script></body></html>\n")
+TINY_RSS = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>held</title>'
+            b'<item><title>held</title><link>http://held.example/%s</link></item>'
+            b'</channel></rss>')
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -52,9 +83,17 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def record(self):
+        host = self.headers.get("Host")
         with LOG_LOCK:
             INFLIGHT[0] += 1
             inflight = INFLIGHT[0]
+            INFLIGHT_HOST[host] = INFLIGHT_HOST.get(host, 0) + 1
+            inflight_host = INFLIGHT_HOST[host]
+            SEEN[self.path] = SEEN.get(self.path, 0) + 1
+            self.seen = SEEN[self.path]
+        auth = self.headers.get("Authorization")
+        if auth is not None and auth == AUTH_OK:
+            auth = "Basic <redacted-ok>"
         entry = {
             "time": time.time(),
             "inflight": inflight,
@@ -65,23 +104,33 @@ class Handler(BaseHTTPRequestHandler):
             "if_modified_since": self.headers.get("If-Modified-Since"),
             "accept": self.headers.get("Accept"),
             "accept_encoding": self.headers.get("Accept-Encoding"),
+            "host": host,
+            "inflight_host": inflight_host,
+            "authorization": auth,
+            "cookie": self.headers.get("Cookie"),
+            "x_test": self.headers.get("X-Test"),
+            "accept_language": self.headers.get("Accept-Language"),
         }
         with LOG_LOCK, open(self.server.log_path, "a", encoding="utf-8") as fp:
             fp.write(json.dumps(entry) + "\n")
+
+    def done(self):
+        host = self.headers.get("Host")
+        with LOG_LOCK:
+            INFLIGHT[0] -= 1
+            INFLIGHT_HOST[host] -= 1
 
     def do_HEAD(self):
         try:
             self.handle_any(head=True)
         finally:
-            with LOG_LOCK:
-                INFLIGHT[0] -= 1
+            self.done()
 
     def do_GET(self):
         try:
             self.handle_any(head=False)
         finally:
-            with LOG_LOCK:
-                INFLIGHT[0] -= 1
+            self.done()
 
     def send(self, status, body=b"", ctype="text/plain; charset=utf-8", extra=None, head=False):
         self.send_response(status)
@@ -103,14 +152,14 @@ class Handler(BaseHTTPRequestHandler):
         with open(path, "rb") as fp:
             return fp.read(), os.stat(path).st_mtime
 
-    def serve_fixture(self, name, head, ctype=None, gz=False):
+    def serve_fixture(self, name, head, ctype=None, gz=False, validators="both", extra=None):
         data, mtime = self.fixture(name)
         if data is None:
             return self.send(404, b"not found\n", head=head)
         etag = '"%s"' % hashlib.sha1(data).hexdigest()[:16]
         last_modified = email.utils.formatdate(int(mtime), usegmt=True)
-        inm = self.headers.get("If-None-Match")
-        ims = self.headers.get("If-Modified-Since")
+        inm = self.headers.get("If-None-Match") if validators == "both" else None
+        ims = self.headers.get("If-Modified-Since") if validators != "none" else None
         not_modified = False
         if inm is not None:
             not_modified = etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
@@ -121,6 +170,11 @@ class Handler(BaseHTTPRequestHandler):
             except (TypeError, ValueError):
                 pass
         headers = {"ETag": etag, "Last-Modified": last_modified}
+        if validators == "lm":
+            del headers["ETag"]
+        elif validators == "none":
+            headers = {}
+        headers.update(extra or {})
         if not_modified:
             return self.send(304, extra=headers, head=head)
         if ctype is None:
@@ -189,6 +243,65 @@ class Handler(BaseHTTPRequestHandler):
                                  {"Content-Encoding": "gzip"}, head)
             except (BrokenPipeError, ConnectionResetError):
                 return None
+        if parts[0] == "code" and len(parts) == 2 and parts[1].isdigit():
+            to = query.get("to", ["/"])[0]
+            return self.send(int(parts[1]), b"", "text/html", {"Location": to}, head)
+        if parts[0] in ("retry", "retry-date") and len(parts) == 2 and parts[1].isdigit():
+            s = int(query.get("s", ["120"])[0])
+            if parts[0] == "retry":
+                value = str(s)
+            else:
+                value = email.utils.formatdate(time.time() + s, usegmt=True)
+            return self.send(int(parts[1]), b"scripted status\n", extra={"Retry-After": value},
+                             head=head)
+        if parts[0] == "challenge" and len(parts) == 2 and parts[1].isdigit():
+            return self.send(int(parts[1]), CHALLENGE, "text/html; charset=UTF-8", head=head)
+        if path == "/drip":
+            n = int(query.get("s", ["60"])[0])
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            if head:
+                return None
+            try:
+                for _ in range(n):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+            return None
+        if path == "/hold":
+            time.sleep(float(query.get("s", ["1"])[0]))
+            try:
+                return self.send(200, TINY_RSS % self.path.encode(), "application/rss+xml",
+                                 head=head)
+            except (BrokenPipeError, ConnectionResetError):
+                return None
+        if parts[0] == "novalidators" and len(parts) >= 2:
+            return self.serve_fixture("/".join(parts[1:]), head, validators="none")
+        if parts[0] == "lmonly" and len(parts) >= 2:
+            return self.serve_fixture("/".join(parts[1:]), head, validators="lm")
+        if parts[0] == "maxage" and len(parts) >= 3 and parts[1].isdigit():
+            return self.serve_fixture("/".join(parts[2:]), head,
+                                      extra={"Cache-Control": "max-age=" + parts[1]})
+        if parts[0] == "auth" and len(parts) >= 2:
+            if self.headers.get("Authorization") != AUTH_OK:
+                return self.send(401, b"authentication required\n",
+                                 extra={"WWW-Authenticate": 'Basic realm="feeds"'}, head=head)
+            return self.serve_fixture("/".join(parts[1:]), head)
+        if parts[0] == "cookie" and len(parts) >= 2:
+            cookies = [c.strip() for c in (self.headers.get("Cookie") or "").split(";")]
+            if "fm=1" not in cookies:
+                return self.send(302, b"", "text/html",
+                                 {"Location": self.path, "Set-Cookie": "fm=1; Path=/"}, head)
+            return self.serve_fixture("/".join(parts[1:]), head)
+        if parts[0] == "fail" and len(parts) >= 3 and parts[1].isdigit():
+            if self.seen <= int(parts[1]):
+                return self.send(500, b"scripted failure\n", head=head)
+            return self.serve_fixture("/".join(parts[2:]), head)
         if parts[0] == "truncated" and len(parts) >= 2:
             data, _ = self.fixture("/".join(parts[1:]))
             if data is None:
