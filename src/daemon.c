@@ -33,8 +33,7 @@ struct daemon {
 	struct publisher *pub;      /* owned */
 	struct source_set *sources; /* owned */
 	ev_signal sigint, sigterm, sighup;
-	int publish_failed; /* `run`: the last publish failed, try again after any poll */
-	int interrupted;    /* `once`: the SIGINT or SIGTERM that stopped the round, else 0 */
+	int interrupted; /* `once`: the SIGINT or SIGTERM that stopped the round, else 0 */
 };
 
 static int64_t now_s(void)
@@ -68,13 +67,6 @@ static void daemon_publish_opts(const struct config *c, struct publish_opts *po)
 	};
 }
 
-static void daemon_publish(struct daemon *d)
-{
-	d->publish_failed = publish_now(d->pub) != 0;
-	if (d->publish_failed)
-		log_warnx("publishing the merged feed failed; retrying after the next poll");
-}
-
 static void daemon_polled_cb(void *ctx, struct source *src, int changed)
 {
 	(void)src;
@@ -84,8 +76,8 @@ static void daemon_polled_cb(void *ctx, struct source *src, int changed)
 			ev_break(d->loop, EVBREAK_ALL);
 		return;
 	}
-	if (changed || d->publish_failed)
-		daemon_publish(d);
+	if (changed)
+		publish_soon(d->pub);
 }
 
 /* --- reload -------------------------------------------------------------------------------- */
@@ -179,7 +171,11 @@ static void daemon_reload(struct daemon *d)
 	d->config = nc;
 	path = nc->path; /* the old one is freed next */
 	config_free(old);
-	daemon_publish(d);
+	/* Titles, removed sources: the outputs change even when the store did not, and the
+	 * operator who reloaded expects to see it at once. */
+	if (publish_now(d->pub) != 0)
+		log_warnx(
+		    "reload: publishing the merged feed failed; trying again at the next change");
 	if (rl.nchanges == 0)
 		log_info("reload: %s: no changes", path);
 	else
@@ -265,7 +261,7 @@ static int daemon_setup(struct daemon *d, struct config *c, int once)
 	}
 	struct publish_opts po;
 	daemon_publish_opts(c, &po);
-	d->pub = publish_new(d->store, d->http, &po);
+	d->pub = publish_new(d->loop, d->store, d->http, &po);
 	if (d->pub == NULL)
 		return DAEMON_EXIT_RUNTIME;
 	struct fetch_opts fo;

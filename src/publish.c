@@ -3,6 +3,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <ev.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,9 @@
 #include "util.h"
 
 struct publisher {
-	struct store *store;      /* borrowed */
+	struct ev_loop *loop; /* borrowed */
+	ev_timer batch;       /* publish_soon's render, PUBLISH_BATCH_S after the first change */
+	struct store *store;  /* borrowed */
 	struct http_server *http; /* borrowed; NULL without a listener */
 	char *output_dir;         /* owned; NULL: no static files */
 	char *feed_title;         /* owned */
@@ -142,7 +145,24 @@ static void publish_opts_copy(struct publisher *p, const struct publish_opts *o)
 	p->feed_size = o->feed_size;
 }
 
-struct publisher *publish_new(struct store *store, struct http_server *http,
+static void publish_batch_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct publisher *p = w->data;
+	if (publish_now(p) != 0)
+		log_warnx("publishing the merged feed failed; trying again at the next change");
+}
+
+void publish_soon(struct publisher *p)
+{
+	if (!ev_is_active(&p->batch)) {
+		ev_timer_set(&p->batch, PUBLISH_BATCH_S, 0.);
+		ev_timer_start(p->loop, &p->batch);
+	}
+}
+
+struct publisher *publish_new(struct ev_loop *loop, struct store *store, struct http_server *http,
                               const struct publish_opts *opts)
 {
 	if (opts->output_dir != NULL && mkdir_p(opts->output_dir) != 0) {
@@ -150,6 +170,9 @@ struct publisher *publish_new(struct store *store, struct http_server *http,
 		return NULL;
 	}
 	struct publisher *p = xcalloc(1, sizeof *p);
+	p->loop = loop;
+	ev_timer_init(&p->batch, publish_batch_cb, PUBLISH_BATCH_S, 0.);
+	p->batch.data = p;
 	p->store = store;
 	p->http = http;
 	p->output_dir = xstrdup_or_null(opts->output_dir);
@@ -161,6 +184,11 @@ void publish_free(struct publisher *p)
 {
 	if (p == NULL)
 		return;
+	if (ev_is_active(&p->batch)) {
+		ev_timer_stop(p->loop, &p->batch);
+		/* Changes stored since the last render reach the static files before exit. */
+		publish_now(p);
+	}
 	free(p->output_dir);
 	free(p->feed_title);
 	free(p->feed_author);

@@ -1,13 +1,18 @@
 /* Publishing the merged feed: reads it from the store, renders every output and hands the
- * bytes to the output_dir files (written atomically) and to the HTTP listener. */
+ * bytes to the output_dir files (written atomically) and to the HTTP listener. Changes are
+ * batched: publish_soon() renders once for every change made within PUBLISH_BATCH_S. */
 #ifndef FEEDMERGE_PUBLISH_H
 #define FEEDMERGE_PUBLISH_H
 
 #include <stddef.h>
 
+struct ev_loop;
 struct store;
 struct http_server;
 struct publisher;
+
+/* How long changes are gathered before one render. */
+#define PUBLISH_BATCH_S 1.0
 
 /* What the outputs look like; the strings are copied. */
 struct publish_opts {
@@ -19,15 +24,19 @@ struct publish_opts {
 	size_t feed_size;        /* entries in the merged feed */
 };
 
-/* A publisher over store and http (NULL: no listener), both borrowed. Creates output_dir.
- * NULL after logging when output_dir cannot be made. */
-struct publisher *publish_new(struct store *store, struct http_server *http,
+/* A publisher on loop over store and http (NULL: no listener), all borrowed. Creates
+ * output_dir. NULL after logging when output_dir cannot be made. */
+struct publisher *publish_new(struct ev_loop *loop, struct store *store, struct http_server *http,
                               const struct publish_opts *opts);
+/* Renders what is still pending (publish_soon) first, then frees. */
 void publish_free(struct publisher *p);
 /* New options for the next render. A new output_dir is created first; when it cannot be,
  * everything else changes and the old output_dir stays, after logging: returns -1. */
 int publish_set_opts(struct publisher *p, const struct publish_opts *opts);
 /* Renders and publishes every output now. Returns 0, or -1 after logging. */
 int publish_now(struct publisher *p);
+/* The store changed: renders within PUBLISH_BATCH_S, once for all the changes made meanwhile.
+ * A render that fails is tried again at the next change. */
+void publish_soon(struct publisher *p);
 
 #endif
