@@ -31,6 +31,8 @@ Routes (GET and HEAD):
   /cookie/NAME          without the cookie fm=1: 302 to itself with Set-Cookie: fm=1; with
                         it: the fixture
   /fail/N/NAME          500 for the first N requests of this path, then the fixture
+  /rotate/NAME          the fixture with ETag "r-K" (K: the requests of this path so far);
+                        any If-None-Match gets a 304 carrying that new ETag
   /hold?s=N             sleeps N seconds (default 1), then a tiny valid RSS
 
 Every log line also has "host" (the Host header), "inflight_host" (like inflight, counting
@@ -298,6 +300,14 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(302, b"", "text/html",
                                  {"Location": self.path, "Set-Cookie": "fm=1; Path=/"}, head)
             return self.serve_fixture("/".join(parts[1:]), head)
+        if parts[0] == "rotate" and len(parts) >= 2:
+            extra = {"ETag": '"r-%d"' % self.seen}
+            if self.headers.get("If-None-Match") is not None:
+                return self.send(304, extra=extra, head=head)
+            data, _ = self.fixture("/".join(parts[1:]))
+            if data is None:
+                return self.send(404, b"not found\n", head=head)
+            return self.send(200, data, "application/rss+xml", extra, head)
         if parts[0] == "fail" and len(parts) >= 3 and parts[1].isdigit():
             if self.seen <= int(parts[1]):
                 return self.send(500, b"scripted failure\n", head=head)
