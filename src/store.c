@@ -226,13 +226,16 @@ static const char *const store_sql[ST_COUNT] = {
                      " skip_hours = ?13, skip_days = ?14, body_hash = ?15,"
                      " redirect_url = ?16, redirect_polls = ?17, adopted_url = ?18,"
                      " adopted_at = ?19, entries_seen = ?20 WHERE name = ?1",
+    /* The last column: whether the text a reader sees (title, summary, content) is the same. */
     [ST_ENTRY_FIND] = "SELECT e.id, e.source_id, e.first_seen, s.position,"
-                      " s.removed_at IS NOT NULL FROM entries e"
+                      " s.removed_at IS NOT NULL,"
+                      " e.title IS ?2 AND e.summary IS ?3 AND e.content IS ?4 FROM entries e"
                       " JOIN sources s ON s.id = e.source_id WHERE e.key = ?1",
     /* A remaining source carries an entry whose source was removed: it takes the entry over,
      * with its own version of it, but the entry keeps its date and place. */
     [ST_ENTRY_ADOPT] = "UPDATE entries SET source_id = ?3, guid = ?4, link = ?5, title = ?6,"
-                       " summary = ?7, content = ?8, author = ?9, updated = ?11,"
+                       " summary = ?7, content = ?8, author = ?9,"
+                       " updated = iif(?21, ?13, updated),"
                        " categories = ?14, enclosures = ?15, has_source = ?16,"
                        " src_title = ?17, src_feed_url = ?18, src_link = ?19 WHERE id = ?20",
     [ST_ENTRY_INSERT] = "INSERT INTO entries(key, atom_id, source_id, guid, link, title, summary,"
@@ -241,16 +244,16 @@ static const char *const store_sql[ST_COUNT] = {
                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
                         " ?15, ?16, ?17, ?18, ?19)",
     /* A later poll of the attributed source: corrections show, the date never changes. */
+    /* Only a change of the text a reader sees (?21) moves `updated`, to the time it was seen:
+     * a feed that rewrites its dates on every fetch churns nothing. */
     [ST_ENTRY_REFRESH] = "UPDATE entries SET guid = ?4, link = ?5, title = ?6, summary = ?7,"
-                         " content = ?8, author = ?9, updated = ?11, categories = ?14,"
-                         " enclosures = ?15, has_source = ?16, src_title = ?17,"
-                         " src_feed_url = ?18, src_link = ?19 WHERE id = ?20 AND ("
-                         " guid IS NOT ?4 OR link IS NOT ?5 OR title IS NOT ?6 OR"
-                         " summary IS NOT ?7 OR content IS NOT ?8 OR author IS NOT ?9 OR"
-                         " updated IS NOT ?11 OR categories IS NOT ?14 OR"
-                         " enclosures IS NOT ?15 OR has_source IS NOT ?16 OR"
-                         " src_title IS NOT ?17 OR src_feed_url IS NOT ?18 OR"
-                         " src_link IS NOT ?19)",
+                         " content = ?8, author = ?9, updated = iif(?21, ?13, updated),"
+                         " categories = ?14, enclosures = ?15, has_source = ?16,"
+                         " src_title = ?17, src_feed_url = ?18, src_link = ?19 WHERE id = ?20"
+                         " AND (?21 OR guid IS NOT ?4 OR link IS NOT ?5 OR author IS NOT ?9 OR"
+                         " categories IS NOT ?14 OR enclosures IS NOT ?15 OR"
+                         " has_source IS NOT ?16 OR src_title IS NOT ?17 OR"
+                         " src_feed_url IS NOT ?18 OR src_link IS NOT ?19)",
     /* A source that saw the entry earlier (or in the same round, listed first) takes it. */
     [ST_ENTRY_REATTRIBUTE] = "UPDATE entries SET source_id = ?3, guid = ?4, link = ?5,"
                              " title = ?6, summary = ?7, content = ?8, author = ?9,"
@@ -689,10 +692,19 @@ static int64_t entry_date(const struct entry *e, int64_t first_seen)
 	return d;
 }
 
-/* Binds the shared entry parameter layout ?1 .. ?20. The strings must outlive the step. */
+/* A feed's date, never after the entry was first seen: a date in the future is clamped in the
+ * store, so that every output shows the same. */
+static void bind_clamped_time(sqlite3_stmt *st, int i, int64_t t, int64_t first_seen)
+{
+	bind_time(st, i, t != FEED_TIME_NONE && t > first_seen ? first_seen : t);
+}
+
+/* Binds the shared entry parameter layout ?1 .. ?21 (?21: the text changed). The strings must
+ * outlive the step. */
 static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
                        const char *atom_id, int64_t source_id, int64_t first_seen,
-                       const char *categories, const char *enclosures, int64_t row_id)
+                       const char *categories, const char *enclosures, int64_t row_id,
+                       int text_changed)
 {
 	int n = sqlite3_bind_parameter_count(st);
 	if (n >= 1)
@@ -706,8 +718,8 @@ static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
 	bind_text(st, 7, e->summary);
 	bind_text(st, 8, e->content);
 	bind_text(st, 9, e->author);
-	bind_time(st, 10, e->published);
-	bind_time(st, 11, e->updated);
+	bind_clamped_time(st, 10, e->published, first_seen);
+	bind_clamped_time(st, 11, e->updated, first_seen);
 	sqlite3_bind_int64(st, 12, entry_date(e, first_seen));
 	sqlite3_bind_int64(st, 13, first_seen);
 	bind_text(st, 14, categories);
@@ -718,21 +730,26 @@ static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
 	bind_text(st, 19, e->source != NULL ? e->source->link : NULL);
 	if (n >= 20)
 		sqlite3_bind_int64(st, 20, row_id);
+	if (n >= 21)
+		sqlite3_bind_int(st, 21, text_changed);
 }
 
-/* Stores one entry inside the open transaction: 1 when it was new, 2 when a stored row
- * changed, 0 when nothing did, -1 on error. */
+/* Stores one entry inside the open transaction: 1 when it was new, 3 when the text a reader
+ * sees changed, 2 when only other fields did, 0 when nothing did, -1 on error. */
 static int store_entry_upsert(struct store *s, int64_t source_id, int64_t position,
                               const struct entry *e, const char *key, int is_link, int64_t seen_at)
 {
 	int ret = -1;
 	char *atom_id = NULL, *categories = NULL, *enclosures = NULL;
 	int64_t row_id = -1;
-	int changed = 0;
+	int changed = 0, text_changed = 0;
 	sqlite3_stmt *st = store_stmt(s, ST_ENTRY_FIND);
 	if (st == NULL)
 		return -1;
 	bind_text(st, 1, key);
+	bind_text(st, 2, e->title);
+	bind_text(st, 3, e->summary);
+	bind_text(st, 4, e->content);
 	int rc = sqlite3_step(st);
 	enum store_stmt action;
 	if (rc == SQLITE_ROW) {
@@ -741,6 +758,7 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 		int64_t owner_seen = sqlite3_column_int64(st, 2);
 		int64_t owner_position = sqlite3_column_int64(st, 3);
 		int owner_removed = sqlite3_column_int(st, 4);
+		text_changed = !sqlite3_column_int(st, 5);
 		if (owner == source_id)
 			action = ST_ENTRY_REFRESH;
 		else if (owner_removed)
@@ -756,6 +774,8 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 		goto out;
 	}
 	sqlite3_reset(st);
+	if (action != ST_ENTRY_REFRESH && action != ST_ENTRY_ADOPT)
+		text_changed = 0; /* a new entry, or another source's version: not an update */
 
 	if (action != ST_COUNT) {
 		atom_id = entry_atom_id(key, is_link);
@@ -763,7 +783,8 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 		enclosures = store_codec_enclosures_join(e);
 		if ((st = store_stmt(s, action)) == NULL)
 			goto out;
-		bind_entry(st, e, key, atom_id, source_id, seen_at, categories, enclosures, row_id);
+		bind_entry(st, e, key, atom_id, source_id, seen_at, categories, enclosures, row_id,
+		           text_changed);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto out;
 		if (action == ST_ENTRY_INSERT)
@@ -780,7 +801,7 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 	sqlite3_bind_int64(st, 3, seen_at);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto out;
-	ret = action == ST_ENTRY_INSERT ? 1 : changed ? 2 : 0;
+	ret = action == ST_ENTRY_INSERT ? 1 : !changed ? 0 : text_changed ? 3 : 2;
 out:
 	if (st != NULL)
 		sqlite3_reset(st);
@@ -822,14 +843,16 @@ static void key_set_free(struct key_set *ks)
 /* Stores one fetched feed in one transaction; 0, or -1 after logging with nothing stored. */
 int store_commit_fetch(struct store *s, const char *source, const char *url, const struct feed *f,
                        const char *etag, const char *last_modified, int64_t seen_at,
-                       size_t *new_entries)
+                       size_t *new_entries, size_t *updated_entries)
 {
-	size_t added = 0;
+	size_t added = 0, updated = 0;
 	int changed = 0;
 	struct key_set seen = {0};
 	sqlite3_stmt *st;
 	if (new_entries != NULL)
 		*new_entries = 0;
+	if (updated_entries != NULL)
+		*updated_entries = 0;
 	if (store_exec_stmt(s, ST_BEGIN) == -1)
 		goto fail;
 
@@ -863,6 +886,13 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 		goto fail;
 	sqlite3_reset(st);
 
+	/* Keys first, in document order: a feed's first entry with a key wins. Then stored
+	 * last to first, so that entries of one poll without dates, dated alike when first
+	 * seen, keep the document's order (the first item is the newest) without invented
+	 * times: the later row sorts first among equal dates. */
+	size_t *kept = xcalloc(f->nentries ? f->nentries : 1, sizeof *kept);
+	int *kept_is_link = xcalloc(f->nentries ? f->nentries : 1, sizeof *kept_is_link);
+	size_t nkept = 0;
 	for (size_t i = 0; i < f->nentries; i++) {
 		int is_link;
 		char *key = entry_key(source, &f->entries[i], &is_link);
@@ -870,13 +900,23 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 			free(key);
 			continue;
 		}
-		int r = store_entry_upsert(s, source_id, position, &f->entries[i], key, is_link,
-		                           seen_at);
-		if (r == -1)
+		kept_is_link[nkept] = is_link;
+		kept[nkept++] = i;
+	}
+	for (size_t k = nkept; k-- > 0;) {
+		int r = store_entry_upsert(s, source_id, position, &f->entries[kept[k]],
+		                           seen.keys[k], kept_is_link[k], seen_at);
+		if (r == -1) {
+			free(kept);
+			free(kept_is_link);
 			goto fail;
+		}
 		added += r == 1;
+		updated += r == 3;
 		changed |= r > 0;
 	}
+	free(kept);
+	free(kept_is_link);
 	if (changed) {
 		if ((st = store_stmt(s, ST_SOURCE_CHANGED)) == NULL)
 			goto fail;
@@ -890,6 +930,8 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 	key_set_free(&seen);
 	if (new_entries != NULL)
 		*new_entries = added;
+	if (updated_entries != NULL)
+		*updated_entries = updated;
 	return 0;
 fail:
 	store_log_error(s, source, "cannot store fetched feed");

@@ -71,11 +71,13 @@ int store_get_validators(struct store *s, const char *source, const char *url, c
 /* Stores one fetched feed in one transaction: upserts its entries, records validators and the
  * fetch time. seen_at is the start of the poll round: entries first seen in the same round by
  * several sources are attributed to the source listed first in the config. *new_entries (may
- * be NULL) counts entries the store had not seen. Returns 0, or -1 after logging (nothing
- * stored). */
+ * be NULL) counts entries the store had not seen, *updated_entries (may be NULL) those whose
+ * title, summary or content changed (their `updated` becomes seen_at; other changes, dates
+ * rewritten on every fetch among them, update nothing). Dates after seen_at are clamped to it.
+ * Returns 0, or -1 after logging (nothing stored). */
 int store_commit_fetch(struct store *s, const char *source, const char *url, const struct feed *f,
                        const char *etag, const char *last_modified, int64_t seen_at,
-                       size_t *new_entries);
+                       size_t *new_entries, size_t *updated_entries);
 
 /* Records a successful fetch that returned 304 Not Modified, and the validators it carried
  * (NULL: keep the stored ones). */

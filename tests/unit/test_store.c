@@ -108,7 +108,7 @@ static int64_t commit(struct store *s, const char *source, const char *url,
 	for (size_t i = 0; i < n; i++)
 		add(f, items[i].link, items[i].title, items[i].published);
 	size_t nnew = 99;
-	int rc = store_commit_fetch(s, source, url, f, NULL, NULL, seen_at, &nnew);
+	int rc = store_commit_fetch(s, source, url, f, NULL, NULL, seen_at, &nnew, NULL);
 	feed_free(f);
 	return rc == 0 ? (int64_t)nnew : -1;
 }
@@ -227,13 +227,13 @@ static void test_url_change(const char *db)
 	struct feed *f = feed_new();
 	add(f, "http://a.test/1", "A1", 500);
 	ok(store_commit_fetch(s, "a", "http://a.test/feed", f, "\"a1\"",
-	                      "Mon, 01 Jan 2024 00:00:00 GMT", 1000, NULL) == 0,
+	                      "Mon, 01 Jan 2024 00:00:00 GMT", 1000, NULL, NULL) == 0,
 	   "a fetched with validators");
 	feed_free(f);
 	f = feed_new();
 	add(f, "http://b.test/1", "B1", 500);
 	ok(store_commit_fetch(s, "b", "http://b.test/feed", f, "\"b1\"",
-	                      "Tue, 02 Jan 2024 00:00:00 GMT", 1000, NULL) == 0,
+	                      "Tue, 02 Jan 2024 00:00:00 GMT", 1000, NULL, NULL) == 0,
 	   "b fetched with validators");
 	feed_free(f);
 	static char failed_msg[] = "HTTP 429 Too Many Requests";
@@ -499,7 +499,7 @@ static void test_adoption(const char *db)
 	e->summary = xstrdup("b's summary");
 	entry_add_category(e, "b-cat");
 	size_t nnew = 99;
-	ok(store_commit_fetch(s, "b", ab[1].url, f, NULL, NULL, 3000, &nnew) == 0,
+	ok(store_commit_fetch(s, "b", ab[1].url, f, NULL, NULL, 3000, &nnew, NULL) == 0,
 	   "b commits X at 3000");
 	feed_free(f);
 	is_int((int64_t)nnew, 0, "adopting is not a new entry");
@@ -528,6 +528,65 @@ static void test_adoption(const char *db)
 	is_str(source_of(&m, find(&m, "http://news.test/x")), "a",
 	       "X is a's again: it carried it first");
 	is_str(source_of(&m, find(&m, "http://a.test/own")), "a", "A's own is a's");
+	merged_free(&m);
+	store_close(s);
+}
+
+/* Entries of one poll without dates keep the document's order; dates in the future are
+ * clamped; only a change of the text a reader sees counts as an update, dated when seen. */
+static void test_order_and_updates(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "order: store opens"))
+		return;
+	const struct store_source src[] = {{.name = "bcp", .url = "http://bcp.test/rss"}};
+	ok(store_sync_sources(s, src, 1, 1000) == 0, "order: source recorded");
+	const struct item items[] = {
+	    {"http://bcp.test/first", "First in the document", FEED_TIME_NONE},
+	    {"http://bcp.test/second", "Second", FEED_TIME_NONE},
+	    {"http://bcp.test/third", "Third", FEED_TIME_NONE},
+	};
+	is_int(commit(s, "bcp", src[0].url, items, 3, 1000), 3, "three undated entries, new");
+	struct merged m;
+	ok(load(s, &m) && m.nentries == 3, "order: loaded");
+	ok(m.nentries == 3 && strcmp(m.entries[0].e.title, "First in the document") == 0 &&
+	       strcmp(m.entries[1].e.title, "Second") == 0 &&
+	       strcmp(m.entries[2].e.title, "Third") == 0,
+	   "undated entries of one poll keep the document order (the first item is the newest)");
+	ok(m.nentries == 3 && m.entries[0].date == 1000 && m.entries[2].date == 1000,
+	   "all dated when first seen, no invented times");
+	merged_free(&m);
+
+	/* The same items with dates rewritten on every fetch: no churn, no update. */
+	struct feed *f = feed_new();
+	for (int i = 0; i < 3; i++)
+		add(f, items[i].link, items[i].title, 1500 + i)->updated = 1500 + i;
+	size_t nnew = 99, nupd = 99;
+	ok(store_commit_fetch(s, "bcp", src[0].url, f, NULL, NULL, 2000, &nnew, &nupd) == 0 &&
+	       nnew == 0 && nupd == 0,
+	   "dates rewritten by the feed: 0 new, 0 updated (%zu, %zu)", nnew, nupd);
+	feed_free(f);
+	/* A corrected title: one update, dated when seen. */
+	f = feed_new();
+	add(f, items[0].link, "First, corrected", FEED_TIME_NONE);
+	add(f, items[1].link, items[1].title, FEED_TIME_NONE);
+	struct entry *e = add(f, "http://bcp.test/future", "From the future", 99999);
+	e->updated = 99999;
+	ok(store_commit_fetch(s, "bcp", src[0].url, f, NULL, NULL, 3000, &nnew, &nupd) == 0 &&
+	       nnew == 1 && nupd == 1,
+	   "a corrected title: 1 new (the future one), 1 updated (%zu, %zu)", nnew, nupd);
+	feed_free(f);
+	ok(load(s, &m), "updates: loaded");
+	const struct merged_entry *me = find(&m, "http://bcp.test/first");
+	ok(me != NULL && strcmp(me->e.title, "First, corrected") == 0 && me->e.updated == 3000 &&
+	       me->date == 1000,
+	   "the corrected entry: new title, updated when the change was seen, date kept");
+	me = find(&m, "http://bcp.test/second");
+	ok(me != NULL && me->e.updated == FEED_TIME_NONE, "an unchanged entry keeps its updated");
+	me = find(&m, "http://bcp.test/future");
+	ok(me != NULL && me->date == 3000 && me->e.published == 3000 && me->e.updated == 3000,
+	   "a future date is clamped to when it was seen: date, published and updated");
 	merged_free(&m);
 	store_close(s);
 }
@@ -597,7 +656,7 @@ int main(void)
 	e->source->feed_url = xstrdup("http://origin.test/feed");
 	size_t nnew = 99;
 	ok(store_commit_fetch(s, "beta", "http://b.test/rss", f, "\"etag-b\"",
-	                      "Mon, 01 Jan 2024 00:00:00 GMT", 1000, &nnew) == 0,
+	                      "Mon, 01 Jan 2024 00:00:00 GMT", 1000, &nnew, NULL) == 0,
 	   "beta commit");
 	is_int((int64_t)nnew, 6, "six new entries (duplicate inside the feed skipped)");
 	feed_free(f);
@@ -605,10 +664,12 @@ int main(void)
 	/* alpha carries L1 too, later, and gamma as well. */
 	f = feed_new();
 	add(f, "HTTP://B.TEST/one", "One from alpha", 100);
-	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 2000, &nnew) == 0,
+	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 2000, &nnew, NULL) ==
+	       0,
 	   "alpha commit");
 	is_int((int64_t)nnew, 0, "same link from another source is not new");
-	ok(store_commit_fetch(s, "gamma", "http://c.test/rss", f, NULL, NULL, 2000, &nnew) == 0,
+	ok(store_commit_fetch(s, "gamma", "http://c.test/rss", f, NULL, NULL, 2000, &nnew, NULL) ==
+	       0,
 	   "gamma commit");
 	feed_free(f);
 
@@ -617,20 +678,22 @@ int main(void)
 	f = feed_new();
 	add(f, "http://shared.test/two", "Two", FEED_TIME_NONE);
 	add(f, "http://shared.test/three", "Three", FEED_TIME_NONE);
-	ok(store_commit_fetch(s, "gamma", "http://c.test/rss", f, NULL, NULL, 3000, &nnew) == 0 &&
+	ok(store_commit_fetch(s, "gamma", "http://c.test/rss", f, NULL, NULL, 3000, &nnew, NULL) ==
+	           0 &&
 	       nnew == 2,
 	   "gamma commits L2, L3 in round 3000");
 	feed_free(f);
 	f = feed_new();
 	add(f, "http://shared.test/two", "Two by beta", 2500);
-	ok(store_commit_fetch(s, "beta", "http://b.test/rss", f, "\"etag-b\"", NULL, 3000, NULL) ==
-	       0,
+	ok(store_commit_fetch(s, "beta", "http://b.test/rss", f, "\"etag-b\"", NULL, 3000, NULL,
+	                      NULL) == 0,
 	   "beta commits L2 in round 3000");
 	feed_free(f);
 	f = feed_new();
 	add(f, "http://shared.test/two", "Two by alpha", FEED_TIME_NONE);
 	add(f, "http://shared.test/three", "Three by alpha", FEED_TIME_NONE);
-	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 3000, NULL) == 0,
+	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 3000, NULL, NULL) ==
+	       0,
 	   "alpha commits L2, L3 in round 3000");
 	feed_free(f);
 
@@ -642,8 +705,8 @@ int main(void)
 	e->id = xstrdup("gioitre-7233");
 	e = add(f, NULL, "By hash", 300);
 	e->summary = xstrdup("hashed");
-	ok(store_commit_fetch(s, "beta", "http://b.test/rss", f, "\"etag-b2\"", NULL, 5000,
-	                      &nnew) == 0,
+	ok(store_commit_fetch(s, "beta", "http://b.test/rss", f, "\"etag-b2\"", NULL, 5000, &nnew,
+	                      NULL) == 0,
 	   "beta re-poll");
 	is_int((int64_t)nnew, 0, "re-poll finds nothing new");
 	feed_free(f);
@@ -668,8 +731,8 @@ int main(void)
 	me = find(&m, "http://b.test/undated");
 	ok(me != NULL && me->date == 1000, "undated entry dated by first seen, kept on re-poll");
 	me = find(&m, "http://b.test/future");
-	ok(me != NULL && me->date == 1000 && me->e.published == 999999,
-	   "date after first seen clamped; published kept");
+	ok(me != NULL && me->date == 1000 && me->e.published == 1000,
+	   "a date after first seen is clamped to it, published too: every output alike");
 	if (me != NULL) {
 		ok(me->e.ncategories == 2 && strcmp(me->e.categories[0], "World") == 0 &&
 		       strcmp(me->e.categories[1], "Asia") == 0,
@@ -768,7 +831,8 @@ int main(void)
 	f = feed_new();
 	add(f, "http://shared.test/two", "Two by alpha", FEED_TIME_NONE);
 	add(f, "http://shared.test/three", "Three by alpha", FEED_TIME_NONE);
-	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 6000, &nnew) == 0 &&
+	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 6000, &nnew, NULL) ==
+	           0 &&
 	       nnew == 0,
 	   "alpha re-polled with the same entries");
 	feed_free(f);
@@ -805,7 +869,7 @@ int main(void)
 		add(f, "http://new.test/boom", "boom", 8000);
 		fprintf(stderr, "# a warning about 'injected' is expected next:\n");
 		ok(store_commit_fetch(s, "alpha", "http://a.test/other", f, "\"x\"", NULL, 8000,
-		                      &nnew) == -1,
+		                      &nnew, NULL) == -1,
 		   "commit failing midway returns -1");
 		feed_free(f);
 		ok(store_load_merged(s, 100, &m) == 0 && m.nentries == 8 &&
@@ -916,9 +980,9 @@ int main(void)
 	store_close(NULL);
 
 	/* Sources' life: poll state, url changes, removal, pruning, adoption. */
-	const char *const life_dbs[] = {"poll.db", "url.db", "removal.db", "adopt.db"};
+	const char *const life_dbs[] = {"poll.db", "url.db", "removal.db", "adopt.db", "order.db"};
 	void (*const life_tests[])(const char *) = {test_poll_state, test_url_change, test_removal,
-	                                            test_adoption};
+	                                            test_adoption, test_order_and_updates};
 	for (size_t i = 0; i < sizeof life_dbs / sizeof life_dbs[0]; i++) {
 		char *path = xasprintf("%s/%s", tmpdir, life_dbs[i]);
 		life_tests[i](path);
