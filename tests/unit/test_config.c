@@ -728,6 +728,213 @@ static void changes_between(const char *a, const char *b, struct changes *ch, co
 	config_free(cb);
 }
 
+/* Loads text that must load with warnings only: want is everything printed (the warnings). */
+static struct config *load_warn(const char *text, const char *want, size_t want_n, const char *name)
+{
+	char *errors;
+	int n;
+	struct config *c = load_bytes(text, strlen(text), &errors, &n);
+	ok(c != NULL && n == 0, "%s: loads (0 errors, got %d)", name, n);
+	is_str(errors, want, "%s: the warning", name);
+	if (c != NULL)
+		is_int((int64_t)c->nwarnings, (int64_t)want_n, "%s: counted as warnings", name);
+	free(errors);
+	return c;
+}
+
+/* The fetcher's keys: defaults, every value, bad values, and the warnings. */
+static void test_fetch_keys(void)
+{
+	struct config *c = load_ok("[source a]\nurl = http://a.example/\n", "fetch defaults");
+	if (c != NULL) {
+		is_int(c->min_interval_s, 60, "default min_interval 60s");
+		is_int(c->max_interval_s, 86400, "default max_interval 1d");
+		is_int(c->max_backoff_s, 86400, "default max_backoff 1d");
+		is_int(c->per_host, 2, "default per_host 2");
+		is_int(c->connect_timeout_s, 15, "default connect_timeout 15s");
+		is_int(c->max_redirects, 10, "default max_redirects 10");
+		is_int(c->confirm_redirects, 3, "default confirm_redirects 3");
+		is_int(c->retry_after_host, 0, "default retry_after_scope source");
+		ok(c->proxy == NULL, "default proxy: none (the environment's)");
+		is_int((int64_t)c->nwarnings, 0, "no warnings");
+		is_int(c->sources[0].tls_verify, 1, "default tls_verify yes");
+		is_int((int64_t)c->sources[0].nheaders, 0, "no extra headers");
+		ok(c->sources[0].user_agent == NULL, "no per-source user_agent");
+		ok(c->sources[0].auth_file == NULL && c->sources[0].userpwd == NULL,
+		   "no auth_file");
+	}
+	config_free(c);
+
+	c = load_ok("[feedmerge]\nmin_interval = 30s\nmax_interval = 2d\nmax_backoff = 6h\n"
+	            "per_host = 64\nconnect_timeout = 5\nmax_redirects = 0\n"
+	            "confirm_redirects = 100\nretry_after_scope = host\n"
+	            "proxy = http://proxy.example:3128\n"
+	            "[source a]\nurl = http://a.example/\nuser_agent = Special/1.0 (+x)\n"
+	            "headers = X-Api-Key: abc 123\nheaders = Accept-Language: vi, en;q=0.5\n"
+	            "tls_verify = yes\n",
+	            "fetch keys set");
+	if (c != NULL) {
+		is_int(c->min_interval_s, 30, "min_interval = 30s");
+		is_int(c->max_interval_s, 2 * 86400, "max_interval = 2d");
+		is_int(c->max_backoff_s, 6 * 3600, "max_backoff = 6h");
+		is_int(c->per_host, 64, "per_host = 64 (the most)");
+		is_int(c->connect_timeout_s, 5, "connect_timeout = 5");
+		is_int(c->max_redirects, 0, "max_redirects = 0 (the least)");
+		is_int(c->confirm_redirects, 100, "confirm_redirects = 100 (the most)");
+		is_int(c->retry_after_host, 1, "retry_after_scope = host");
+		is_str(c->proxy, "http://proxy.example:3128", "proxy");
+		const struct source_conf *s = &c->sources[0];
+		is_str(s->user_agent, "Special/1.0 (+x)", "per-source user_agent");
+		if (is_int((int64_t)s->nheaders, 2, "headers is repeatable: two")) {
+			is_str(s->headers[0], "X-Api-Key: abc 123", "first header, in order");
+			is_str(s->headers[1], "Accept-Language: vi, en;q=0.5", "second header");
+		}
+		is_int(s->tls_verify, 1, "tls_verify = yes");
+	}
+	config_free(c);
+
+	c = load_ok("[feedmerge]\nretry_after_scope = source\n[source a]\nurl = http://a/\n",
+	            "retry_after_scope = source");
+	if (c != NULL)
+		is_int(c->retry_after_host, 0, "retry_after_scope = source");
+	config_free(c);
+
+	load_bad("[feedmerge]\nper_host = 0\n",
+	         "t.conf:2: bad per_host '0': use a whole number from 1 to 64\n", 1,
+	         "per_host = 0");
+	load_bad("[feedmerge]\nper_host = 65\n",
+	         "t.conf:2: bad per_host '65': use a whole number from 1 to 64\n", 1,
+	         "per_host = 65");
+	load_bad("[feedmerge]\nmax_redirects = 51\n",
+	         "t.conf:2: bad max_redirects '51': use a whole number from 0 to 50\n", 1,
+	         "max_redirects = 51");
+	load_bad("[feedmerge]\nmax_redirects = -1\n",
+	         "t.conf:2: bad max_redirects '-1': use a whole number from 0 to 50\n", 1,
+	         "max_redirects = -1");
+	load_bad("[feedmerge]\nconfirm_redirects = 0\n",
+	         "t.conf:2: bad confirm_redirects '0': use a whole number from 1 to 100\n", 1,
+	         "confirm_redirects = 0");
+	load_bad("[feedmerge]\nretry_after_scope = domain\n",
+	         "t.conf:2: bad retry_after_scope 'domain': use source or host\n", 1,
+	         "retry_after_scope = domain");
+	load_bad("[feedmerge]\nproxy = proxy.example:3128\n",
+	         "t.conf:2: bad proxy 'proxy.example:3128': use a URL such as "
+	         "http://proxy.example:3128\n",
+	         1, "proxy without a scheme");
+	load_bad("[feedmerge]\nmin_interval = 0\n",
+	         "t.conf:2: bad min_interval '0': must be more than 0\n", 1, "min_interval = 0");
+	load_bad("[feedmerge]\nmin_interval = 2h\nmax_interval = 1h\n",
+	         "t.conf:3: max_interval is shorter than min_interval\n", 1,
+	         "max_interval < min_interval");
+	load_bad("[source a]\nurl = http://a/\ntls_verify = maybe\n",
+	         "t.conf:3: bad tls_verify 'maybe': use yes or no\n", 1, "tls_verify = maybe");
+	load_bad("[source a]\nurl = http://a/\nheaders = NoColon\n",
+	         "t.conf:3: bad headers 'NoColon': use Name: value\n", 1,
+	         "headers without a colon");
+	load_bad("[source a]\nurl = http://a/\nheaders = Bad Name: x\n",
+	         "t.conf:3: bad headers 'Bad Name: x': the name must be a token (letters, digits, "
+	         "'-')\n",
+	         1, "headers with a space in the name");
+	load_bad("[source a]\nurl = http://a/\nheaders = Authorization: Basic eA==\n",
+	         "t.conf:3: bad headers 'Authorization: Basic eA==': feedmerge sets this header "
+	         "itself (use auth_file for credentials)\n",
+	         1, "headers = Authorization");
+	load_bad("[source a]\nurl = http://a/\nheaders = if-none-match: x\n",
+	         "t.conf:3: bad headers 'if-none-match: x': feedmerge sets this header itself (use "
+	         "auth_file for credentials)\n",
+	         1, "reserved header names are case-insensitive");
+	load_bad("[source a]\nurl = http://a/\nauth_file = no-such-file\n",
+	         "t.conf:3: cannot read auth_file no-such-file: No such file or directory\n", 1,
+	         "auth_file missing");
+	write_file("auth-bad", "just-a-user\n", 12);
+	chmod("auth-bad", 0600);
+	load_bad("[source a]\nurl = http://a/\nauth_file = auth-bad\n",
+	         "t.conf:3: bad auth_file auth-bad: its first line must be user:password\n", 1,
+	         "auth_file without a colon");
+	unlink("auth-bad");
+
+	/* auth_file: mode 600 is quiet; readable by others loads with a warning. */
+	write_file("auth", "feeduser:s3cr3t-pw\nignored\n", 27);
+	chmod("auth", 0600);
+	c = load_ok("[source a]\nurl = http://a/\nauth_file = auth\n", "auth_file mode 600");
+	if (c != NULL) {
+		is_str(c->sources[0].userpwd, "feeduser:s3cr3t-pw", "auth_file: its first line");
+		is_str(c->sources[0].auth_file, "auth", "auth_file: the path, beside the config");
+	}
+	config_free(c);
+	chmod("auth", 0644);
+	c = load_warn("[source a]\nurl = http://a/\nauth_file = auth\n",
+	              "t.conf:3: warning: auth_file auth can be read by other users (mode 0644): "
+	              "chmod 600 it\n",
+	              1, "auth_file mode 644");
+	if (c != NULL)
+		is_str(c->sources[0].userpwd, "feeduser:s3cr3t-pw", "mode 644: still read");
+	config_free(c);
+	chmod("auth", 0640);
+	c = load_warn("[source a]\nurl = http://a/\nauth_file = auth\n",
+	              "t.conf:3: warning: auth_file auth can be read by other users (mode 0640): "
+	              "chmod 600 it\n",
+	              1, "auth_file mode 640 (group)");
+	config_free(c);
+	unlink("auth");
+
+	c = load_warn(
+	    "[source a]\nurl = http://feeduser:s3cr3t-pw@a.example/feed\n",
+	    "t.conf:2: warning: the url of [source a] carries a user name or password: use "
+	    "auth_file (it is never logged or published either way)\n",
+	    1, "credentials in the url");
+	if (c != NULL)
+		is_str(c->sources[0].url, "http://feeduser:s3cr3t-pw@a.example/feed",
+		       "credentials in the url: the url kept as given");
+	config_free(c);
+	c = load_warn("[source a]\nurl = https://a.example/\ntls_verify = no\n",
+	              "t.conf:3: warning: tls_verify = no in [source a]: its server's certificate "
+	              "is not checked\n",
+	              1, "tls_verify = no");
+	if (c != NULL)
+		is_int(c->sources[0].tls_verify, 0, "tls_verify = no: 0");
+	config_free(c);
+	c = load_warn(
+	    "[source a]\nurl = http://a.example/rss\n[source b]\nurl = http://a.example/rss\n",
+	    "t.conf:4: warning: [source b] has the same url as [source a]\n", 1,
+	    "the same url in two sources");
+	if (c != NULL)
+		is_int((int64_t)c->nsources, 2, "the same url: both sources kept");
+	config_free(c);
+	c = load_warn("[feedmerge]\ntimeout = 10s\nconnect_timeout = 20s\n",
+	              "t.conf:3: warning: connect_timeout is longer than timeout, which bounds the "
+	              "whole transfer\n",
+	              1, "connect_timeout > timeout");
+	config_free(c);
+	c = load_warn(
+	    "[source a]\nurl = http://u:p@a.example/\ntls_verify = no\n"
+	    "[source b]\nurl = http://u:p@a.example/\n",
+	    "t.conf:2: warning: the url of [source a] carries a user name or password: use "
+	    "auth_file (it is never logged or published either way)\n"
+	    "t.conf:3: warning: tls_verify = no in [source a]: its server's certificate "
+	    "is not checked\n"
+	    "t.conf:5: warning: the url of [source b] carries a user name or password: use "
+	    "auth_file (it is never logged or published either way)\n"
+	    "t.conf:5: warning: [source b] has the same url as [source a]\n",
+	    4, "four warnings, in line order");
+	config_free(c);
+
+	/* A warning does not hide an error: the config is refused, the warning still printed. */
+	char *errors;
+	int n;
+	const char *text = "[source a]\nurl = https://a.example/\ntls_verify = no\nper_host = 3\n";
+	c = load_bytes(text, strlen(text), &errors, &n);
+	ok(c == NULL, "warning + error: refused");
+	is_int(n, 1, "warning + error: one error");
+	is_str(
+	    errors,
+	    "t.conf:3: warning: tls_verify = no in [source a]: its server's certificate is not "
+	    "checked\nt.conf:4: unknown key 'per_host' in [source a] (it belongs in [feedmerge])\n",
+	    "warning + error: both printed");
+	config_free(c);
+	free(errors);
+}
+
 static void test_global_changes(void)
 {
 	struct changes ch;
@@ -811,6 +1018,7 @@ int main(void)
 	test_enabled();
 	test_durations_or_zero();
 	test_global_changes();
+	test_fetch_keys();
 
 	unlink("t.conf");
 	if (chdir("/") != 0 || rmdir(tmpdir) != 0)
