@@ -3,14 +3,16 @@
 #
 # For each tests/config/NAME.conf, runs `"$FEEDMERGE" check -c "$TESTS_SRCDIR/config/NAME.conf"`
 # from a fixed working directory ($TESTS_BUILDDIR) and compares:
-#   - the exit status: 0 when NAME.err is empty (a valid config), else 1;
+#   - the exit status: 0 when NAME.err is empty (a valid config) or when NAME.warn exists (a
+#     valid config with warnings only: NAME.err holds the expected warning lines), else 1;
 #   - the config reader's messages, i.e. the stderr lines that start with the config path
 #     ("PATH:LINE: message" or "PATH: message"), with the absolute tests/config directory
 #     replaced by the placeholder @DIR@, against NAME.err line for line. main.c's closing
 #     summary ("feedmerge: PATH: N errors") is not part of the comparison;
-#   - for a valid config, that stderr is empty and stdout says "PATH: ok, N sources", maybe
-#     followed by " (K paused: NAME NAME)"; when NAME.out exists, stdout (with @DIR@ as above)
-#     must equal it.
+#   - for a valid config, that stderr is empty (with NAME.warn: holds nothing but the reader's
+#     "PATH:LINE: warning: ..." lines) and stdout says "PATH: ok, N sources", maybe followed
+#     by " (K paused: NAME NAME)"; when NAME.out exists, stdout (with @DIR@ as above) must
+#     equal it.
 # Then a few cases without a .conf of their own: the shipped conf/feedmerge.conf, a missing
 # file, and a path given relative to the working directory (FILE is printed as given).
 #
@@ -70,14 +72,14 @@ fail() {
 }
 
 # Checks one config file: $1 path as passed to -c, $2 expected messages (file), $3 test name,
-# $4 expected stdout (file; optional).
+# $4 expected stdout (file; optional), $5 non-empty: warnings only (NAME.warn exists).
 check_case() {
-	local path=$1 want_file=$2 name=$3 out_file=${4:-} got want want_status
+	local path=$1 want_file=$2 name=$3 out_file=${4:-} warn=${5:-} got want want_status quiet
 	run_check "$path"
 	got=$(reader_messages "$path")
 	want=$(cat "$want_file")
 	want_status=1
-	[ -z "$want" ] && want_status=0
+	[ -z "$want" ] || [ -n "$warn" ] && want_status=0
 	if [ "$status" -ne "$want_status" ]; then
 		fail "$name: exit status" "got $status, want $want_status" "stderr: $(cat "$err")"
 	else
@@ -89,7 +91,14 @@ check_case() {
 		pass "$name: messages"
 	fi
 	if [ "$want_status" -eq 0 ]; then
-		if [ -s "$err" ] ||
+		quiet=1
+		if [ -n "$warn" ]; then
+			# Nothing but warnings from the reader.
+			grep -qv "^$path:[0-9]*: warning: " "$err" && quiet=0
+		else
+			[ -s "$err" ] && quiet=0
+		fi
+		if [ "$quiet" = 0 ] ||
 			! grep -Eq "^$path: ok, [0-9]+ sources?( \([0-9]+ paused:( [A-Za-z0-9_-]+)+\))?\$" "$out"; then
 			fail "$name: quiet, says ok" "stdout: $(cat "$out")" "stderr: $(cat "$err")"
 		else
@@ -116,7 +125,9 @@ for conf in "$confdir"/*.conf; do
 	fi
 	outfile=
 	[ -f "$confdir/$name.out" ] && outfile=$confdir/$name.out
-	check_case "$conf" "$confdir/$name.err" "$name" "$outfile"
+	warn=
+	[ -f "$confdir/$name.warn" ] && warn=1
+	check_case "$conf" "$confdir/$name.err" "$name" "$outfile" "$warn"
 done
 
 # The shipped config is valid.
