@@ -546,8 +546,8 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 	char err[512] = "";
 	if (r->error == NULL && r->not_modified) {
 		ok = 1;
-		if (store_mark_not_modified(set->env.store, src->name, r->etag, r->last_modified,
-		                            now) != 0)
+		if (store_mark_not_modified(set->env.store, src->name, source_fetch_url(src),
+		                            r->etag, r->last_modified, now) != 0)
 			set->counts.store_failed = 1;
 		if (r->max_age_s > ps->hint_s)
 			ps->hint_s = r->max_age_s;
@@ -557,7 +557,8 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 		if (ps->has_body_hash && ps->body_hash == h) {
 			/* The server ignored the conditional request; the bytes say the same. */
 			ok = 1;
-			if (store_mark_not_modified(set->env.store, src->name, r->etag,
+			if (store_mark_not_modified(set->env.store, src->name,
+			                            source_fetch_url(src), r->etag,
 			                            r->last_modified, now) != 0)
 				set->counts.store_failed = 1;
 			log_debug("source %s: unchanged (the same body as last time)", src->name);
@@ -572,7 +573,9 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 	char *prev_class = ps->error_class;
 	long prev_status = ps->last_status;
 	ps->error_class = NULL;
-	ps->last_attempt_at = src->poll_started;
+	/* The next poll counts from the end of this one: a transfer that waited in its host's
+	 * queue, or took long, does not shorten the interval. */
+	ps->last_attempt_at = now;
 	ps->last_status = r->status;
 	free(ps->last_error);
 	ps->last_error = NULL;

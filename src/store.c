@@ -149,8 +149,9 @@ static const char *const store_sql[ST_COUNT] = {
                           " validators_url = ?6, last_fetch_at = ?7, last_ok_at = ?7 WHERE id = ?1",
     /* A 304 may carry new validators (RFC 9110 15.4.5): they replace the old ones. */
     [ST_SOURCE_NOT_MODIFIED] = "UPDATE sources SET last_fetch_at = ?2, last_ok_at = ?2,"
-                               " etag = coalesce(?3, etag),"
-                               " last_modified = coalesce(?4, last_modified)"
+                               " etag = iif(validators_url IS ?5, coalesce(?3, etag), ?3),"
+                               " last_modified = iif(validators_url IS ?5,"
+                               " coalesce(?4, last_modified), ?4), validators_url = ?5"
                                " WHERE name = ?1",
     [ST_SOURCE_CHANGED] = "UPDATE sources SET changed_at = ?2 WHERE id = ?1",
     [ST_VALIDATORS_GET] = "SELECT etag, last_modified FROM sources"
@@ -630,7 +631,7 @@ fail:
 }
 
 /* Records a 304: the source was fetched successfully at at. */
-int store_mark_not_modified(struct store *s, const char *source, const char *etag,
+int store_mark_not_modified(struct store *s, const char *source, const char *url, const char *etag,
                             const char *last_modified, int64_t at)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_SOURCE_NOT_MODIFIED);
@@ -640,6 +641,7 @@ int store_mark_not_modified(struct store *s, const char *source, const char *eta
 	sqlite3_bind_int64(st, 2, at);
 	bind_text(st, 3, etag);
 	bind_text(st, 4, last_modified);
+	bind_text(st, 5, url);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	sqlite3_reset(st);

@@ -79,9 +79,9 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
                        const char *etag, const char *last_modified, int64_t seen_at,
                        size_t *new_entries, size_t *updated_entries);
 
-/* Records a successful fetch that returned 304 Not Modified, and the validators it carried
- * (NULL: keep the stored ones). */
-int store_mark_not_modified(struct store *s, const char *source, const char *etag,
+/* Records a successful fetch of url that brought nothing new (a 304, or the same bytes again)
+ * and the validators it carried (NULL: keep those stored for url). */
+int store_mark_not_modified(struct store *s, const char *source, const char *url, const char *etag,
                             const char *last_modified, int64_t at);
 
 /* Fills out with the newest limit entries by date and every configured source. */

@@ -285,8 +285,7 @@ check "queued: the 500 behind the 1.5 s transfer failed" wait_until 5 grep -q "^
 stop_run "$QPID"
 diag "$(grep "source q500" "$Q/daemon.log" | head -n 2)"
 diag "q500 requests at +$(reqs "$SERVER_LOG" "/status/500?n=q" | awk 'NR == 1 { t = $1 } { printf "%.2f ", $1 - t }')s"
-check_todo "queued: its first backoff is the interval, 'retry in 1s' (never below the interval)" \
-	"the due time counts from when the poll was queued, in whole seconds (source.c source_due_cb/source_poll: poll_started = time(NULL) before fetch_start; source_fetch_done_cb computes next_due_at from it): 'retry in 0s'" \
+check "queued: its first backoff is the interval, 'retry in 1s' (never below the interval)" \
 	grep -q "^warning: source q500: fetch .*: HTTP 500, retry in 1s$" "$Q/daemon.log"
 
 # --- conditional GET: 200, then 304; a changed body, a new ETag ------------------------------
@@ -347,8 +346,7 @@ check "perm: If-None-Match goes along the chain to the target" \
 adopted_conditional() { # the polls of the adopted url after its first carry If-None-Match
 	[ "$(reqs "$SERVER_LOG" "$PERM_TARGET" if_none_match | sed -n '5,$p' | grep -c '^-$')" = 0 ]
 }
-check_todo "perm: once adopted, polls of the new url are conditional again (If-None-Match)" \
-	"after adoption validators_url stays the old url (unchanged-body path never rewrites it), so the new url is never asked conditionally" \
+check "perm: once adopted, polls of the new url are conditional again (If-None-Match)" \
 	adopted_conditional
 check "temp: 301 then 302: polled 5 times, never adopted" wait_until 10 at_least 5 "$TEMP"
 check "temp: nothing adopted, nothing counted" test \

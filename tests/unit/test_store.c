@@ -822,7 +822,7 @@ int main(void)
 	   "no validators for an unknown source");
 
 	/* 304. */
-	ok(store_mark_not_modified(s, "gamma", NULL, NULL, 7000) == 0, "mark not modified");
+	ok(store_mark_not_modified(s, "gamma", "http://c.test/rss", NULL, NULL, 7000) == 0, "mark not modified");
 	ok(store_load_merged(s, 100, &m) == 0 && m.nsources == 3 && m.sources[2].updated == 3000,
 	   "a 304 leaves the source's updated (its last change) alone");
 	merged_free(&m);
