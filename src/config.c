@@ -592,13 +592,14 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 	}
 }
 
-/* Checks one "Name: value" request header; NULL when good, else the reason. */
+/* Checks one "Name: value" request header; NULL when good, else the reason. The value is never
+ * quoted back: it may hold a secret. */
 static const char *header_problem(const char *v)
 {
 	/* Headers feedmerge itself sends or that would break the request. */
 	static const char *const reserved[] = {
 	    "host",          "content-length",    "transfer-encoding", "connection",
-	    "if-none-match", "if-modified-since", "accept-encoding",   "authorization",
+	    "if-none-match", "if-modified-since", "accept-encoding",
 	};
 	const char *colon = strchr(v, ':');
 	if (colon == NULL || colon == v)
@@ -607,9 +608,11 @@ static const char *header_problem(const char *v)
 		if (!isalnum((unsigned char)*p) && strchr("!#$%&'*+-.^_`|~", *p) == NULL)
 			return "the name must be a token (letters, digits, '-')";
 	size_t n = (size_t)(colon - v);
+	if (n == 13 && strncasecmp(v, "authorization", 13) == 0)
+		return "use auth_file for credentials";
 	for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
 		if (strlen(reserved[i]) == n && strncasecmp(v, reserved[i], n) == 0)
-			return "feedmerge sets this header itself (use auth_file for credentials)";
+			return "feedmerge sets this header itself";
 	return NULL;
 }
 
@@ -716,7 +719,12 @@ static void source_set(struct reader *r, struct source_conf *s, enum source_key 
 	case S_HEADERS: {
 		const char *why = header_problem(v);
 		if (why != NULL) {
-			problem(r, line, "bad headers '%s': %s", v, why);
+			const char *colon = strchr(v, ':');
+			if (colon == NULL)
+				problem(r, line, "bad headers: %s", why);
+			else
+				problem(r, line, "bad headers '%.*s': %s", (int)(colon - v), v,
+				        why);
 			break;
 		}
 		if (s->nheaders >= MAX_HEADERS) {
@@ -956,10 +964,21 @@ static void finish(struct reader *r)
 	if (c->connect_timeout_s > c->timeout_s && r->global_seen[G_CONNECT_TIMEOUT])
 		warning(r, r->global_seen[G_CONNECT_TIMEOUT],
 		        "connect_timeout is longer than timeout, which bounds the whole transfer");
+	if (r->global_seen[G_INTERVAL] && c->interval_s < c->min_interval_s)
+		warning(r, r->global_seen[G_INTERVAL],
+		        "interval is shorter than min_interval (%llds): sources are polled every "
+		        "%llds",
+		        (long long)c->min_interval_s, (long long)c->min_interval_s);
 	for (size_t i = 0; i < c->nsources; i++) {
 		struct source_conf *s = &c->sources[i];
 		if (s->interval_s < 0)
 			s->interval_s = c->interval_s;
+		else if (s->interval_s < c->min_interval_s)
+			warning(
+			    r, r->source_seen[i][S_INTERVAL],
+			    "the interval of [source %s] is shorter than min_interval (%llds): it "
+			    "is polled every %llds",
+			    s->name, (long long)c->min_interval_s, (long long)c->min_interval_s);
 		if (s->url == NULL && !r->source_seen[i][S_URL])
 			problem(r, s->line, "[source %s] has no url", s->name);
 		int url_line = r->source_seen[i][S_URL];
@@ -1179,8 +1198,8 @@ static char *global_value_dup(const struct config *c, enum global_key k)
 	case G_RETRY_AFTER_SCOPE:
 		return xstrdup(c->retry_after_host ? "host" : "source");
 	case G_PROXY:
-		v = c->proxy;
-		break;
+		/* Said in reload log lines: never its password. */
+		return c->proxy != NULL ? url_public_dup(c->proxy) : xstrdup("");
 	case G_NKEYS:
 		break;
 	}

@@ -96,6 +96,7 @@ struct sockinfo {
 struct fetcher {
 	struct ev_loop *loop; /* borrowed */
 	CURLM *multi;
+	CURLSH *share; /* TLS sessions and DNS answers, shared by every transfer */
 	ev_timer timer;
 	ev_timer pump_timer; /* starts queued transfers from the loop (fetch_pump_later) */
 	unsigned concurrency;
@@ -459,30 +460,32 @@ static int64_t parse_retry_after(const char *v)
 int64_t fetch_max_age_s(const char *cache_control, const char *expires, const char *date)
 {
 	if (cache_control != NULL) {
-		/* Directives are comma-separated tokens; max-age wins over Expires (RFC 9111 5.3).
-		 */
+		/* Directives are comma-separated tokens, in any order: no-store and no-cache win
+		 * over max-age, which wins over Expires (RFC 9111 5.2.2, 5.3). */
 		const char *p = cache_control;
+		int64_t max_age = -1;
 		while (*p != '\0') {
 			while (*p == ' ' || *p == '\t' || *p == ',')
 				p++;
 			size_t n = strcspn(p, ",");
-			if (n >= 8 && strncasecmp(p, "no-store", 8) == 0)
+			if (n >= 8 && (strncasecmp(p, "no-store", 8) == 0 ||
+			               strncasecmp(p, "no-cache", 8) == 0))
 				return 0;
-			if (n >= 8 && strncasecmp(p, "no-cache", 8) == 0)
-				return 0;
-			if (n > 8 && strncasecmp(p, "max-age=", 8) == 0) {
+			if (n > 8 && strncasecmp(p, "max-age=", 8) == 0 && max_age < 0) {
 				const char *v = p + 8 + (p[8] == '"');
-				long long s = 0;
+				long long sec = 0;
 				int digits = 0;
-				while (*v >= '0' && *v <= '9' && s < 100000000LL) {
-					s = s * 10 + (*v++ - '0');
+				while (*v >= '0' && *v <= '9' && sec < 100000000LL) {
+					sec = sec * 10 + (*v++ - '0');
 					digits = 1;
 				}
 				if (digits)
-					return (int64_t)s;
+					max_age = (int64_t)sec;
 			}
 			p += n;
 		}
+		if (max_age >= 0)
+			return max_age;
 	}
 	if (expires != NULL) {
 		int64_t exp_at, date_at;
@@ -769,6 +772,8 @@ static int transfer_setup(struct fetcher *f, struct transfer *t)
 	}
 	if (f->proxy != NULL)
 		SETOPT(e, CURLOPT_PROXY, f->proxy);
+	if (f->share != NULL)
+		SETOPT(e, CURLOPT_SHARE, f->share);
 	return 0;
 fail:
 	snprintf(t->errbuf, sizeof t->errbuf, "setting curl options failed");
@@ -882,6 +887,16 @@ struct fetcher *fetch_new(struct ev_loop *loop, const struct fetch_opts *opts, f
 	if (f->multi == NULL)
 		fatalx("curl_multi_init failed");
 	fetch_opts_copy(f, opts);
+	/* Each transfer has an easy handle of its own, and before libcurl 8.12 the multi handle
+	 * kept no TLS sessions between them: a share does (one thread: no locks needed). */
+	f->share = curl_share_init();
+	if (f->share != NULL &&
+	    (curl_share_setopt(f->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) !=
+	         CURLSHE_OK ||
+	     curl_share_setopt(f->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK)) {
+		curl_share_cleanup(f->share);
+		f->share = NULL;
+	}
 	ev_timer_init(&f->timer, fetch_timeout_cb, 0., 0.);
 	f->timer.data = f;
 	ev_timer_init(&f->pump_timer, fetch_pump_cb, 0., 0.);
@@ -915,6 +930,8 @@ void fetch_free(struct fetcher *f)
 		}
 	}
 	curl_multi_cleanup(f->multi);
+	if (f->share != NULL)
+		curl_share_cleanup(f->share);
 	/* Sockets libcurl never told us to forget. */
 	while (f->sockets != NULL)
 		sockinfo_free(f, f->sockets);

@@ -829,20 +829,17 @@ static void test_fetch_keys(void)
 	load_bad("[source a]\nurl = http://a/\ntls_verify = maybe\n",
 	         "t.conf:3: bad tls_verify 'maybe': use yes or no\n", 1, "tls_verify = maybe");
 	load_bad("[source a]\nurl = http://a/\nheaders = NoColon\n",
-	         "t.conf:3: bad headers 'NoColon': use Name: value\n", 1,
-	         "headers without a colon");
+	         "t.conf:3: bad headers: use Name: value\n", 1, "headers without a colon");
 	load_bad("[source a]\nurl = http://a/\nheaders = Bad Name: x\n",
-	         "t.conf:3: bad headers 'Bad Name: x': the name must be a token (letters, digits, "
+	         "t.conf:3: bad headers 'Bad Name': the name must be a token (letters, digits, "
 	         "'-')\n",
 	         1, "headers with a space in the name");
 	load_bad("[source a]\nurl = http://a/\nheaders = Authorization: Basic eA==\n",
-	         "t.conf:3: bad headers 'Authorization: Basic eA==': feedmerge sets this header "
-	         "itself (use auth_file for credentials)\n",
-	         1, "headers = Authorization");
+	         "t.conf:3: bad headers 'Authorization': use auth_file for credentials\n", 1,
+	         "headers = Authorization");
 	load_bad("[source a]\nurl = http://a/\nheaders = if-none-match: x\n",
-	         "t.conf:3: bad headers 'if-none-match: x': feedmerge sets this header itself (use "
-	         "auth_file for credentials)\n",
-	         1, "reserved header names are case-insensitive");
+	         "t.conf:3: bad headers 'if-none-match': feedmerge sets this header itself\n", 1,
+	         "reserved header names are case-insensitive");
 	load_bad("[source a]\nurl = http://a/\nauth_file = no-such-file\n",
 	         "t.conf:3: cannot read auth_file no-such-file: No such file or directory\n", 1,
 	         "auth_file missing");
