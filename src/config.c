@@ -75,6 +75,7 @@ enum global_key {
 	G_CONFIRM_REDIRECTS,
 	G_RETRY_AFTER_SCOPE,
 	G_PROXY,
+	G_SAME_STORY_ACROSS,
 	G_NKEYS
 };
 
@@ -87,6 +88,7 @@ static const char *const global_keys[G_NKEYS] = {
     "min_interval",      "max_interval",      "max_backoff",
     "per_host",          "connect_timeout",   "max_redirects",
     "confirm_redirects", "retry_after_scope", "proxy",
+    "same_story_across",
 };
 
 enum source_key {
@@ -579,6 +581,32 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 		else
 			set_str(&c->proxy, v);
 		break;
+	case G_SAME_STORY_ACROSS: {
+		/* "scheme www", "scheme", "www" or "none". */
+		unsigned fold = 0;
+		int bad = 0;
+		char *copy = xstrdup(v);
+		for (char *w = copy; *w != '\0';) {
+			size_t len = strcspn(w, " \t,");
+			if (len == 6 && strncmp(w, "scheme", 6) == 0)
+				fold |= URL_FOLD_SCHEME;
+			else if (len == 3 && strncmp(w, "www", 3) == 0)
+				fold |= URL_FOLD_WWW;
+			else if (!(len == 4 && strncmp(w, "none", 4) == 0) && len > 0)
+				bad = 1;
+			w += len;
+			w += strspn(w, " \t,");
+		}
+		free(copy);
+		if (bad)
+			problem(r, line,
+			        "bad same_story_across '%s': use scheme, www, both (scheme www) or "
+			        "none",
+			        v);
+		else
+			c->story_fold = fold;
+		break;
+	}
 	case G_STARTUP_SPREAD:
 		if ((n = duration_or_zero_value(r, line, key, v)) >= 0)
 			c->startup_spread_s = n;
@@ -1049,6 +1077,7 @@ struct config *config_load(const char *path, FILE *errs, int *nerrors)
 	c->connect_timeout_s = DEFAULT_CONNECT_TIMEOUT_S;
 	c->max_redirects = DEFAULT_MAX_REDIRECTS;
 	c->confirm_redirects = DEFAULT_CONFIRM_REDIRECTS;
+	c->story_fold = URL_FOLD_SCHEME | URL_FOLD_WWW;
 	const char *slash = strrchr(path, '/');
 	if (slash != NULL)
 		r.dir = xstrndup(path, (size_t)(slash - path)); /* "" for "/x.conf": joins to "/" */
@@ -1197,6 +1226,13 @@ static char *global_value_dup(const struct config *c, enum global_key k)
 		return xasprintf("%u", c->confirm_redirects);
 	case G_RETRY_AFTER_SCOPE:
 		return xstrdup(c->retry_after_host ? "host" : "source");
+	case G_SAME_STORY_ACROSS: {
+		unsigned f = c->story_fold;
+		return xstrdup((f & URL_FOLD_SCHEME) && (f & URL_FOLD_WWW) ? "scheme www"
+		               : (f & URL_FOLD_SCHEME)                     ? "scheme"
+		               : (f & URL_FOLD_WWW)                        ? "www"
+		                                                           : "none");
+	}
 	case G_PROXY:
 		/* Said in reload log lines: never its password. */
 		return c->proxy != NULL ? url_public_dup(c->proxy) : xstrdup("");

@@ -50,6 +50,7 @@ struct config {
 	unsigned confirm_redirects; /* polls a permanent redirect must hold before adoption */
 	int retry_after_host;       /* retry_after_scope = host */
 	char *proxy;                /* NULL: the environment's */
+	unsigned story_fold;        /* same_story_across: URL_FOLD_SCHEME | URL_FOLD_WWW */
 	size_t nwarnings;           /* problems reported as warnings */
 	struct source_conf *sources;
 	size_t nsources;

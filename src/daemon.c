@@ -167,6 +167,9 @@ static void daemon_reload(struct daemon *d)
 	struct fetch_opts fo;
 	daemon_fetch_opts(nc, &fo);
 	fetch_set_opts(d->fetcher, &fo);
+	if (nc->story_fold != old->story_fold &&
+	    store_set_story_fold(d->store, nc->story_fold) != 0)
+		nc->story_fold = old->story_fold; /* logged; the stored keys are unchanged */
 	rl.nchanges += source_set_apply(d->sources, nc, now_s());
 	d->config = nc;
 	path = nc->path; /* the old one is freed next */
@@ -249,6 +252,8 @@ static int daemon_setup(struct daemon *d, struct config *c, int once)
 		log_warnx("%s", err[0] ? err : c->database);
 		return DAEMON_EXIT_RUNTIME;
 	}
+	if (store_set_story_fold(d->store, c->story_fold) != 0)
+		return DAEMON_EXIT_RUNTIME;
 	if (!once && c->listen != NULL && c->listen[0] != '\0') {
 		d->http = http_start(d->loop, c->listen, err, sizeof err);
 		if (d->http == NULL) {

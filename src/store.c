@@ -98,6 +98,9 @@ static const char *const store_migrations[] = {
     "ALTER TABLE sources ADD COLUMN adopted_url TEXT;"
     "ALTER TABLE sources ADD COLUMN adopted_at INTEGER;"
     "ALTER TABLE sources ADD COLUMN entries_seen INTEGER;",
+    /* 5: settings the stored rows depend on: story_fold, what the link keys were folded by
+     * (absent: nothing, as before). */
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -281,6 +284,7 @@ struct store {
 	sqlite3 *db;
 	char *path;                   /* owned */
 	sqlite3_stmt *stmt[ST_COUNT]; /* owned; prepared on first use */
+	unsigned story_fold;          /* URL_FOLD_*: what links of one story may differ in */
 };
 
 /* Prepares (once) and returns a cached statement, reset and unbound; NULL on error. */
@@ -436,6 +440,185 @@ static int store_exec_int(struct store *s, enum store_stmt which, int64_t v1, co
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The value of setting name in meta, a new string or NULL. */
+static char *meta_get(struct store *s, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE name = ?1", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		bind_text(st, 1, name);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = column_dup(st, 0);
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int meta_set(struct store *s, const char *name, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(name, value) VALUES(?1, ?2)", -1,
+	                       &st, NULL) == SQLITE_OK) {
+		bind_text(st, 1, name);
+		bind_text(st, 2, value);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Keys every link-keyed entry again by s->story_fold, from its stored link; an entry whose
+ * new key another one holds is merged into it (its carriers kept). Inside a transaction. */
+static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL, *find = NULL, *move = NULL, *del = NULL;
+	sqlite3_stmt *older = NULL;
+	int rc = -1;
+	int64_t *ids = NULL, *seen = NULL;
+	char **links = NULL, **keys = NULL;
+	size_t n = 0, size = 0;
+	*nrekeyed = *nmerged = 0;
+	if (sqlite3_prepare_v2(
+	        s->db,
+	        "SELECT id, link, key, first_seen FROM entries WHERE link IS NOT NULL AND"
+	        " (key LIKE 'http://%' OR key LIKE 'https://%')",
+	        -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE OR IGNORE entries SET key = ?2 WHERE id = ?1", -1,
+	                       &upd, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT id, first_seen FROM entries WHERE key = ?1", -1,
+	                       &find, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+	                       "INSERT INTO entry_sources(entry_id, source_id, first_seen)"
+	                       " SELECT ?2, source_id, first_seen FROM entry_sources"
+	                       " WHERE entry_id = ?1 ON CONFLICT(entry_id, source_id) DO UPDATE"
+	                       " SET first_seen = min(first_seen, excluded.first_seen)",
+	                       -1, &move, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "DELETE FROM entries WHERE id = ?1", -1, &del, NULL) !=
+	        SQLITE_OK ||
+	    /* The merged story keeps the earliest sighting and date of the two. */
+	    sqlite3_prepare_v2(s->db,
+	                       "UPDATE entries SET first_seen = min(entries.first_seen, o.fs),"
+	                       " date = min(entries.date, o.d) FROM (SELECT first_seen AS fs,"
+	                       " date AS d FROM entries WHERE id = ?1) AS o WHERE entries.id = ?2",
+	                       -1, &older, NULL) != SQLITE_OK)
+		goto out;
+	while (sqlite3_step(sel) == SQLITE_ROW) {
+		if (n == size) {
+			size = size ? 2 * size : 256;
+			ids = xreallocarray(ids, size, sizeof *ids);
+			links = xreallocarray(links, size, sizeof *links);
+			keys = xreallocarray(keys, size, sizeof *keys);
+			seen = xreallocarray(seen, size, sizeof *seen);
+		}
+		ids[n] = sqlite3_column_int64(sel, 0);
+		seen[n] = sqlite3_column_int64(sel, 3);
+		keys[n] = column_dup(sel, 2);
+		links[n++] = column_dup(sel, 1);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *canon = url_canonical(links[i]);
+		char *key = canon != NULL ? url_story_key(canon, s->story_fold) : NULL;
+		free(canon);
+		if (key == NULL || strcmp(key, keys[i]) == 0) {
+			free(key);
+			continue;
+		}
+		sqlite3_reset(upd);
+		sqlite3_bind_int64(upd, 1, ids[i]);
+		bind_text(upd, 2, key);
+		int step = sqlite3_step(upd);
+		int changed = sqlite3_changes(s->db);
+		if (step != SQLITE_DONE) {
+			free(key);
+			goto out;
+		}
+		if (changed == 0) {
+			/* Another entry has the key: the same story. The row seen first stays (its
+			 * link is the first carrier's), the other's carriers move to it. */
+			sqlite3_reset(find);
+			bind_text(find, 1, key);
+			if (sqlite3_step(find) == SQLITE_ROW &&
+			    sqlite3_column_int64(find, 0) != ids[i]) {
+				int64_t holder = sqlite3_column_int64(find, 0);
+				int64_t holder_seen = sqlite3_column_int64(find, 1);
+				int this_first = seen[i] < holder_seen ||
+				                 (seen[i] == holder_seen && ids[i] < holder);
+				int64_t from = this_first ? holder : ids[i];
+				int64_t into = this_first ? ids[i] : holder;
+				sqlite3_reset(find);
+				sqlite3_reset(move);
+				sqlite3_bind_int64(move, 1, from);
+				sqlite3_bind_int64(move, 2, into);
+				sqlite3_reset(older);
+				sqlite3_bind_int64(older, 1, from);
+				sqlite3_bind_int64(older, 2, into);
+				sqlite3_reset(del);
+				sqlite3_bind_int64(del, 1, from);
+				int ok = sqlite3_step(move) == SQLITE_DONE &&
+				         sqlite3_step(older) == SQLITE_DONE &&
+				         sqlite3_step(del) == SQLITE_DONE;
+				if (ok && this_first) {
+					sqlite3_reset(upd);
+					ok = sqlite3_step(upd) == SQLITE_DONE &&
+					     sqlite3_changes(s->db) == 1;
+				}
+				if (!ok) {
+					free(key);
+					goto out;
+				}
+				(*nmerged)++;
+			}
+		} else {
+			(*nrekeyed)++;
+		}
+		free(key);
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(links[i]);
+		free(keys[i]);
+	}
+	free(links);
+	free(keys);
+	free(seen);
+	sqlite3_finalize(older);
+	free(ids);
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	sqlite3_finalize(find);
+	sqlite3_finalize(move);
+	sqlite3_finalize(del);
+	return rc;
+}
+
+int store_set_story_fold(struct store *s, unsigned fold)
+{
+	s->story_fold = fold;
+	char want[16];
+	snprintf(want, sizeof want, "%u", fold);
+	char *have = meta_get(s, "story_fold");
+	int same = have != NULL ? strcmp(have, want) == 0 : fold == 0;
+	free(have);
+	if (same)
+		return 0;
+	size_t nrekeyed = 0, nmerged = 0;
+	if (store_exec_stmt(s, ST_BEGIN) == -1 || store_rekey(s, &nrekeyed, &nmerged) != 0 ||
+	    store_exec_stmt(s, ST_REATTRIBUTE) == -1 || meta_set(s, "story_fold", want) != 0 ||
+	    store_exec_stmt(s, ST_COMMIT) == -1) {
+		store_log_error(s, NULL, "cannot key the stored entries by same_story_across");
+		store_exec_stmt(s, ST_ROLLBACK);
+		return -1;
+	}
+	if (nrekeyed + nmerged > 0)
+		log_info("%s: same_story_across changed: %zu entries keyed again, %zu merged into "
+		         "the same story",
+		         s->path, nrekeyed, nmerged);
+	return 0;
 }
 
 /* Records the configured sources and their order; 0, or -1 after logging. */
@@ -655,15 +838,14 @@ fail:
 
 /* Returns a new string: the dedup key of e carried by source. Sets *is_link when the key is a
  * canonical link. */
-static char *entry_key(const char *source, const struct entry *e, int *is_link)
+static char *entry_key(const struct store *s, const char *source, const struct entry *e,
+                       char **canon)
 {
-	*is_link = 0;
+	*canon = NULL;
 	if (e->link != NULL && e->link[0] != '\0') {
-		char *canon = url_canonical(e->link);
-		if (canon != NULL) {
-			*is_link = 1;
-			return canon;
-		}
+		*canon = url_canonical(e->link);
+		if (*canon != NULL)
+			return url_story_key(*canon, s->story_fold);
 	}
 	if (e->id != NULL && e->id[0] != '\0')
 		return xasprintf("source:%s:id:%s", source, e->id);
@@ -676,12 +858,12 @@ static char *entry_key(const char *source, const struct entry *e, int *is_link)
 	return xasprintf("source:%s:hash:%016" PRIx64, source, h);
 }
 
-/* Returns a new string: the entry's atom:id, the canonical link itself or an IRI derived from
- * the key (stable across runs, unique as the key is). */
-static char *entry_atom_id(const char *key, int is_link)
+/* Returns a new string: the entry's atom:id, its canonical link (as first stored: never
+ * changed after) or an IRI derived from the key (stable across runs, unique as the key is). */
+static char *entry_atom_id(const char *key, const char *canon)
 {
-	if (is_link)
-		return xstrdup(key);
+	if (canon != NULL)
+		return xstrdup(canon);
 	return xasprintf("urn:feedmerge:%016" PRIx64, hash64(key, strlen(key)));
 }
 
@@ -704,7 +886,7 @@ static void bind_clamped_time(sqlite3_stmt *st, int i, int64_t t, int64_t first_
 /* Binds the shared entry parameter layout ?1 .. ?21 (?21: the text changed). The strings must
  * outlive the step. */
 static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
-                       const char *atom_id, int64_t source_id, int64_t first_seen,
+                       const char *atom_id, const char *link, int64_t source_id, int64_t first_seen,
                        const char *categories, const char *enclosures, int64_t row_id,
                        int text_changed)
 {
@@ -715,7 +897,7 @@ static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
 		bind_text(st, 2, atom_id);
 	sqlite3_bind_int64(st, 3, source_id);
 	bind_text(st, 4, e->id);
-	bind_text(st, 5, e->link);
+	bind_text(st, 5, link);
 	bind_text(st, 6, e->title);
 	bind_text(st, 7, e->summary);
 	bind_text(st, 8, e->content);
@@ -739,7 +921,8 @@ static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
 /* Stores one entry inside the open transaction: 1 when it was new, 3 when the text a reader
  * sees changed, 2 when only other fields did, 0 when nothing did, -1 on error. */
 static int store_entry_upsert(struct store *s, int64_t source_id, int64_t position,
-                              const struct entry *e, const char *key, int is_link, int64_t seen_at)
+                              const struct entry *e, const char *key, const char *canon,
+                              int64_t seen_at)
 {
 	int ret = -1;
 	char *atom_id = NULL, *categories = NULL, *enclosures = NULL;
@@ -780,13 +963,15 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 		text_changed = 0; /* a new entry, or another source's version: not an update */
 
 	if (action != ST_COUNT) {
-		atom_id = entry_atom_id(key, is_link);
+		atom_id = entry_atom_id(key, canon);
 		categories = store_codec_categories_join(e);
 		enclosures = store_codec_enclosures_join(e);
 		if ((st = store_stmt(s, action)) == NULL)
 			goto out;
-		bind_entry(st, e, key, atom_id, source_id, seen_at, categories, enclosures, row_id,
-		           text_changed);
+		/* The published link: the carried one normalised (no tracking parameters, default
+		 * port or fragment), with its own scheme and host. */
+		bind_entry(st, e, key, atom_id, canon != NULL ? canon : e->link, source_id, seen_at,
+		           categories, enclosures, row_id, text_changed);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto out;
 		if (action == ST_ENTRY_INSERT)
@@ -893,32 +1078,34 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 	 * seen, keep the document's order (the first item is the newest) without invented
 	 * times: the later row sorts first among equal dates. */
 	size_t *kept = xcalloc(f->nentries ? f->nentries : 1, sizeof *kept);
-	int *kept_is_link = xcalloc(f->nentries ? f->nentries : 1, sizeof *kept_is_link);
+	char **kept_canon = xcalloc(f->nentries ? f->nentries : 1, sizeof *kept_canon);
 	size_t nkept = 0;
+	int failed = 0;
 	for (size_t i = 0; i < f->nentries; i++) {
-		int is_link;
-		char *key = entry_key(source, &f->entries[i], &is_link);
+		char *canon;
+		char *key = entry_key(s, source, &f->entries[i], &canon);
 		if (!key_set_add(&seen, key)) {
 			free(key);
+			free(canon);
 			continue;
 		}
-		kept_is_link[nkept] = is_link;
+		kept_canon[nkept] = canon;
 		kept[nkept++] = i;
 	}
-	for (size_t k = nkept; k-- > 0;) {
+	for (size_t k = nkept; k-- > 0 && !failed;) {
 		int r = store_entry_upsert(s, source_id, position, &f->entries[kept[k]],
-		                           seen.keys[k], kept_is_link[k], seen_at);
-		if (r == -1) {
-			free(kept);
-			free(kept_is_link);
-			goto fail;
-		}
+		                           seen.keys[k], kept_canon[k], seen_at);
+		failed = r == -1;
 		added += r == 1;
 		updated += r == 3;
 		changed |= r > 0;
 	}
+	for (size_t k = 0; k < nkept; k++)
+		free(kept_canon[k]);
 	free(kept);
-	free(kept_is_link);
+	free(kept_canon);
+	if (failed)
+		goto fail;
 	if (changed) {
 		if ((st = store_stmt(s, ST_SOURCE_CHANGED)) == NULL)
 			goto fail;

@@ -13,6 +13,10 @@ struct store;
  * naming the path in err. */
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);
+/* What two links of one story may differ in (URL_FOLD_SCHEME, URL_FOLD_WWW). When the stored
+ * entries were keyed otherwise, keys them again, merging what is now one story, in one
+ * transaction. Returns 0, or -1 after logging (nothing changed). */
+int store_set_story_fold(struct store *s, unsigned fold);
 
 /* A configured source as the store records it; the strings are borrowed. */
 struct store_source {

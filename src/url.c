@@ -475,3 +475,25 @@ char *url_host_dup(const char *url)
 	curl_url_cleanup(h);
 	return out;
 }
+
+char *url_story_key(const char *canonical, unsigned fold)
+{
+	const char *rest;
+	const char *scheme;
+	if (strncmp(canonical, "https://", 8) == 0) {
+		scheme = "https";
+		rest = canonical + 8;
+	} else if (strncmp(canonical, "http://", 7) == 0) {
+		scheme = "http";
+		rest = canonical + 7;
+	} else {
+		return xstrdup(canonical);
+	}
+	if (fold & URL_FOLD_SCHEME)
+		scheme = "http";
+	/* "www." and a name after it: "www.example/" folds, a host named just "www." does not. */
+	if ((fold & URL_FOLD_WWW) && strncmp(rest, "www.", 4) == 0 && rest[4] != '\0' &&
+	    strchr("/:?#@", rest[4]) == NULL && memchr(rest, '@', strcspn(rest, "/?#")) == NULL)
+		rest += 4;
+	return xasprintf("%s://%s", scheme, rest);
+}

@@ -29,4 +29,13 @@ char *url_public_dup(const char *url);
  * libcurl cannot read the URL. */
 char *url_host_dup(const char *url);
 
+/* What two links of one story may differ in and still be the same story (same_story_across). */
+#define URL_FOLD_SCHEME 1u /* http:// and https:// */
+#define URL_FOLD_WWW 2u    /* a leading "www." of the host */
+/* A new string: the dedup key of a story from its canonical link (url_canonical): with
+ * URL_FOLD_SCHEME the scheme is http, with URL_FOLD_WWW the host loses a leading "www.". Other
+ * URLs (tag:, urn:) come back as they are. Folding is for the key only: the published link
+ * keeps its own scheme and host. */
+char *url_story_key(const char *canonical, unsigned fold);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "feed.h"
 #include "store.h"
+#include "url.h"
 #include "../tap.h"
 #include "util.h"
 
@@ -505,8 +506,8 @@ static void test_adoption(const char *db)
 	is_int((int64_t)nnew, 0, "adopting is not a new entry");
 	ok(load(s, &m), "load after the adoption");
 	is_int((int64_t)m.nentries, 1, "X is back in the merged view, alone");
-	const struct merged_entry *me = find(&m, "http://news.test/x#from-b");
-	ok(me != NULL, "with b's version of the link");
+	const struct merged_entry *me = find(&m, "http://news.test/x");
+	ok(me != NULL, "with b's link, normalised (its fragment dropped)");
 	is_str(source_of(&m, me), "b", "attributed to b");
 	if (me != NULL) {
 		is_str(m.sources[me->source].title, "Source B", "under b's title");
@@ -591,6 +592,50 @@ static void test_order_and_updates(const char *db)
 	store_close(s);
 }
 
+/* same_story_across: http/https and www copies of one story are one entry, published with the
+ * first carrier's own link; changing the setting keys the stored entries again. */
+static void test_story_fold(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "fold: store opens"))
+		return;
+	ok(store_set_story_fold(s, 0) == 0, "fold: none to start with");
+	const struct store_source src[] = {{.name = "a", .url = "http://a.test/rss"},
+	                                   {.name = "b", .url = "http://b.test/rss"}};
+	ok(store_sync_sources(s, src, 2, 1000) == 0, "fold: sources recorded");
+	const struct item a_items[] = {
+	    {"https://www.News.test:443/story?utm_source=rss&id=7#top", "Story", 500}};
+	const struct item b_items[] = {{"http://news.test/story?id=7", "Story again", 500}};
+	is_int(commit(s, "a", src[0].url, a_items, 1, 1000), 1, "fold none: a's copy is new");
+	is_int(commit(s, "b", src[1].url, b_items, 1, 2000), 1,
+	       "fold none: b's http, bare-host copy is another story");
+	struct merged m;
+	ok(load(s, &m) && m.nentries == 2, "fold none: two entries");
+	const struct merged_entry *me = find(&m, "https://www.news.test/story?id=7");
+	ok(me != NULL, "the published link is normalised: host lowercased, default port, "
+	               "tracking parameters and fragment dropped, its own scheme and www kept");
+	merged_free(&m);
+
+	ok(store_set_story_fold(s, URL_FOLD_SCHEME | URL_FOLD_WWW) == 0,
+	   "fold scheme www: the stored entries keyed again");
+	ok(load(s, &m) && m.nentries == 1, "the two copies are merged into one story");
+	me = m.nentries == 1 ? &m.entries[0] : NULL;
+	is_str(source_of(&m, me), "a", "attributed to the source that carried it first");
+	ok(me != NULL && me->first_seen == 1000, "the earliest sighting is kept");
+	merged_free(&m);
+	const struct item c_items[] = {{"http://www.news.test/story?id=7&fbclid=x", "Story", 500}};
+	is_int(commit(s, "b", src[1].url, c_items, 1, 3000), 0,
+	       "another http/www spelling of it is not new");
+
+	ok(store_set_story_fold(s, URL_FOLD_WWW) == 0, "fold www only: keyed again");
+	ok(load(s, &m) && m.nentries == 1, "still one entry (nothing splits a merged story)");
+	merged_free(&m);
+	is_int(commit(s, "b", src[1].url, b_items, 1, 4000), 1,
+	       "with the scheme no longer folded, the http copy is a story of its own again");
+	store_close(s);
+}
+
 int main(void)
 {
 	char err[512];
@@ -609,7 +654,7 @@ int main(void)
 	ok(s != NULL, "store_open reopens it");
 	if (have_sqlite3) {
 		char *v = sql1(db, "PRAGMA user_version");
-		is_str(v, "4", "schema version recorded in user_version");
+		is_str(v, "5", "schema version recorded in user_version");
 		free(v);
 		v = sql1(db, "PRAGMA journal_mode");
 		is_str(v, "wal", "database in WAL mode");
@@ -822,7 +867,8 @@ int main(void)
 	   "no validators for an unknown source");
 
 	/* 304. */
-	ok(store_mark_not_modified(s, "gamma", "http://c.test/rss", NULL, NULL, 7000) == 0, "mark not modified");
+	ok(store_mark_not_modified(s, "gamma", "http://c.test/rss", NULL, NULL, 7000) == 0,
+	   "mark not modified");
 	ok(store_load_merged(s, 100, &m) == 0 && m.nsources == 3 && m.sources[2].updated == 3000,
 	   "a 304 leaves the source's updated (its last change) alone");
 	merged_free(&m);
@@ -922,7 +968,7 @@ int main(void)
 		ok(1, "# SKIP no sqlite3 shell");
 	}
 	if (have_sqlite3) {
-		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 to 4;
+		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 to 5;
 		 * a source it kept at the "no longer configured" position counts as removed. */
 		char *old = xasprintf("%s/v1.db", tmpdir);
 		s = store_open(old, err, sizeof err);
@@ -947,6 +993,7 @@ int main(void)
 		               "ALTER TABLE sources DROP COLUMN adopted_url;"
 		               "ALTER TABLE sources DROP COLUMN adopted_at;"
 		               "ALTER TABLE sources DROP COLUMN entries_seen;"
+		               "DROP TABLE meta;"
 		               "INSERT INTO sources(name, position) VALUES('kept', 0),"
 		               " ('gone', 1000000000); PRAGMA user_version = 1"));
 		char *v = sql1(old, "PRAGMA user_version");
@@ -960,7 +1007,7 @@ int main(void)
 		is_str(v, "1", "migrated: changed_at added");
 		free(v);
 		v = sql1(old, "PRAGMA user_version");
-		is_str(v, "4", "migrated: user_version 4");
+		is_str(v, "5", "migrated: user_version 5");
 		free(v);
 		v = sql1(old,
 		         "SELECT group_concat(name) FROM sources WHERE removed_at IS NOT NULL");
@@ -980,9 +1027,11 @@ int main(void)
 	store_close(NULL);
 
 	/* Sources' life: poll state, url changes, removal, pruning, adoption. */
-	const char *const life_dbs[] = {"poll.db", "url.db", "removal.db", "adopt.db", "order.db"};
-	void (*const life_tests[])(const char *) = {test_poll_state, test_url_change, test_removal,
-	                                            test_adoption, test_order_and_updates};
+	const char *const life_dbs[] = {"poll.db",  "url.db",   "removal.db",
+	                                "adopt.db", "order.db", "fold.db"};
+	void (*const life_tests[])(const char *) = {test_poll_state,        test_url_change,
+	                                            test_removal,           test_adoption,
+	                                            test_order_and_updates, test_story_fold};
 	for (size_t i = 0; i < sizeof life_dbs / sizeof life_dbs[0]; i++) {
 		char *path = xasprintf("%s/%s", tmpdir, life_dbs[i]);
 		life_tests[i](path);
