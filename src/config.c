@@ -45,6 +45,8 @@
 #define DEFAULT_MAX_REDIRECTS 10
 #define DEFAULT_CONFIRM_REDIRECTS 3
 #define MAX_HEADERS 32
+#define DEFAULT_KEEP_DAYS 365
+#define DEFAULT_SYNCHRONOUS "normal"
 #define DEFAULT_REMOVED_KEEP_S (30 * 86400)
 
 #define MSG_DURATION "use a number with an optional unit s, m, h or d"
@@ -76,6 +78,8 @@ enum global_key {
 	G_RETRY_AFTER_SCOPE,
 	G_PROXY,
 	G_SAME_STORY_ACROSS,
+	G_KEEP_DAYS,
+	G_SYNCHRONOUS,
 	G_NKEYS
 };
 
@@ -88,7 +92,7 @@ static const char *const global_keys[G_NKEYS] = {
     "min_interval",      "max_interval",      "max_backoff",
     "per_host",          "connect_timeout",   "max_redirects",
     "confirm_redirects", "retry_after_scope", "proxy",
-    "same_story_across",
+    "same_story_across", "keep_days",         "synchronous",
 };
 
 enum source_key {
@@ -103,12 +107,13 @@ enum source_key {
 	S_HEADERS,
 	S_AUTH_FILE,
 	S_TLS_VERIFY,
+	S_MAX_ENTRIES,
 	S_NKEYS
 };
 
 static const char *const source_keys[S_NKEYS] = {
     "url",     "title",      "interval", "charset",   "timezone",   "date_format",
-    "enabled", "user_agent", "headers",  "auth_file", "tls_verify",
+    "enabled", "user_agent", "headers",  "auth_file", "tls_verify", "max_entries",
 };
 
 struct problem {
@@ -581,6 +586,21 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 		else
 			set_str(&c->proxy, v);
 		break;
+	case G_KEEP_DAYS:
+		if ((num = parse_ranged(v, 0, 100000)) < 0)
+			problem(r, line,
+			        "bad keep_days '%s': use a whole number of days (0: keep forever)",
+			        v);
+		else
+			c->keep_days = (unsigned)num;
+		break;
+	case G_SYNCHRONOUS:
+		if (strcmp(v, "off") != 0 && strcmp(v, "normal") != 0 && strcmp(v, "full") != 0 &&
+		    strcmp(v, "extra") != 0)
+			problem(r, line, "bad synchronous '%s': use off, normal, full or extra", v);
+		else
+			set_str(&c->synchronous, v);
+		break;
 	case G_SAME_STORY_ACROSS: {
 		/* "scheme www", "scheme", "www" or "none". */
 		unsigned fold = 0;
@@ -744,6 +764,15 @@ static void source_set(struct reader *r, struct source_conf *s, enum source_key 
 	case S_USER_AGENT:
 		set_str(&s->user_agent, v);
 		break;
+	case S_MAX_ENTRIES: {
+		long long num = parse_ranged(v, 0, 100000000);
+		if (num < 0)
+			problem(r, line, "bad max_entries '%s': use a whole number (0: no limit)",
+			        v);
+		else
+			s->max_entries = (size_t)num;
+		break;
+	}
 	case S_HEADERS: {
 		const char *why = header_problem(v);
 		if (why != NULL) {
@@ -985,6 +1014,8 @@ static void finish(struct reader *r)
 		c->feed_author = xstrdup(c->feed_title);
 	if (c->attribution == NULL)
 		c->attribution = xstrdup(DEFAULT_ATTRIBUTION);
+	if (c->synchronous == NULL)
+		c->synchronous = xstrdup(DEFAULT_SYNCHRONOUS);
 	if (r->global_seen[G_MIN_INTERVAL] && r->global_seen[G_MAX_INTERVAL] &&
 	    c->min_interval_s > c->max_interval_s)
 		problem(r, r->global_seen[G_MAX_INTERVAL],
@@ -1078,6 +1109,7 @@ struct config *config_load(const char *path, FILE *errs, int *nerrors)
 	c->max_redirects = DEFAULT_MAX_REDIRECTS;
 	c->confirm_redirects = DEFAULT_CONFIRM_REDIRECTS;
 	c->story_fold = URL_FOLD_SCHEME | URL_FOLD_WWW;
+	c->keep_days = DEFAULT_KEEP_DAYS;
 	const char *slash = strrchr(path, '/');
 	if (slash != NULL)
 		r.dir = xstrndup(path, (size_t)(slash - path)); /* "" for "/x.conf": joins to "/" */
@@ -1151,6 +1183,7 @@ void config_free(struct config *c)
 	free(c->feed_author);
 	free(c->attribution);
 	free(c->proxy);
+	free(c->synchronous);
 	free(c);
 }
 
@@ -1226,6 +1259,11 @@ static char *global_value_dup(const struct config *c, enum global_key k)
 		return xasprintf("%u", c->confirm_redirects);
 	case G_RETRY_AFTER_SCOPE:
 		return xstrdup(c->retry_after_host ? "host" : "source");
+	case G_KEEP_DAYS:
+		return xasprintf("%u", c->keep_days);
+	case G_SYNCHRONOUS:
+		v = c->synchronous;
+		break;
 	case G_SAME_STORY_ACROSS: {
 		unsigned f = c->story_fold;
 		return xstrdup((f & URL_FOLD_SCHEME) && (f & URL_FOLD_WWW) ? "scheme www"

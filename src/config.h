@@ -18,10 +18,11 @@ struct source_conf {
 	char *user_agent;   /* NULL: the global one */
 	char **headers;     /* extra request headers, "Name: value" */
 	size_t nheaders;
-	char *auth_file; /* NULL, or the file holding "user:password" */
-	char *userpwd;   /* read from auth_file at load time; NULL without */
-	int tls_verify;  /* 0: tls_verify = no */
-	int line;        /* line of the [source NAME] header */
+	char *auth_file;    /* NULL, or the file holding "user:password" */
+	char *userpwd;      /* read from auth_file at load time; NULL without */
+	int tls_verify;     /* 0: tls_verify = no */
+	size_t max_entries; /* its newest this many are kept; 0: no limit */
+	int line;           /* line of the [source NAME] header */
 };
 
 struct config {
@@ -51,6 +52,8 @@ struct config {
 	int retry_after_host;       /* retry_after_scope = host */
 	char *proxy;                /* NULL: the environment's */
 	unsigned story_fold;        /* same_story_across: URL_FOLD_SCHEME | URL_FOLD_WWW */
+	unsigned keep_days;         /* entries older are pruned; 0: kept forever */
+	char *synchronous;          /* SQLite's synchronous level */
 	size_t nwarnings;           /* problems reported as warnings */
 	struct source_conf *sources;
 	size_t nsources;

@@ -67,6 +67,12 @@ static void daemon_publish_opts(const struct config *c, struct publish_opts *po)
 	};
 }
 
+static void daemon_pruned_cb(void *ctx)
+{
+	struct daemon *d = ctx;
+	publish_soon(d->pub);
+}
+
 static void daemon_polled_cb(void *ctx, struct source *src, int changed)
 {
 	(void)src;
@@ -170,6 +176,8 @@ static void daemon_reload(struct daemon *d)
 	if (nc->story_fold != old->story_fold &&
 	    store_set_story_fold(d->store, nc->story_fold) != 0)
 		nc->story_fold = old->story_fold; /* logged; the stored keys are unchanged */
+	if (strcmp(nc->synchronous, old->synchronous) != 0)
+		store_set_synchronous(d->store, nc->synchronous);
 	rl.nchanges += source_set_apply(d->sources, nc, now_s());
 	d->config = nc;
 	path = nc->path; /* the old one is freed next */
@@ -252,7 +260,8 @@ static int daemon_setup(struct daemon *d, struct config *c, int once)
 		log_warnx("%s", err[0] ? err : c->database);
 		return DAEMON_EXIT_RUNTIME;
 	}
-	if (store_set_story_fold(d->store, c->story_fold) != 0)
+	if (store_set_story_fold(d->store, c->story_fold) != 0 ||
+	    store_set_synchronous(d->store, c->synchronous) != 0)
 		return DAEMON_EXIT_RUNTIME;
 	if (!once && c->listen != NULL && c->listen[0] != '\0') {
 		d->http = http_start(d->loop, c->listen, err, sizeof err);
@@ -277,6 +286,7 @@ static int daemon_setup(struct daemon *d, struct config *c, int once)
 	    .store = d->store,
 	    .fetcher = d->fetcher,
 	    .polled = daemon_polled_cb,
+	    .pruned = daemon_pruned_cb,
 	    .ctx = d,
 	    .once = once,
 	};

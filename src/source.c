@@ -28,6 +28,10 @@
 
 /* Pruning removed sources is housekeeping: once an hour is plenty. */
 #define SOURCE_PRUNE_EVERY_S 3600.
+/* Retention deletes this many entries per step, a step per loop pass at most every
+ * SOURCE_RETENTION_STEP_S: the loop never waits long on it. */
+#define SOURCE_RETENTION_BATCH 500
+#define SOURCE_RETENTION_STEP_S 0.05
 
 struct source {
 	struct source_set *set; /* borrowed: the owner */
@@ -59,6 +63,7 @@ struct source {
 	 * server's Retry-After deadline still holds). */
 	int added;
 	size_t n_ok, n_failed, n_new;
+	size_t max_entries; /* its newest this many entries are kept; 0: all */
 };
 
 /* A host that answered 429 or 503 with Retry-After, with retry_after_scope = host: none of its
@@ -84,6 +89,9 @@ struct source_set {
 	struct host_block *blocks; /* owned */
 	size_t nblocks;
 	ev_timer prune_timer;
+	ev_timer retention_step; /* a retention pass in progress, a batch at a time */
+	unsigned keep_days;
+	size_t retention_pruned; /* entries pruned by the pass in progress */
 	struct source_counts counts;
 	struct buf failed_names; /* `once`: the sources that failed, for the summary */
 };
@@ -659,12 +667,68 @@ static void source_prune(struct source_set *set, int64_t now)
 		         n == 1 ? "" : "s");
 }
 
+/* One batch of the retention pass (keep_days, max_entries); the next from the loop. */
+static void source_retention_step_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)revents;
+	struct source_set *set = w->data;
+	int64_t now = (int64_t)time(NULL);
+	const char **names = xcalloc(set->n ? set->n : 1, sizeof *names);
+	size_t *max = xcalloc(set->n ? set->n : 1, sizeof *max);
+	size_t nlimits = 0;
+	for (size_t i = 0; i < set->n; i++)
+		if (set->v[i]->max_entries > 0) {
+			names[nlimits] = set->v[i]->name;
+			max[nlimits++] = set->v[i]->max_entries;
+		}
+	int64_t keep_s = (int64_t)set->keep_days * 86400;
+	struct store_retention r = {
+	    .now = now,
+	    .older_than = set->keep_days > 0 ? now - keep_s : FEED_TIME_NONE,
+	    .names = names,
+	    .max_entries = max,
+	    .nlimits = nlimits,
+	    /* A feed that still lists a story a year after it was pruned is rare. */
+	    .tombstones_before = set->keep_days > 0 ? now - keep_s : FEED_TIME_NONE,
+	};
+	size_t pruned = 0;
+	int more = 0;
+	if (store_prune_entries(set->env.store, &r, SOURCE_RETENTION_BATCH, &pruned, &more) != 0)
+		more = 0;
+	free(names);
+	free(max);
+	set->retention_pruned += pruned;
+	if (more) {
+		ev_timer_set(w, SOURCE_RETENTION_STEP_S, 0.);
+		ev_timer_start(loop, w);
+		return;
+	}
+	if (set->retention_pruned > 0) {
+		log_info("pruned %zu entr%s (keep_days %u, max_entries)", set->retention_pruned,
+		         set->retention_pruned == 1 ? "y" : "ies", set->keep_days);
+		if (set->env.pruned != NULL)
+			set->env.pruned(set->env.ctx);
+	}
+	set->retention_pruned = 0;
+}
+
+/* Starts a retention pass unless one is running. */
+static void source_retention_start(struct source_set *set)
+{
+	if (ev_is_active(&set->retention_step))
+		return;
+	set->retention_pruned = 0;
+	ev_timer_set(&set->retention_step, 0., 0.);
+	ev_timer_start(set->env.loop, &set->retention_step);
+}
+
 static void source_prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
 	(void)revents;
 	struct source_set *set = w->data;
 	source_prune(set, (int64_t)time(NULL));
+	source_retention_start(set);
 }
 
 struct source_set *source_set_new(const struct source_env *env)
@@ -675,6 +739,8 @@ struct source_set *source_set_new(const struct source_env *env)
 	ev_timer_init(&set->prune_timer, source_prune_cb, SOURCE_PRUNE_EVERY_S,
 	              SOURCE_PRUNE_EVERY_S);
 	set->prune_timer.data = set;
+	ev_timer_init(&set->retention_step, source_retention_step_cb, 0., 0.);
+	set->retention_step.data = set;
 	buf_init(&set->failed_names, 4096);
 	return set;
 }
@@ -684,6 +750,7 @@ void source_set_free(struct source_set *set)
 	if (set == NULL)
 		return;
 	ev_timer_stop(set->env.loop, &set->prune_timer);
+	ev_timer_stop(set->env.loop, &set->retention_step);
 	for (size_t i = 0; i < set->n; i++)
 		source_free(set->v[i]);
 	free(set->v);
@@ -781,6 +848,7 @@ size_t source_set_apply(struct source_set *set, const struct config *c, int64_t 
 	set->max_backoff_s = c->max_backoff_s;
 	set->confirm_redirects = c->confirm_redirects;
 	set->retry_after_host = c->retry_after_host;
+	set->keep_days = c->keep_days;
 	struct source **v = xcalloc(c->nsources ? c->nsources : 1, sizeof *v);
 	/* Sources whose schedule must be worked out again, and which need their stored state. */
 	struct source **rearm = xcalloc(c->nsources ? c->nsources : 1, sizeof *rearm);
@@ -843,6 +911,7 @@ size_t source_set_apply(struct source_set *set, const struct config *c, int64_t 
 					rearm[nrearm++] = src;
 			}
 		}
+		src->max_entries = sc->max_entries;
 		src->taken = 1;
 		v[i] = src;
 	}
@@ -905,6 +974,7 @@ void source_set_start(struct source_set *set, int64_t now)
 	source_arm_spread(set, v, n, now);
 	free(v);
 	ev_timer_start(set->env.loop, &set->prune_timer);
+	source_retention_start(set);
 }
 
 size_t source_set_poll_all(struct source_set *set, int64_t now)

@@ -24,6 +24,7 @@ struct source_env {
 	struct store *store;
 	struct fetcher *fetcher; /* created with source_fetch_done_cb as its callback */
 	source_polled_cb polled;
+	void (*pruned)(void *ctx); /* a retention pass deleted entries (may be NULL) */
 	void *ctx;
 	int once; /* `once`: no timers, no retry times in the log */
 };

@@ -101,6 +101,11 @@ static const char *const store_migrations[] = {
     /* 5: settings the stored rows depend on: story_fold, what the link keys were folded by
      * (absent: nothing, as before). */
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;",
+    /* 6: retention: the keys of pruned entries, so a feed still listing one does not bring it
+     * back as new; an index to find the oldest entries. */
+    "CREATE TABLE tombstones (key TEXT PRIMARY KEY, pruned_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX tombstones_pruned ON tombstones(pruned_at);"
+    "CREATE INDEX entries_first_seen ON entries(first_seen);",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -125,6 +130,7 @@ enum store_stmt {
 	ST_STATE_GET,
 	ST_STATE_SET,
 	ST_ENTRY_FIND,
+	ST_TOMBSTONE_FIND,
 	ST_ENTRY_ADOPT,
 	ST_ENTRY_INSERT,
 	ST_ENTRY_REFRESH,
@@ -235,6 +241,7 @@ static const char *const store_sql[ST_COUNT] = {
                       " s.removed_at IS NOT NULL,"
                       " e.title IS ?2 AND e.summary IS ?3 AND e.content IS ?4 FROM entries e"
                       " JOIN sources s ON s.id = e.source_id WHERE e.key = ?1",
+    [ST_TOMBSTONE_FIND] = "SELECT 1 FROM tombstones WHERE key = ?1",
     /* A remaining source carries an entry whose source was removed: it takes the entry over,
      * with its own version of it, but the entry keeps its date and place. */
     [ST_ENTRY_ADOPT] = "UPDATE entries SET source_id = ?3, guid = ?4, link = ?5, title = ?6,"
@@ -384,6 +391,39 @@ static int store_migrate(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Pruned pages go back to the file system a few at a time (store_prune_entries), so the file
+ * does not grow without bound. A new database is made so; an older one is converted once,
+ * with a VACUUM (which cannot run inside the migrations' transactions). */
+static int store_auto_vacuum(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int mode = -1, tables = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA auto_vacuum", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		mode = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) ==
+	        SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		tables = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (mode == 2 || mode < 0 || tables < 0)
+		return 0;
+	if (tables > 0)
+		log_info("%s: converting the database to incremental vacuum (once)", s->path);
+	char *msg = NULL;
+	if (sqlite3_exec(s->db,
+	                 tables > 0 ? "PRAGMA auto_vacuum = INCREMENTAL; VACUUM;"
+	                            : "PRAGMA auto_vacuum = INCREMENTAL;",
+	                 NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot set incremental vacuum: %s", s->path,
+		         msg != NULL ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
 /* Opens (creating or migrating) the database at path; NULL with a reason in err. */
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
@@ -400,8 +440,10 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	char *msg = NULL;
 	/* WAL lets readers (the emitter, sqlite3 shells) run beside the writer. The first
 	 * statement that touches the file also tells a non-database file apart. */
+	/* auto_vacuum first: it only takes without a VACUUM before the file has a header. */
 	if (sqlite3_exec(s->db,
-	                 "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+	                 "PRAGMA auto_vacuum = INCREMENTAL;"
+	                 " PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
 	                 " PRAGMA synchronous = NORMAL;",
 	                 NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open database: %s", path,
@@ -409,7 +451,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		sqlite3_free(msg);
 		goto fail;
 	}
-	if (store_migrate(s, err, errlen) == -1)
+	if (store_auto_vacuum(s, err, errlen) == -1 || store_migrate(s, err, errlen) == -1)
 		goto fail;
 	return s;
 fail:
@@ -594,6 +636,118 @@ out:
 	sqlite3_finalize(move);
 	sqlite3_finalize(del);
 	return rc;
+}
+
+int store_set_synchronous(struct store *s, const char *level)
+{
+	static const char *const levels[] = {"off", "normal", "full", "extra"};
+	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+		if (strcmp(level, levels[i]) != 0)
+			continue;
+		char *sql = xasprintf("PRAGMA synchronous = %s", levels[i]);
+		int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		free(sql);
+		if (rc == SQLITE_OK)
+			return 0;
+		break;
+	}
+	store_log_error(s, NULL, "cannot set synchronous");
+	return -1;
+}
+
+/* The ids of at most batch entries to prune: older than r->older_than, or past the newest
+ * max_entries of a source. */
+static size_t prune_candidates(struct store *s, const struct store_retention *r, size_t batch,
+                               int64_t *ids)
+{
+	size_t n = 0;
+	sqlite3_stmt *st = NULL;
+	if (r->older_than != FEED_TIME_NONE &&
+	    sqlite3_prepare_v2(s->db,
+	                       "SELECT id FROM entries WHERE first_seen < ?1 ORDER BY first_seen"
+	                       " LIMIT ?2",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, r->older_than);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)batch);
+		while (n < batch && sqlite3_step(st) == SQLITE_ROW)
+			ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	for (size_t i = 0; i < r->nlimits && n < batch; i++) {
+		if (r->max_entries[i] == 0)
+			continue;
+		if (sqlite3_prepare_v2(s->db,
+		                       "SELECT e.id FROM entries e JOIN sources s ON s.id ="
+		                       " e.source_id WHERE s.name = ?1 ORDER BY e.date DESC,"
+		                       " e.first_seen DESC, e.id DESC LIMIT ?3 OFFSET ?2",
+		                       -1, &st, NULL) != SQLITE_OK)
+			break;
+		bind_text(st, 1, r->names[i]);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)r->max_entries[i]);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)(batch - n));
+		while (n < batch && sqlite3_step(st) == SQLITE_ROW)
+			ids[n++] = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	return n;
+}
+
+int store_prune_entries(struct store *s, const struct store_retention *r, size_t batch,
+                        size_t *pruned, int *more)
+{
+	*pruned = 0;
+	*more = 0;
+	if (batch == 0)
+		batch = 1;
+	int64_t *ids = xcalloc(batch, sizeof *ids);
+	sqlite3_stmt *tomb = NULL, *del = NULL, *expire = NULL;
+	if (store_exec_stmt(s, ST_BEGIN) == -1)
+		goto fail;
+	size_t n = prune_candidates(s, r, batch, ids);
+	if (sqlite3_prepare_v2(s->db,
+	                       "INSERT OR REPLACE INTO tombstones(key, pruned_at)"
+	                       " SELECT key, ?2 FROM entries WHERE id = ?1",
+	                       -1, &tomb, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "DELETE FROM entries WHERE id = ?1", -1, &del, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "DELETE FROM tombstones WHERE pruned_at < ?1", -1, &expire,
+	                       NULL) != SQLITE_OK)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(tomb);
+		sqlite3_bind_int64(tomb, 1, ids[i]);
+		sqlite3_bind_int64(tomb, 2, r->now);
+		sqlite3_reset(del);
+		sqlite3_bind_int64(del, 1, ids[i]);
+		if (sqlite3_step(tomb) != SQLITE_DONE || sqlite3_step(del) != SQLITE_DONE)
+			goto fail;
+	}
+	if (r->tombstones_before != FEED_TIME_NONE) {
+		sqlite3_bind_int64(expire, 1, r->tombstones_before);
+		if (sqlite3_step(expire) != SQLITE_DONE)
+			goto fail;
+	}
+	if (store_exec_stmt(s, ST_COMMIT) == -1)
+		goto fail;
+	/* The freed pages go back to the file system, a few at a time. */
+	sqlite3_exec(s->db, "PRAGMA incremental_vacuum(256)", NULL, NULL, NULL);
+	*pruned = n;
+	*more = n == batch;
+	sqlite3_finalize(tomb);
+	sqlite3_finalize(del);
+	sqlite3_finalize(expire);
+	free(ids);
+	return 0;
+fail:
+	store_log_error(s, NULL, "cannot prune entries");
+	store_exec_stmt(s, ST_ROLLBACK);
+	sqlite3_finalize(tomb);
+	sqlite3_finalize(del);
+	sqlite3_finalize(expire);
+	free(ids);
+	return -1;
 }
 
 int store_set_story_fold(struct store *s, unsigned fold)
@@ -959,6 +1113,21 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 		goto out;
 	}
 	sqlite3_reset(st);
+	if (action == ST_ENTRY_INSERT) {
+		/* Pruned before: a feed still listing it does not bring it back as new. */
+		if ((st = store_stmt(s, ST_TOMBSTONE_FIND)) == NULL)
+			goto out;
+		bind_text(st, 1, key);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_ROW) {
+			ret = 0;
+			st = NULL;
+			goto out;
+		}
+		if (rc != SQLITE_DONE)
+			goto out;
+	}
 	if (action != ST_ENTRY_REFRESH && action != ST_ENTRY_ADOPT)
 		text_changed = 0; /* a new entry, or another source's version: not an update */
 

@@ -17,6 +17,25 @@ void store_close(struct store *s);
  * entries were keyed otherwise, keys them again, merging what is now one story, in one
  * transaction. Returns 0, or -1 after logging (nothing changed). */
 int store_set_story_fold(struct store *s, unsigned fold);
+/* PRAGMA synchronous: "off", "normal" (the default: WAL survives a crash, a power loss may
+ * take the last commits), "full" or "extra". Returns 0, or -1 after logging. */
+int store_set_synchronous(struct store *s, const char *level);
+
+/* What store_prune_entries deletes. */
+struct store_retention {
+	int64_t now;
+	int64_t older_than;        /* entries first seen before: FEED_TIME_NONE for none */
+	const char *const *names;  /* sources with a max_entries ... */
+	const size_t *max_entries; /* ... their newest this many stay (0: all) */
+	size_t nlimits;
+	int64_t tombstones_before; /* tombstones of prunes before this go: FEED_TIME_NONE: keep */
+};
+/* Deletes at most batch entries of r in one short transaction, leaving each key as a tombstone
+ * (a feed still listing it does not bring it back as new), and gives a few freed pages back
+ * to the file system. *more says a batch was full: call again (from the loop, later). Returns
+ * 0, or -1 after logging. */
+int store_prune_entries(struct store *s, const struct store_retention *r, size_t batch,
+                        size_t *pruned, int *more);
 
 /* A configured source as the store records it; the strings are borrowed. */
 struct store_source {

@@ -132,6 +132,7 @@ write_config() {
 		"attribution=Nguồn"
 		"startup_spread=0"
 		"min_interval=1s"
+		"keep_days=0"
 	)
 	{
 		echo "[feedmerge]"

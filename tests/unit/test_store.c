@@ -636,6 +636,65 @@ static void test_story_fold(const char *db)
 	store_close(s);
 }
 
+/* Retention: keep_days and max_entries prune in batches, leaving tombstones that stop a feed
+ * still listing a pruned story from bringing it back as new. */
+static void test_retention(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "retention: store opens"))
+		return;
+	const struct store_source src[] = {{.name = "old", .url = "http://old.test/rss"},
+	                                   {.name = "busy", .url = "http://busy.test/rss"}};
+	ok(store_sync_sources(s, src, 2, 1000) == 0, "retention: sources recorded");
+	const struct item old_items[] = {{"http://old.test/1", "Old 1", FEED_TIME_NONE},
+	                                 {"http://old.test/2", "Old 2", FEED_TIME_NONE}};
+	is_int(commit(s, "old", src[0].url, old_items, 2, 1000), 2,
+	       "two entries first seen at 1000");
+	struct item busy_items[5];
+	char links[5][32];
+	for (int i = 0; i < 5; i++) {
+		snprintf(links[i], sizeof links[i], "http://busy.test/%d", i);
+		busy_items[i] = (struct item){links[i], "Busy", 5000 + i};
+	}
+	is_int(commit(s, "busy", src[1].url, busy_items, 5, 9000), 5, "five busy entries");
+
+	const char *names[] = {"busy"};
+	const size_t max[] = {2};
+	struct store_retention r = {.now = 10000,
+	                            .older_than = 2000,
+	                            .names = names,
+	                            .max_entries = max,
+	                            .nlimits = 1,
+	                            .tombstones_before = FEED_TIME_NONE};
+	size_t pruned = 0, total = 0;
+	int more = 1, steps = 0;
+	while (more && steps < 10) {
+		ok(store_prune_entries(s, &r, 2, &pruned, &more) == 0, "prune step %d", steps + 1);
+		total += pruned;
+		steps++;
+	}
+	is_int((int64_t)total, 5, "2 too old + 3 past busy's max_entries = 5 pruned");
+	ok(steps >= 3, "in batches of 2 (%d steps)", steps);
+	struct merged m;
+	ok(load(s, &m) && m.nentries == 2 && find(&m, "http://busy.test/4") != NULL &&
+	       find(&m, "http://busy.test/3") != NULL,
+	   "busy's newest two stay, nothing of old");
+	merged_free(&m);
+	is_int(commit(s, "old", src[0].url, old_items, 2, 11000), 0,
+	       "a feed still listing pruned stories: nothing new (tombstones)");
+	ok(load(s, &m) && m.nentries == 2, "and they do not come back");
+	merged_free(&m);
+	r.tombstones_before = 10001;
+	r.older_than = FEED_TIME_NONE;
+	r.nlimits = 0;
+	ok(store_prune_entries(s, &r, 10, &pruned, &more) == 0 && pruned == 0 && !more,
+	   "tombstones expire");
+	is_int(commit(s, "old", src[0].url, old_items, 2, 12000), 2,
+	       "after their tombstones expired, the stories are new again");
+	store_close(s);
+}
+
 int main(void)
 {
 	char err[512];
@@ -654,7 +713,7 @@ int main(void)
 	ok(s != NULL, "store_open reopens it");
 	if (have_sqlite3) {
 		char *v = sql1(db, "PRAGMA user_version");
-		is_str(v, "5", "schema version recorded in user_version");
+		is_str(v, "6", "schema version recorded in user_version");
 		free(v);
 		v = sql1(db, "PRAGMA journal_mode");
 		is_str(v, "wal", "database in WAL mode");
@@ -968,7 +1027,7 @@ int main(void)
 		ok(1, "# SKIP no sqlite3 shell");
 	}
 	if (have_sqlite3) {
-		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 to 5;
+		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 to 6;
 		 * a source it kept at the "no longer configured" position counts as removed. */
 		char *old = xasprintf("%s/v1.db", tmpdir);
 		s = store_open(old, err, sizeof err);
@@ -993,7 +1052,8 @@ int main(void)
 		               "ALTER TABLE sources DROP COLUMN adopted_url;"
 		               "ALTER TABLE sources DROP COLUMN adopted_at;"
 		               "ALTER TABLE sources DROP COLUMN entries_seen;"
-		               "DROP TABLE meta;"
+		               "DROP TABLE meta; DROP TABLE tombstones;"
+		               "DROP INDEX entries_first_seen;"
 		               "INSERT INTO sources(name, position) VALUES('kept', 0),"
 		               " ('gone', 1000000000); PRAGMA user_version = 1"));
 		char *v = sql1(old, "PRAGMA user_version");
@@ -1007,7 +1067,7 @@ int main(void)
 		is_str(v, "1", "migrated: changed_at added");
 		free(v);
 		v = sql1(old, "PRAGMA user_version");
-		is_str(v, "5", "migrated: user_version 5");
+		is_str(v, "6", "migrated: user_version 6");
 		free(v);
 		v = sql1(old,
 		         "SELECT group_concat(name) FROM sources WHERE removed_at IS NOT NULL");
@@ -1027,11 +1087,11 @@ int main(void)
 	store_close(NULL);
 
 	/* Sources' life: poll state, url changes, removal, pruning, adoption. */
-	const char *const life_dbs[] = {"poll.db",  "url.db",   "removal.db",
-	                                "adopt.db", "order.db", "fold.db"};
-	void (*const life_tests[])(const char *) = {test_poll_state,        test_url_change,
-	                                            test_removal,           test_adoption,
-	                                            test_order_and_updates, test_story_fold};
+	const char *const life_dbs[] = {"poll.db",  "url.db",  "removal.db",  "adopt.db",
+	                                "order.db", "fold.db", "retention.db"};
+	void (*const life_tests[])(const char *) = {
+	    test_poll_state,        test_url_change, test_removal,  test_adoption,
+	    test_order_and_updates, test_story_fold, test_retention};
 	for (size_t i = 0; i < sizeof life_dbs / sizeof life_dbs[0]; i++) {
 		char *path = xasprintf("%s/%s", tmpdir, life_dbs[i]);
 		life_tests[i](path);
