@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The store as readers see it: one story across http/https and www copies (and two with
+# same_story_across = none), the published link normalised, undated entries in document order,
+# future dates clamped in Atom and RSS, a corrected title as an update while rewritten dates
+# churn nothing, and retention (max_entries) with tombstones.
+# shellcheck source=tests/integration/lib.sh disable=SC2016
+. "$TESTS_SRCDIR/integration/lib.sh"
+
+command -v curl >/dev/null || {
+	echo "1..0 # SKIP curl(1) not installed"
+	exit 0
+}
+mkdir -p "$WORK/www"
+# rss FILE TITLE ITEMS...: an RSS 2.0 feed; each item "LINK|TITLE|PUBDATE" (PUBDATE may be empty).
+rss() {
+	local file=$1 title=$2 item link t date
+	shift 2
+	{
+		echo '<?xml version="1.0" encoding="UTF-8"?>'
+		echo "<rss version=\"2.0\"><channel><title>$title</title><link>https://$title.test/</link>"
+		for item in "$@"; do
+			IFS='|' read -r link t date <<<"$item"
+			echo "<item><title>$t</title><link>$link</link>"
+			[ -n "$date" ] && echo "<pubDate>$date</pubDate>"
+			echo "<description>About $t</description></item>"
+		done
+		echo "</channel></rss>"
+	} >"$WORK/www/$file"
+}
+rss a.rss alpha \
+	"https://WWW.News.test:443/story?id=1&amp;utm_source=rss#top|The shared story|Mon, 01 Dec 2026 08:00:00 GMT" \
+	"https://alpha.test/undated-1|Undated first|" \
+	"https://alpha.test/undated-2|Undated second|" \
+	"https://alpha.test/undated-3|Undated third|" \
+	"https://alpha.test/future|From the future|Tue, 01 Jan 2036 00:00:00 GMT"
+rss b.rss beta "http://news.test/story?id=1|The shared story, again|Mon, 01 Dec 2026 09:00:00 GMT"
+start_server
+
+D="$WORK/fold"
+mkdir -p "$D"
+CONF="$D/feedmerge.conf"
+write_config "$CONF"
+add_source "$CONF" alpha "$BASE/a.rss"
+add_source "$CONF" beta "$BASE/b.rss"
+"$FEEDMERGE" once -c "$CONF" >"$D/out" 2>"$D/err"
+ok $? "once polls both"
+ATOM="$D/public/feed.atom"
+RSS="$D/public/feed.rss"
+check "http/https and www copies: one story" \
+	test "$(feedcheck source-of "$ATOM" "news.test/story" | cut -d' ' -f1)" = 1
+check "attributed to the source that carried it first (listed first, one round)" \
+	test "$(feedcheck source-of "$ATOM" "news.test/story")" = "1 alpha"
+check "published link normalised: host lowercased, default port, tracking and fragment gone, own scheme and www kept" \
+	grep -q 'href="https://www.news.test/story?id=1"' "$ATOM"
+order() {
+	feedcheck links "$ATOM" | grep -o 'undated-[0-9]' | tr '\n' ' '
+}
+check "undated entries keep the document order ($(order))" test "$(order)" = "undated-1 undated-2 undated-3 "
+check "a date in 2036 is clamped in Atom" sh -c '! grep -q "2036" "$1"' sh "$ATOM"
+check "and in RSS" sh -c '! grep -q "2036" "$1"' sh "$RSS"
+check "feed.atom valid" atom_valid "$ATOM"
+
+# --- same_story_across = none: two stories -------------------------------------------------
+N="$WORK/nofold"
+mkdir -p "$N"
+write_config "$N/feedmerge.conf" "same_story_across=none"
+add_source "$N/feedmerge.conf" alpha "$BASE/a.rss"
+add_source "$N/feedmerge.conf" beta "$BASE/b.rss"
+"$FEEDMERGE" once -c "$N/feedmerge.conf" >"$N/out" 2>"$N/err"
+ok $? "once with same_story_across = none"
+check "folding off: the http copy is a story of its own" \
+	test "$(feedcheck source-of "$N/public/feed.atom" "news.test/story" | cut -d' ' -f1)" = 2
+# Turning folding on again (a reload or a restart) merges them.
+sed -i 's/^same_story_across = none$/same_story_across = scheme www/' "$N/feedmerge.conf"
+"$FEEDMERGE" once -c "$N/feedmerge.conf" >"$N/out2" 2>"$N/err2"
+ok $? "once with folding back on"
+check "the stored copies are keyed again and merged, and it says so" \
+	grep -q "same_story_across changed: .* 1 merged into the same story" "$N/err2"
+check "one story again" \
+	test "$(feedcheck source-of "$N/public/feed.atom" "news.test/story" | cut -d' ' -f1)" = 1
+
+# --- updates: a corrected title is one; rewritten dates are none -----------------------------
+rss a.rss alpha \
+	"https://WWW.News.test:443/story?id=1&amp;utm_source=rss#top|The shared story|Mon, 01 Dec 2026 08:00:00 GMT" \
+	"https://alpha.test/undated-1|Undated first|Wed, 02 Dec 2026 10:00:00 GMT" \
+	"https://alpha.test/undated-2|Undated second|Wed, 02 Dec 2026 10:00:00 GMT" \
+	"https://alpha.test/undated-3|Undated third|Wed, 02 Dec 2026 10:00:00 GMT" \
+	"https://alpha.test/future|From the future|Tue, 01 Jan 2036 00:00:00 GMT"
+"$FEEDMERGE" once -c "$CONF" >"$D/out2" 2>"$D/err2"
+check "dates rewritten: nothing new, nothing updated" grep -q "^source alpha: 5 entries, 0 new$" "$D/err2"
+rss a.rss alpha \
+	"https://WWW.News.test:443/story?id=1&amp;utm_source=rss#top|The shared story, corrected|Mon, 01 Dec 2026 08:00:00 GMT" \
+	"https://alpha.test/undated-1|Undated first|" \
+	"https://alpha.test/undated-2|Undated second|" \
+	"https://alpha.test/undated-3|Undated third|" \
+	"https://alpha.test/future|From the future|Tue, 01 Jan 2036 00:00:00 GMT"
+"$FEEDMERGE" once -c "$CONF" >"$D/out3" 2>"$D/err3"
+check "a corrected title: one update, said in the log" grep -q "^source alpha: 5 entries, 0 new, 1 updated$" "$D/err3"
+check "the correction is published" grep -q "The shared story, corrected" "$ATOM"
+
+# --- retention: max_entries, and tombstones ---------------------------------------------------
+items=()
+for i in 1 2 3 4 5; do
+	items+=("https://busy.test/$i|Busy $i|0$i Nov 2026 08:00:00 GMT")
+done
+rss busy.rss busy "${items[@]}"
+R="$WORK/retention"
+mkdir -p "$R"
+write_config "$R/feedmerge.conf" listen=127.0.0.1:0
+add_source "$R/feedmerge.conf" busy "$BASE/busy.rss" "max_entries = 2"
+"$FEEDMERGE" once -c "$R/feedmerge.conf" >"$R/out" 2>"$R/err"
+ok $? "once stores all five"
+"$FEEDMERGE" run -c "$R/feedmerge.conf" 2>"$R/log" &
+PID=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $PID"
+check "run prunes past max_entries at start-up, and says so" \
+	wait_until 10 grep -q "^pruned 3 entries" "$R/log"
+URL=$(grep -o "http://127.0.0.1:[0-9]*/" "$R/log" | head -n 1)
+served() {
+	curl -s --max-time 5 "${URL}feed.atom" >"$R/served.atom" &&
+		[ "$(feedcheck count "$R/served.atom")" = 2 ]
+}
+check "the merged feed keeps busy's newest two" wait_until 5 served
+check "those are the newest" sh -c 'grep -q "busy.test/5" "$1" && grep -q "busy.test/4" "$1" &&
+	! grep -q "busy.test/1\"" "$1"' sh "$R/served.atom"
+kill -TERM "$PID"
+wait_until 10 sh -c '! kill -0 "$1"' sh "$PID"
+wait "$PID"
+ok $? "run stops with exit 0"
+items+=("https://busy.test/6|Busy 6|06 Nov 2026 08:00:00 GMT")
+rss busy.rss busy "${items[@]}"
+"$FEEDMERGE" once -c "$R/feedmerge.conf" >"$R/out2" 2>"$R/err2"
+check "the feed still lists the pruned stories: only the sixth is new (tombstones)" \
+	grep -q "^source busy: 6 entries, 1 new$" "$R/err2"
+pruned_gone() {
+	[ "$(feedcheck count "$R/public/feed.atom")" = 3 ] && ! grep -q 'busy.test/1"' "$R/public/feed.atom"
+}
+check "and the pruned ones do not come back" pruned_gone
+
+done_testing
