@@ -108,12 +108,13 @@ enum source_key {
 	S_AUTH_FILE,
 	S_TLS_VERIFY,
 	S_MAX_ENTRIES,
+	S_IDENTITY,
 	S_NKEYS
 };
 
 static const char *const source_keys[S_NKEYS] = {
-    "url",     "title",      "interval", "charset",   "timezone",   "date_format",
-    "enabled", "user_agent", "headers",  "auth_file", "tls_verify", "max_entries",
+    "url",        "title",   "interval",  "charset",    "timezone",    "date_format", "enabled",
+    "user_agent", "headers", "auth_file", "tls_verify", "max_entries", "identity",
 };
 
 struct problem {
@@ -764,6 +765,18 @@ static void source_set(struct reader *r, struct source_conf *s, enum source_key 
 	case S_USER_AGENT:
 		set_str(&s->user_agent, v);
 		break;
+	case S_IDENTITY: {
+		static const char *const modes[] = {"auto", "link", "id", "hash"};
+		int found = -1;
+		for (int i = 0; i < 4; i++)
+			if (strcmp(v, modes[i]) == 0)
+				found = i;
+		if (found < 0)
+			problem(r, line, "bad identity '%s': use auto, link, id or hash", v);
+		else
+			s->identity = found; /* the order of enum store_identity */
+		break;
+	}
 	case S_MAX_ENTRIES: {
 		long long num = parse_ranged(v, 0, 100000000);
 		if (num < 0)

@@ -22,6 +22,7 @@ struct source_conf {
 	char *userpwd;      /* read from auth_file at load time; NULL without */
 	int tls_verify;     /* 0: tls_verify = no */
 	size_t max_entries; /* its newest this many are kept; 0: no limit */
+	int identity;       /* enum store_identity: 0 auto, 1 link, 2 id, 3 hash */
 	int line;           /* line of the [source NAME] header */
 };
 

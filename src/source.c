@@ -64,6 +64,7 @@ struct source {
 	int added;
 	size_t n_ok, n_failed, n_new;
 	size_t max_entries; /* its newest this many entries are kept; 0: all */
+	enum store_identity identity;
 };
 
 /* A host that answered 429 or 503 with Retry-After, with retry_after_scope = host: none of its
@@ -207,6 +208,16 @@ static void source_take_settings(struct source *src, const struct source_conf *s
 	if (src->enabled != sc->enabled) {
 		NOTE(sc->enabled ? "enabled (resumed)" : "enabled (paused)");
 		src->enabled = sc->enabled;
+	}
+	if (src->max_entries != sc->max_entries) {
+		if (src->tls_verify >= 0) /* not a new source */
+			NOTE("max_entries");
+		src->max_entries = sc->max_entries;
+	}
+	if (src->identity != (enum store_identity)sc->identity) {
+		if (src->tls_verify >= 0)
+			NOTE("identity");
+		src->identity = (enum store_identity)sc->identity;
 	}
 	if (src->tls_verify != sc->tls_verify) {
 		NOTE("tls_verify");
@@ -442,8 +453,9 @@ static int source_take(struct source *src, const struct fetch_result *r, int *ch
 		          f->nentries, f->nentries == 1 ? "y" : "ies");
 	free(url);
 	size_t added = 0, updated = 0;
-	int rc = store_commit_fetch(set->env.store, src->name, source_fetch_url(src), f, r->etag,
-	                            r->last_modified, src->seen_at, &added, &updated);
+	int rc =
+	    store_commit_fetch(set->env.store, src->name, source_fetch_url(src), f, r->etag,
+	                       r->last_modified, src->seen_at, src->identity, &added, &updated);
 	size_t n = f->nentries;
 	ps->hint_s = feed_hint_s(f, r->max_age_s);
 	ps->skip_hours = f->skip_hours;
@@ -911,7 +923,6 @@ size_t source_set_apply(struct source_set *set, const struct config *c, int64_t 
 					rearm[nrearm++] = src;
 			}
 		}
-		src->max_entries = sc->max_entries;
 		src->taken = 1;
 		v[i] = src;
 	}

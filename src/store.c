@@ -106,6 +106,9 @@ static const char *const store_migrations[] = {
     "CREATE TABLE tombstones (key TEXT PRIMARY KEY, pruned_at INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX tombstones_pruned ON tombstones(pruned_at);"
     "CREATE INDEX entries_first_seen ON entries(first_seen);",
+    /* 7: what a source's entries are keyed by when its identity is auto: NULL (links), 'id'
+     * or 'hash', once its links proved missing or repeated. */
+    "ALTER TABLE sources ADD COLUMN identity TEXT;",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -116,6 +119,7 @@ enum store_stmt {
 	ST_ROLLBACK,
 	ST_SOURCE_ENSURE,
 	ST_SOURCE_GET,
+	ST_SOURCE_IDENTITY,
 	ST_SOURCE_FETCHED,
 	ST_SOURCE_NOT_MODIFIED,
 	ST_SOURCE_CHANGED,
@@ -149,7 +153,8 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_SOURCE_ENSURE] = "INSERT INTO sources(name, url, position) VALUES(?1, ?2, ?3)"
                          " ON CONFLICT(name) DO NOTHING",
-    [ST_SOURCE_GET] = "SELECT id, position FROM sources WHERE name = ?1",
+    [ST_SOURCE_GET] = "SELECT id, position, identity FROM sources WHERE name = ?1",
+    [ST_SOURCE_IDENTITY] = "UPDATE sources SET identity = ?2 WHERE id = ?1",
     [ST_SOURCE_FETCHED] = "UPDATE sources SET changed_at = CASE WHEN changed_at IS NULL OR"
                           " feed_title IS NOT coalesce(?2, feed_title) OR"
                           " site_link IS NOT coalesce(?3, site_link) THEN ?7 ELSE changed_at END,"
@@ -993,14 +998,25 @@ fail:
 /* Returns a new string: the dedup key of e carried by source. Sets *is_link when the key is a
  * canonical link. */
 static char *entry_key(const struct store *s, const char *source, const struct entry *e,
-                       char **canon)
+                       enum store_identity mode, char **canon)
 {
 	*canon = NULL;
-	if (e->link != NULL && e->link[0] != '\0') {
+	if (e->link != NULL && e->link[0] != '\0')
 		*canon = url_canonical(e->link);
-		if (*canon != NULL)
-			return url_story_key(*canon, s->story_fold);
+	if (mode == STORE_IDENTITY_HASH) {
+		/* Title and date: what tells apart the items of a feed whose links and ids do not.
+		 */
+		uint64_t h = HASH64_INIT;
+		if (e->title != NULL)
+			h = hash64_update(h, e->title, strlen(e->title));
+		int64_t d = e->published != FEED_TIME_NONE ? e->published : e->updated;
+		h = hash64_update(h, &d, sizeof d);
+		return xasprintf("source:%s:titledate:%016" PRIx64, source, h);
 	}
+	if (mode == STORE_IDENTITY_ID && e->id != NULL && e->id[0] != '\0')
+		return xasprintf("source:%s:id:%s", source, e->id);
+	if (*canon != NULL)
+		return url_story_key(*canon, s->story_fold);
 	if (e->id != NULL && e->id[0] != '\0')
 		return xasprintf("source:%s:id:%s", source, e->id);
 	uint64_t h = HASH64_INIT;
@@ -1196,10 +1212,56 @@ static void key_set_free(struct key_set *ks)
 	free(ks->hashes);
 }
 
+/* Whether the keys of mode tell f's items apart. Links: fewer than IDENTITY_BAD_PERCENT of them
+ * repeated (items without a link fall back to their id one by one; repeats collapse stories).
+ * Ids: fewer than that missing or repeated. Never on a single repeat. */
+#define IDENTITY_BAD_PERCENT 5
+static int identity_holds(const struct store *s, const struct feed *f, enum store_identity mode)
+{
+	struct key_set ks = {0};
+	size_t bad = 0;
+	for (size_t i = 0; i < f->nentries; i++) {
+		const struct entry *e = &f->entries[i];
+		char *key = NULL, *canon = NULL;
+		if (mode == STORE_IDENTITY_ID)
+			key = e->id != NULL && e->id[0] != '\0' ? xstrdup(e->id) : NULL;
+		else if (e->link != NULL && (canon = url_canonical(e->link)) != NULL)
+			key = url_story_key(canon, s->story_fold);
+		free(canon);
+		if (key == NULL) {
+			bad += mode == STORE_IDENTITY_ID;
+			continue;
+		}
+		if (!key_set_add(&ks, key)) {
+			free(key);
+			bad++;
+		}
+	}
+	key_set_free(&ks);
+	return bad < 2 || bad * 100 <= f->nentries * IDENTITY_BAD_PERCENT;
+}
+
+/* identity = auto: the mode f's items call for, from mode (links first, then ids, then a hash
+ * of title and date), said once in the log when it changes. */
+static enum store_identity identity_check(const struct store *s, const char *source,
+                                          const struct feed *f, enum store_identity mode)
+{
+	if (f->nentries < 2 || identity_holds(s, f, mode))
+		return mode;
+	enum store_identity next = STORE_IDENTITY_HASH;
+	if (mode == STORE_IDENTITY_LINK && identity_holds(s, f, STORE_IDENTITY_ID))
+		next = STORE_IDENTITY_ID;
+	log_warnx("source %s: its %s repeat (or are missing) in more than %d%% of its %zu items: "
+	          "keyed by %s from now on (identity = auto)",
+	          source, mode == STORE_IDENTITY_LINK ? "links" : "ids", IDENTITY_BAD_PERCENT,
+	          f->nentries, next == STORE_IDENTITY_ID ? "their ids" : "title and date");
+	return next;
+}
+
 /* Stores one fetched feed in one transaction; 0, or -1 after logging with nothing stored. */
 int store_commit_fetch(struct store *s, const char *source, const char *url, const struct feed *f,
                        const char *etag, const char *last_modified, int64_t seen_at,
-                       size_t *new_entries, size_t *updated_entries)
+                       enum store_identity identity, size_t *new_entries, size_t *updated_entries)
 {
 	size_t added = 0, updated = 0;
 	int changed = 0;
@@ -1227,6 +1289,13 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 		goto fail;
 	int64_t source_id = sqlite3_column_int64(st, 0);
 	int64_t position = sqlite3_column_int64(st, 1);
+	const char *stored_identity = (const char *)sqlite3_column_text(st, 2);
+	enum store_identity mode = identity;
+	if (identity == STORE_IDENTITY_AUTO)
+		mode = stored_identity == NULL                ? STORE_IDENTITY_LINK
+		       : strcmp(stored_identity, "id") == 0   ? STORE_IDENTITY_ID
+		       : strcmp(stored_identity, "hash") == 0 ? STORE_IDENTITY_HASH
+		                                              : STORE_IDENTITY_LINK;
 	sqlite3_reset(st);
 
 	if ((st = store_stmt(s, ST_SOURCE_FETCHED)) == NULL)
@@ -1250,9 +1319,22 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 	char **kept_canon = xcalloc(f->nentries ? f->nentries : 1, sizeof *kept_canon);
 	size_t nkept = 0;
 	int failed = 0;
+	if (identity == STORE_IDENTITY_AUTO && mode != STORE_IDENTITY_HASH) {
+		enum store_identity next = identity_check(s, source, f, mode);
+		if (next != mode) {
+			if ((st = store_stmt(s, ST_SOURCE_IDENTITY)) == NULL)
+				goto fail;
+			sqlite3_bind_int64(st, 1, source_id);
+			bind_text(st, 2, next == STORE_IDENTITY_ID ? "id" : "hash");
+			if (sqlite3_step(st) != SQLITE_DONE)
+				goto fail;
+			sqlite3_reset(st);
+			mode = next;
+		}
+	}
 	for (size_t i = 0; i < f->nentries; i++) {
 		char *canon;
-		char *key = entry_key(s, source, &f->entries[i], &canon);
+		char *key = entry_key(s, source, &f->entries[i], mode, &canon);
 		if (!key_set_add(&seen, key)) {
 			free(key);
 			free(canon);

@@ -9,6 +9,18 @@
 
 struct store;
 
+/* What tells a source's entries apart (its identity key): its links (canonical, folded by
+ * same_story_across), its ids, or a hash of title and date. AUTO starts with links and moves to
+ * ids, then to the hash, for good, when the feed's links (ids) are missing or repeated in more
+ * than a few percent of its items. An entry without what its mode needs falls back to its
+ * link, then its id, then a hash of title and summary. */
+enum store_identity {
+	STORE_IDENTITY_AUTO,
+	STORE_IDENTITY_LINK,
+	STORE_IDENTITY_ID,
+	STORE_IDENTITY_HASH
+};
+
 /* Opens (creating or migrating) the database at path. NULL on failure, with a one-line reason
  * naming the path in err. */
 struct store *store_open(const char *path, char *err, size_t errlen);
@@ -100,7 +112,7 @@ int store_get_validators(struct store *s, const char *source, const char *url, c
  * Returns 0, or -1 after logging (nothing stored). */
 int store_commit_fetch(struct store *s, const char *source, const char *url, const struct feed *f,
                        const char *etag, const char *last_modified, int64_t seen_at,
-                       size_t *new_entries, size_t *updated_entries);
+                       enum store_identity identity, size_t *new_entries, size_t *updated_entries);
 
 /* Records a successful fetch of url that brought nothing new (a 304, or the same bytes again)
  * and the validators it carried (NULL: keep those stored for url). */

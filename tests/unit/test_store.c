@@ -109,7 +109,8 @@ static int64_t commit(struct store *s, const char *source, const char *url,
 	for (size_t i = 0; i < n; i++)
 		add(f, items[i].link, items[i].title, items[i].published);
 	size_t nnew = 99;
-	int rc = store_commit_fetch(s, source, url, f, NULL, NULL, seen_at, &nnew, NULL);
+	int rc = store_commit_fetch(s, source, url, f, NULL, NULL, seen_at, STORE_IDENTITY_AUTO,
+	                            &nnew, NULL);
 	feed_free(f);
 	return rc == 0 ? (int64_t)nnew : -1;
 }
@@ -228,13 +229,15 @@ static void test_url_change(const char *db)
 	struct feed *f = feed_new();
 	add(f, "http://a.test/1", "A1", 500);
 	ok(store_commit_fetch(s, "a", "http://a.test/feed", f, "\"a1\"",
-	                      "Mon, 01 Jan 2024 00:00:00 GMT", 1000, NULL, NULL) == 0,
+	                      "Mon, 01 Jan 2024 00:00:00 GMT", 1000, STORE_IDENTITY_AUTO, NULL,
+	                      NULL) == 0,
 	   "a fetched with validators");
 	feed_free(f);
 	f = feed_new();
 	add(f, "http://b.test/1", "B1", 500);
 	ok(store_commit_fetch(s, "b", "http://b.test/feed", f, "\"b1\"",
-	                      "Tue, 02 Jan 2024 00:00:00 GMT", 1000, NULL, NULL) == 0,
+	                      "Tue, 02 Jan 2024 00:00:00 GMT", 1000, STORE_IDENTITY_AUTO, NULL,
+	                      NULL) == 0,
 	   "b fetched with validators");
 	feed_free(f);
 	static char failed_msg[] = "HTTP 429 Too Many Requests";
@@ -500,7 +503,8 @@ static void test_adoption(const char *db)
 	e->summary = xstrdup("b's summary");
 	entry_add_category(e, "b-cat");
 	size_t nnew = 99;
-	ok(store_commit_fetch(s, "b", ab[1].url, f, NULL, NULL, 3000, &nnew, NULL) == 0,
+	ok(store_commit_fetch(s, "b", ab[1].url, f, NULL, NULL, 3000, STORE_IDENTITY_AUTO, &nnew,
+	                      NULL) == 0,
 	   "b commits X at 3000");
 	feed_free(f);
 	is_int((int64_t)nnew, 0, "adopting is not a new entry");
@@ -564,7 +568,8 @@ static void test_order_and_updates(const char *db)
 	for (int i = 0; i < 3; i++)
 		add(f, items[i].link, items[i].title, 1500 + i)->updated = 1500 + i;
 	size_t nnew = 99, nupd = 99;
-	ok(store_commit_fetch(s, "bcp", src[0].url, f, NULL, NULL, 2000, &nnew, &nupd) == 0 &&
+	ok(store_commit_fetch(s, "bcp", src[0].url, f, NULL, NULL, 2000, STORE_IDENTITY_AUTO, &nnew,
+	                      &nupd) == 0 &&
 	       nnew == 0 && nupd == 0,
 	   "dates rewritten by the feed: 0 new, 0 updated (%zu, %zu)", nnew, nupd);
 	feed_free(f);
@@ -574,7 +579,8 @@ static void test_order_and_updates(const char *db)
 	add(f, items[1].link, items[1].title, FEED_TIME_NONE);
 	struct entry *e = add(f, "http://bcp.test/future", "From the future", 99999);
 	e->updated = 99999;
-	ok(store_commit_fetch(s, "bcp", src[0].url, f, NULL, NULL, 3000, &nnew, &nupd) == 0 &&
+	ok(store_commit_fetch(s, "bcp", src[0].url, f, NULL, NULL, 3000, STORE_IDENTITY_AUTO, &nnew,
+	                      &nupd) == 0 &&
 	       nnew == 1 && nupd == 1,
 	   "a corrected title: 1 new (the future one), 1 updated (%zu, %zu)", nnew, nupd);
 	feed_free(f);
@@ -695,6 +701,53 @@ static void test_retention(const char *db)
 	store_close(s);
 }
 
+/* identity = auto: a feed whose links repeat moves to its ids, for good, and says so. */
+static void test_identity(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "identity: store opens"))
+		return;
+	const struct store_source src[] = {{.name = "home", .url = "http://home.test/rss"}};
+	ok(store_sync_sources(s, src, 1, 1000) == 0, "identity: source recorded");
+	/* Every item links to the home page, as some Vietnamese portals' feeds do. */
+	struct feed *f = feed_new();
+	for (int i = 0; i < 6; i++) {
+		char id[16], title[16];
+		snprintf(id, sizeof id, "item-%d", i);
+		snprintf(title, sizeof title, "Story %d", i);
+		struct entry *e = add(f, "http://home.test/", title, 500 + i);
+		e->id = xstrdup(id);
+	}
+	size_t nnew = 0;
+	ok(store_commit_fetch(s, "home", src[0].url, f, NULL, NULL, 1000, STORE_IDENTITY_LINK,
+	                      &nnew, NULL) == 0 &&
+	       nnew == 1,
+	   "identity = link: the six items collapse into one entry");
+	ok(store_commit_fetch(s, "home", src[0].url, f, NULL, NULL, 2000, STORE_IDENTITY_AUTO,
+	                      &nnew, NULL) == 0 &&
+	       nnew == 6,
+	   "identity = auto: the repeated links switch it to ids, six entries (%zu)", nnew);
+	feed_free(f);
+	if (have_sqlite3) {
+		char *v = sql1(db, "SELECT identity FROM sources WHERE name = 'home'");
+		is_str(v, "id", "the switch is kept in the database");
+		free(v);
+	} else {
+		ok(1, "# SKIP no sqlite3 shell");
+	}
+	/* The next poll has distinct links: the source stays on ids. */
+	f = feed_new();
+	struct entry *e = add(f, "http://home.test/story-0", "Story 0", 500);
+	e->id = xstrdup("item-0");
+	ok(store_commit_fetch(s, "home", src[0].url, f, NULL, NULL, 3000, STORE_IDENTITY_AUTO,
+	                      &nnew, NULL) == 0 &&
+	       nnew == 0,
+	   "kept: a later poll is still keyed by ids (item-0 is not new)");
+	feed_free(f);
+	store_close(s);
+}
+
 int main(void)
 {
 	char err[512];
@@ -713,7 +766,7 @@ int main(void)
 	ok(s != NULL, "store_open reopens it");
 	if (have_sqlite3) {
 		char *v = sql1(db, "PRAGMA user_version");
-		is_str(v, "6", "schema version recorded in user_version");
+		is_str(v, "7", "schema version recorded in user_version");
 		free(v);
 		v = sql1(db, "PRAGMA journal_mode");
 		is_str(v, "wal", "database in WAL mode");
@@ -760,7 +813,8 @@ int main(void)
 	e->source->feed_url = xstrdup("http://origin.test/feed");
 	size_t nnew = 99;
 	ok(store_commit_fetch(s, "beta", "http://b.test/rss", f, "\"etag-b\"",
-	                      "Mon, 01 Jan 2024 00:00:00 GMT", 1000, &nnew, NULL) == 0,
+	                      "Mon, 01 Jan 2024 00:00:00 GMT", 1000, STORE_IDENTITY_AUTO, &nnew,
+	                      NULL) == 0,
 	   "beta commit");
 	is_int((int64_t)nnew, 6, "six new entries (duplicate inside the feed skipped)");
 	feed_free(f);
@@ -768,12 +822,12 @@ int main(void)
 	/* alpha carries L1 too, later, and gamma as well. */
 	f = feed_new();
 	add(f, "HTTP://B.TEST/one", "One from alpha", 100);
-	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 2000, &nnew, NULL) ==
-	       0,
+	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 2000,
+	                      STORE_IDENTITY_AUTO, &nnew, NULL) == 0,
 	   "alpha commit");
 	is_int((int64_t)nnew, 0, "same link from another source is not new");
-	ok(store_commit_fetch(s, "gamma", "http://c.test/rss", f, NULL, NULL, 2000, &nnew, NULL) ==
-	       0,
+	ok(store_commit_fetch(s, "gamma", "http://c.test/rss", f, NULL, NULL, 2000,
+	                      STORE_IDENTITY_AUTO, &nnew, NULL) == 0,
 	   "gamma commit");
 	feed_free(f);
 
@@ -782,22 +836,22 @@ int main(void)
 	f = feed_new();
 	add(f, "http://shared.test/two", "Two", FEED_TIME_NONE);
 	add(f, "http://shared.test/three", "Three", FEED_TIME_NONE);
-	ok(store_commit_fetch(s, "gamma", "http://c.test/rss", f, NULL, NULL, 3000, &nnew, NULL) ==
-	           0 &&
+	ok(store_commit_fetch(s, "gamma", "http://c.test/rss", f, NULL, NULL, 3000,
+	                      STORE_IDENTITY_AUTO, &nnew, NULL) == 0 &&
 	       nnew == 2,
 	   "gamma commits L2, L3 in round 3000");
 	feed_free(f);
 	f = feed_new();
 	add(f, "http://shared.test/two", "Two by beta", 2500);
-	ok(store_commit_fetch(s, "beta", "http://b.test/rss", f, "\"etag-b\"", NULL, 3000, NULL,
-	                      NULL) == 0,
+	ok(store_commit_fetch(s, "beta", "http://b.test/rss", f, "\"etag-b\"", NULL, 3000,
+	                      STORE_IDENTITY_AUTO, NULL, NULL) == 0,
 	   "beta commits L2 in round 3000");
 	feed_free(f);
 	f = feed_new();
 	add(f, "http://shared.test/two", "Two by alpha", FEED_TIME_NONE);
 	add(f, "http://shared.test/three", "Three by alpha", FEED_TIME_NONE);
-	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 3000, NULL, NULL) ==
-	       0,
+	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 3000,
+	                      STORE_IDENTITY_AUTO, NULL, NULL) == 0,
 	   "alpha commits L2, L3 in round 3000");
 	feed_free(f);
 
@@ -809,8 +863,8 @@ int main(void)
 	e->id = xstrdup("gioitre-7233");
 	e = add(f, NULL, "By hash", 300);
 	e->summary = xstrdup("hashed");
-	ok(store_commit_fetch(s, "beta", "http://b.test/rss", f, "\"etag-b2\"", NULL, 5000, &nnew,
-	                      NULL) == 0,
+	ok(store_commit_fetch(s, "beta", "http://b.test/rss", f, "\"etag-b2\"", NULL, 5000,
+	                      STORE_IDENTITY_AUTO, &nnew, NULL) == 0,
 	   "beta re-poll");
 	is_int((int64_t)nnew, 0, "re-poll finds nothing new");
 	feed_free(f);
@@ -936,8 +990,8 @@ int main(void)
 	f = feed_new();
 	add(f, "http://shared.test/two", "Two by alpha", FEED_TIME_NONE);
 	add(f, "http://shared.test/three", "Three by alpha", FEED_TIME_NONE);
-	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 6000, &nnew, NULL) ==
-	           0 &&
+	ok(store_commit_fetch(s, "alpha", "http://a.test/feed", f, NULL, NULL, 6000,
+	                      STORE_IDENTITY_AUTO, &nnew, NULL) == 0 &&
 	       nnew == 0,
 	   "alpha re-polled with the same entries");
 	feed_free(f);
@@ -974,7 +1028,7 @@ int main(void)
 		add(f, "http://new.test/boom", "boom", 8000);
 		fprintf(stderr, "# a warning about 'injected' is expected next:\n");
 		ok(store_commit_fetch(s, "alpha", "http://a.test/other", f, "\"x\"", NULL, 8000,
-		                      &nnew, NULL) == -1,
+		                      STORE_IDENTITY_AUTO, &nnew, NULL) == -1,
 		   "commit failing midway returns -1");
 		feed_free(f);
 		ok(store_load_merged(s, 100, &m) == 0 && m.nentries == 8 &&
@@ -1027,7 +1081,7 @@ int main(void)
 		ok(1, "# SKIP no sqlite3 shell");
 	}
 	if (have_sqlite3) {
-		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 to 6;
+		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 to 7;
 		 * a source it kept at the "no longer configured" position counts as removed. */
 		char *old = xasprintf("%s/v1.db", tmpdir);
 		s = store_open(old, err, sizeof err);
@@ -1054,6 +1108,7 @@ int main(void)
 		               "ALTER TABLE sources DROP COLUMN entries_seen;"
 		               "DROP TABLE meta; DROP TABLE tombstones;"
 		               "DROP INDEX entries_first_seen;"
+		               "ALTER TABLE sources DROP COLUMN identity;"
 		               "INSERT INTO sources(name, position) VALUES('kept', 0),"
 		               " ('gone', 1000000000); PRAGMA user_version = 1"));
 		char *v = sql1(old, "PRAGMA user_version");
@@ -1067,7 +1122,7 @@ int main(void)
 		is_str(v, "1", "migrated: changed_at added");
 		free(v);
 		v = sql1(old, "PRAGMA user_version");
-		is_str(v, "6", "migrated: user_version 6");
+		is_str(v, "7", "migrated: user_version 7");
 		free(v);
 		v = sql1(old,
 		         "SELECT group_concat(name) FROM sources WHERE removed_at IS NOT NULL");
@@ -1087,11 +1142,11 @@ int main(void)
 	store_close(NULL);
 
 	/* Sources' life: poll state, url changes, removal, pruning, adoption. */
-	const char *const life_dbs[] = {"poll.db",  "url.db",  "removal.db",  "adopt.db",
-	                                "order.db", "fold.db", "retention.db"};
+	const char *const life_dbs[] = {"poll.db",  "url.db",  "removal.db",   "adopt.db",
+	                                "order.db", "fold.db", "retention.db", "identity.db"};
 	void (*const life_tests[])(const char *) = {
-	    test_poll_state,        test_url_change, test_removal,  test_adoption,
-	    test_order_and_updates, test_story_fold, test_retention};
+	    test_poll_state,        test_url_change, test_removal,   test_adoption,
+	    test_order_and_updates, test_story_fold, test_retention, test_identity};
 	for (size_t i = 0; i < sizeof life_dbs / sizeof life_dbs[0]; i++) {
 		char *path = xasprintf("%s/%s", tmpdir, life_dbs[i]);
 		life_tests[i](path);
