@@ -109,12 +109,13 @@ enum source_key {
 	S_TLS_VERIFY,
 	S_MAX_ENTRIES,
 	S_IDENTITY,
+	S_PRIORITY,
 	S_NKEYS
 };
 
 static const char *const source_keys[S_NKEYS] = {
     "url",        "title",   "interval",  "charset",    "timezone",    "date_format", "enabled",
-    "user_agent", "headers", "auth_file", "tls_verify", "max_entries", "identity",
+    "user_agent", "headers", "auth_file", "tls_verify", "max_entries", "identity",    "priority",
 };
 
 struct problem {
@@ -613,6 +614,8 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 				fold |= URL_FOLD_SCHEME;
 			else if (len == 3 && strncmp(w, "www", 3) == 0)
 				fold |= URL_FOLD_WWW;
+			else if (len == 4 && strncmp(w, "both", 4) == 0)
+				fold |= URL_FOLD_SCHEME | URL_FOLD_WWW;
 			else if (!(len == 4 && strncmp(w, "none", 4) == 0) && len > 0)
 				bad = 1;
 			w += len;
@@ -765,6 +768,16 @@ static void source_set(struct reader *r, struct source_conf *s, enum source_key 
 	case S_USER_AGENT:
 		set_str(&s->user_agent, v);
 		break;
+	case S_PRIORITY: {
+		int neg = v[0] == '-';
+		long long num = parse_ranged(v + neg, 0, 100);
+		if (num < 0)
+			problem(r, line, "bad priority '%s': use a whole number from -100 to 100",
+			        v);
+		else
+			s->priority = (int)(neg ? -num : num);
+		break;
+	}
 	case S_IDENTITY: {
 		static const char *const modes[] = {"auto", "link", "id", "hash"};
 		int found = -1;

@@ -23,6 +23,7 @@ struct source_conf {
 	int tls_verify;     /* 0: tls_verify = no */
 	size_t max_entries; /* its newest this many are kept; 0: no limit */
 	int identity;       /* enum store_identity: 0 auto, 1 link, 2 id, 3 hash */
+	int priority;       /* -100 .. 100: higher is the primary attribution of what it carries */
 	int line;           /* line of the [source NAME] header */
 };
 

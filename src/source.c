@@ -65,6 +65,7 @@ struct source {
 	size_t n_ok, n_failed, n_new;
 	size_t max_entries; /* its newest this many entries are kept; 0: all */
 	enum store_identity identity;
+	int priority;
 };
 
 /* A host that answered 429 or 503 with Retry-After, with retry_after_scope = host: none of its
@@ -208,6 +209,11 @@ static void source_take_settings(struct source *src, const struct source_conf *s
 	if (src->enabled != sc->enabled) {
 		NOTE(sc->enabled ? "enabled (resumed)" : "enabled (paused)");
 		src->enabled = sc->enabled;
+	}
+	if (src->priority != sc->priority) {
+		if (src->tls_verify >= 0)
+			NOTE("priority");
+		src->priority = sc->priority;
 	}
 	if (src->max_entries != sc->max_entries) {
 		if (src->tls_verify >= 0) /* not a new source */
@@ -941,7 +947,7 @@ size_t source_set_apply(struct source_set *set, const struct config *c, int64_t 
 
 	struct store_source *list = xcalloc(set->n ? set->n : 1, sizeof *list);
 	for (size_t i = 0; i < set->n; i++)
-		list[i] = (struct store_source){v[i]->name, v[i]->url, v[i]->title};
+		list[i] = (struct store_source){v[i]->name, v[i]->url, v[i]->title, v[i]->priority};
 	if (store_sync_sources(set->env.store, list, set->n, now) != 0)
 		set->counts.store_failed = 1;
 	free(list);
@@ -967,8 +973,11 @@ size_t source_set_apply(struct source_set *set, const struct config *c, int64_t 
 		if (!source_is_gone(rearm[i]))
 			rearm[k++] = rearm[i];
 	nrearm = k;
-	if (set->started)
+	if (set->started) {
 		source_arm_spread(set, rearm, nrearm, now);
+		/* keep_days or max_entries may have changed: apply them now, not in an hour. */
+		source_retention_start(set);
+	}
 	free(rearm);
 	free(load);
 	return nchanges;

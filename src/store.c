@@ -109,6 +109,9 @@ static const char *const store_migrations[] = {
     /* 7: what a source's entries are keyed by when its identity is auto: NULL (links), 'id'
      * or 'hash', once its links proved missing or repeated. */
     "ALTER TABLE sources ADD COLUMN identity TEXT;",
+    /* 8: a source's priority: a higher one is the primary attribution of a story it carries,
+     * whoever carried it first. */
+    "ALTER TABLE sources ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -153,7 +156,7 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_SOURCE_ENSURE] = "INSERT INTO sources(name, url, position) VALUES(?1, ?2, ?3)"
                          " ON CONFLICT(name) DO NOTHING",
-    [ST_SOURCE_GET] = "SELECT id, position, identity FROM sources WHERE name = ?1",
+    [ST_SOURCE_GET] = "SELECT id, position, identity, priority FROM sources WHERE name = ?1",
     [ST_SOURCE_IDENTITY] = "UPDATE sources SET identity = ?2 WHERE id = ?1",
     [ST_SOURCE_FETCHED] = "UPDATE sources SET changed_at = CASE WHEN changed_at IS NULL OR"
                           " feed_title IS NOT coalesce(?2, feed_title) OR"
@@ -177,9 +180,9 @@ static const char *const store_sql[ST_COUNT] = {
      * schedule, no hints (the right-hand sides see the row as it was). Unless the new URL is
      * the one it had adopted after a permanent redirect: then the operator only caught up. */
     [ST_SYNC_UPSERT] =
-        "INSERT INTO sources(name, url, title, position) VALUES(?1, ?2, ?3, ?4)"
+        "INSERT INTO sources(name, url, title, position, priority) VALUES(?1, ?2, ?3, ?4, ?5)"
         " ON CONFLICT(name) DO UPDATE SET url = excluded.url, title = excluded.title,"
-        " position = excluded.position, removed_at = NULL,"
+        " position = excluded.position, priority = excluded.priority, removed_at = NULL,"
         " etag = iif(url IS excluded.url OR adopted_url IS excluded.url, etag, NULL),"
         " last_modified = iif(url IS excluded.url OR adopted_url IS excluded.url, last_modified, "
         "NULL),"
@@ -220,7 +223,8 @@ static const char *const store_sql[ST_COUNT] = {
      * it carried first. */
     [ST_REATTRIBUTE] = "UPDATE entries SET source_id = best.source_id FROM ("
                        " SELECT es.entry_id, es.source_id, row_number() OVER ("
-                       " PARTITION BY es.entry_id ORDER BY es.first_seen, s.position, s.id) AS rank"
+                       " PARTITION BY es.entry_id ORDER BY s.priority DESC, es.first_seen,"
+                       " s.position, s.id) AS rank"
                        " FROM entry_sources es JOIN sources s ON s.id = es.source_id"
                        " WHERE s.removed_at IS NULL) AS best"
                        " WHERE best.rank = 1 AND entries.id = best.entry_id"
@@ -244,7 +248,8 @@ static const char *const store_sql[ST_COUNT] = {
     /* The last column: whether the text a reader sees (title, summary, content) is the same. */
     [ST_ENTRY_FIND] = "SELECT e.id, e.source_id, e.first_seen, s.position,"
                       " s.removed_at IS NOT NULL,"
-                      " e.title IS ?2 AND e.summary IS ?3 AND e.content IS ?4 FROM entries e"
+                      " e.title IS ?2 AND e.summary IS ?3 AND e.content IS ?4, s.priority"
+                      " FROM entries e"
                       " JOIN sources s ON s.id = e.source_id WHERE e.key = ?1",
     [ST_TOMBSTONE_FIND] = "SELECT 1 FROM tombstones WHERE key = ?1",
     /* A remaining source carries an entry whose source was removed: it takes the entry over,
@@ -456,7 +461,8 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		sqlite3_free(msg);
 		goto fail;
 	}
-	if (store_auto_vacuum(s, err, errlen) == -1 || store_migrate(s, err, errlen) == -1)
+	/* Migrations first: a database from a newer feedmerge is refused before anything else. */
+	if (store_migrate(s, err, errlen) == -1 || store_auto_vacuum(s, err, errlen) == -1)
 		goto fail;
 	return s;
 fail:
@@ -795,6 +801,7 @@ int store_sync_sources(struct store *s, const struct store_source *list, size_t 
 		bind_text(st, 2, list[i].url);
 		bind_text(st, 3, list[i].title);
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)i);
+		sqlite3_bind_int(st, 5, list[i].priority);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto fail;
 		sqlite3_reset(st);
@@ -1090,7 +1097,7 @@ static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
 
 /* Stores one entry inside the open transaction: 1 when it was new, 3 when the text a reader
  * sees changed, 2 when only other fields did, 0 when nothing did, -1 on error. */
-static int store_entry_upsert(struct store *s, int64_t source_id, int64_t position,
+static int store_entry_upsert(struct store *s, int64_t source_id, int64_t position, int priority,
                               const struct entry *e, const char *key, const char *canon,
                               int64_t seen_at)
 {
@@ -1112,12 +1119,17 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 		int64_t owner = sqlite3_column_int64(st, 1);
 		int64_t owner_seen = sqlite3_column_int64(st, 2);
 		int64_t owner_position = sqlite3_column_int64(st, 3);
+		int owner_priority = sqlite3_column_int(st, 6);
 		int owner_removed = sqlite3_column_int(st, 4);
 		text_changed = !sqlite3_column_int(st, 5);
 		if (owner == source_id)
 			action = ST_ENTRY_REFRESH;
 		else if (owner_removed)
 			action = ST_ENTRY_ADOPT;
+		else if (priority > owner_priority)
+			action = ST_ENTRY_ADOPT; /* takes it over, date and place kept */
+		else if (priority < owner_priority)
+			action = ST_COUNT;
 		else if (seen_at < owner_seen ||
 		         (seen_at == owner_seen && position < owner_position))
 			action = ST_ENTRY_REATTRIBUTE;
@@ -1290,6 +1302,7 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 	int64_t source_id = sqlite3_column_int64(st, 0);
 	int64_t position = sqlite3_column_int64(st, 1);
 	const char *stored_identity = (const char *)sqlite3_column_text(st, 2);
+	int priority = sqlite3_column_int(st, 3);
 	enum store_identity mode = identity;
 	if (identity == STORE_IDENTITY_AUTO)
 		mode = stored_identity == NULL                ? STORE_IDENTITY_LINK
@@ -1344,7 +1357,7 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 		kept[nkept++] = i;
 	}
 	for (size_t k = nkept; k-- > 0 && !failed;) {
-		int r = store_entry_upsert(s, source_id, position, &f->entries[kept[k]],
+		int r = store_entry_upsert(s, source_id, position, priority, &f->entries[kept[k]],
 		                           seen.keys[k], kept_canon[k], seen_at);
 		failed = r == -1;
 		added += r == 1;

@@ -54,6 +54,7 @@ struct store_source {
 	const char *name;
 	const char *url;
 	const char *title; /* NULL: the feed's own title */
+	int priority;      /* higher: the primary attribution of what it carries */
 };
 
 /* Records the configured sources, list[i] at position i (ties in attribution go to the lower

@@ -748,6 +748,41 @@ static void test_identity(const char *db)
 	store_close(s);
 }
 
+/* priority: a higher-priority source is the primary attribution of a story it carries, even
+ * one another source carried first; the story keeps its date. */
+static void test_priority(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "priority: store opens"))
+		return;
+	struct store_source src[] = {{.name = "aggregator", .url = "http://agg.test/rss"},
+	                             {.name = "official", .url = "http://gov.test/rss"}};
+	ok(store_sync_sources(s, src, 2, 1000) == 0, "priority: both at 0");
+	const struct item items[] = {{"http://gov.test/news/1", "News 1", 500}};
+	is_int(commit(s, "aggregator", src[0].url, items, 1, 1000), 1, "the aggregator first");
+	is_int(commit(s, "official", src[1].url, items, 1, 2000), 0, "then the official source");
+	struct merged m;
+	ok(load(s, &m) && m.nentries == 1 &&
+	       strcmp(source_of(&m, &m.entries[0]), "aggregator") == 0,
+	   "equal priorities: the first carrier is the primary attribution");
+	merged_free(&m);
+	src[1].priority = 10;
+	ok(store_sync_sources(s, src, 2, 3000) == 0, "official's priority raised to 10");
+	ok(load(s, &m) && m.nentries == 1 &&
+	       strcmp(source_of(&m, &m.entries[0]), "official") == 0 && m.entries[0].date == 500,
+	   "the higher priority takes the story over at once, its date kept");
+	merged_free(&m);
+	const struct item more[] = {{"http://gov.test/news/2", "News 2", 600}};
+	is_int(commit(s, "aggregator", src[0].url, more, 1, 4000), 1, "the aggregator first again");
+	is_int(commit(s, "official", src[1].url, more, 1, 5000), 0, "official later: not new");
+	ok(load(s, &m) && m.nentries == 2 &&
+	       strcmp(source_of(&m, find(&m, "http://gov.test/news/2")), "official") == 0,
+	   "a later poll of the higher priority takes it over too");
+	merged_free(&m);
+	store_close(s);
+}
+
 int main(void)
 {
 	char err[512];
@@ -766,7 +801,7 @@ int main(void)
 	ok(s != NULL, "store_open reopens it");
 	if (have_sqlite3) {
 		char *v = sql1(db, "PRAGMA user_version");
-		is_str(v, "7", "schema version recorded in user_version");
+		is_str(v, "8", "schema version recorded in user_version");
 		free(v);
 		v = sql1(db, "PRAGMA journal_mode");
 		is_str(v, "wal", "database in WAL mode");
@@ -1081,7 +1116,7 @@ int main(void)
 		ok(1, "# SKIP no sqlite3 shell");
 	}
 	if (have_sqlite3) {
-		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 to 7;
+		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 to 8;
 		 * a source it kept at the "no longer configured" position counts as removed. */
 		char *old = xasprintf("%s/v1.db", tmpdir);
 		s = store_open(old, err, sizeof err);
@@ -1109,6 +1144,7 @@ int main(void)
 		               "DROP TABLE meta; DROP TABLE tombstones;"
 		               "DROP INDEX entries_first_seen;"
 		               "ALTER TABLE sources DROP COLUMN identity;"
+		               "ALTER TABLE sources DROP COLUMN priority;"
 		               "INSERT INTO sources(name, position) VALUES('kept', 0),"
 		               " ('gone', 1000000000); PRAGMA user_version = 1"));
 		char *v = sql1(old, "PRAGMA user_version");
@@ -1122,7 +1158,7 @@ int main(void)
 		is_str(v, "1", "migrated: changed_at added");
 		free(v);
 		v = sql1(old, "PRAGMA user_version");
-		is_str(v, "7", "migrated: user_version 7");
+		is_str(v, "8", "migrated: user_version 8");
 		free(v);
 		v = sql1(old,
 		         "SELECT group_concat(name) FROM sources WHERE removed_at IS NOT NULL");
@@ -1142,11 +1178,12 @@ int main(void)
 	store_close(NULL);
 
 	/* Sources' life: poll state, url changes, removal, pruning, adoption. */
-	const char *const life_dbs[] = {"poll.db",  "url.db",  "removal.db",   "adopt.db",
-	                                "order.db", "fold.db", "retention.db", "identity.db"};
+	const char *const life_dbs[] = {"poll.db",      "url.db",      "removal.db",
+	                                "adopt.db",     "order.db",    "fold.db",
+	                                "retention.db", "identity.db", "priority.db"};
 	void (*const life_tests[])(const char *) = {
-	    test_poll_state,        test_url_change, test_removal,   test_adoption,
-	    test_order_and_updates, test_story_fold, test_retention, test_identity};
+	    test_poll_state, test_url_change, test_removal,  test_adoption, test_order_and_updates,
+	    test_story_fold, test_retention,  test_identity, test_priority};
 	for (size_t i = 0; i < sizeof life_dbs / sizeof life_dbs[0]; i++) {
 		char *path = xasprintf("%s/%s", tmpdir, life_dbs[i]);
 		life_tests[i](path);
