@@ -783,6 +783,77 @@ static void test_priority(const char *db)
 	store_close(s);
 }
 
+/* Undoes migration v (from version v to v + 1): what a database at version v looked like. */
+static const char *const undo_migration[] = {
+    [1] = "ALTER TABLE sources DROP COLUMN changed_at;",
+    [2] = "ALTER TABLE sources DROP COLUMN removed_at;"
+          "ALTER TABLE sources DROP COLUMN last_attempt_at;"
+          "ALTER TABLE sources DROP COLUMN next_due_at;"
+          "ALTER TABLE sources DROP COLUMN failures;"
+          "ALTER TABLE sources DROP COLUMN retry_until;"
+          "ALTER TABLE sources DROP COLUMN last_status;"
+          "ALTER TABLE sources DROP COLUMN last_error;",
+    [3] = "ALTER TABLE sources DROP COLUMN error_class;"
+          "ALTER TABLE sources DROP COLUMN retry_soon;"
+          "ALTER TABLE sources DROP COLUMN gone_since;"
+          "ALTER TABLE sources DROP COLUMN hint_s;"
+          "ALTER TABLE sources DROP COLUMN skip_hours;"
+          "ALTER TABLE sources DROP COLUMN skip_days;"
+          "ALTER TABLE sources DROP COLUMN body_hash;"
+          "ALTER TABLE sources DROP COLUMN redirect_url;"
+          "ALTER TABLE sources DROP COLUMN redirect_polls;"
+          "ALTER TABLE sources DROP COLUMN adopted_url;"
+          "ALTER TABLE sources DROP COLUMN adopted_at;"
+          "ALTER TABLE sources DROP COLUMN entries_seen;",
+    [4] = "DROP TABLE meta;",
+    [5] = "DROP TABLE tombstones; DROP INDEX entries_first_seen;",
+    [6] = "ALTER TABLE sources DROP COLUMN identity;",
+    [7] = "ALTER TABLE sources DROP COLUMN priority;",
+};
+#define STORE_TEST_VERSION 8
+
+/* Every earlier schema, with stored data, migrates to the current one and keeps its data. */
+static void test_migrations_from_each(void)
+{
+	if (!have_sqlite3) {
+		ok(1, "# SKIP no sqlite3 shell");
+		return;
+	}
+	is_int((int64_t)(sizeof undo_migration / sizeof undo_migration[0]), STORE_TEST_VERSION,
+	       "an undo step for every migration (update this table with each new one)");
+	char err[512];
+	for (int v = 1; v < STORE_TEST_VERSION; v++) {
+		char *path = xasprintf("%s/from-v%d.db", tmpdir, v);
+		struct store *s = store_open(path, err, sizeof err);
+		const struct store_source src[] = {{.name = "a", .url = "http://a.test/rss"}};
+		const struct item items[] = {{"http://a.test/1", "One", 500}};
+		int stored = s != NULL && store_sync_sources(s, src, 1, 1000) == 0 &&
+		             commit(s, "a", src[0].url, items, 1, 1000) == 1;
+		store_close(s);
+		struct buf sql;
+		buf_init(&sql, 0);
+		for (int k = STORE_TEST_VERSION - 1; k >= v; k--)
+			buf_puts(&sql, undo_migration[k]);
+		buf_printf(&sql, "PRAGMA user_version = %d;", v);
+		free(sql1(path, sql.data));
+		buf_free(&sql);
+		char *got = sql1(path, "PRAGMA user_version");
+		int at_v = got != NULL && atoi(got) == v;
+		free(got);
+		s = store_open(path, err, sizeof err);
+		struct merged m = {0};
+		int loaded = s != NULL && store_load_merged(s, 100, &m) == 0 && m.nentries == 1;
+		merged_free(&m);
+		store_close(s);
+		got = sql1(path, "PRAGMA user_version");
+		ok(stored && at_v && loaded && got != NULL && atoi(got) == STORE_TEST_VERSION,
+		   "a version %d database migrates to %d and keeps its entry", v,
+		   STORE_TEST_VERSION);
+		free(got);
+		free(path);
+	}
+}
+
 int main(void)
 {
 	char err[512];
@@ -1176,6 +1247,8 @@ int main(void)
 	free(missing);
 	free(junk);
 	store_close(NULL);
+
+	test_migrations_from_each();
 
 	/* Sources' life: poll state, url changes, removal, pruning, adoption. */
 	const char *const life_dbs[] = {"poll.db",      "url.db",      "removal.db",
