@@ -579,7 +579,7 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 			ps->hint_s = r->max_age_s;
 		log_debug("source %s: not modified", src->name);
 	} else if (r->error == NULL) {
-		uint64_t h = hash64(r->body, r->len);
+		uint64_t h = hash64_wide(r->body, r->len);
 		if (ps->has_body_hash && ps->body_hash == h) {
 			/* The server ignored the conditional request; the bytes say the same. */
 			ok = 1;

@@ -288,3 +288,27 @@ int64_t parse_size_bytes(const char *s)
 	static const int64_t scales[] = {1024, 1024 * 1024, 1024 * 1024 * 1024};
 	return parse_scaled(s, "KMG", scales);
 }
+
+/* Eight bytes a step, each folded in by a multiply and a shift (the mixing of MurmurHash3's
+ * finaliser), then the length and a final mix. */
+uint64_t hash64_wide(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
+	}
+	uint64_t tail = 0;
+	for (size_t i = 0; i < n; i++)
+		tail |= (uint64_t)s[i] << (8 * i);
+	h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}

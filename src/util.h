@@ -54,6 +54,9 @@ void buf_free(struct buf *b);
 /* 64-bit FNV-1a: stable across runs and machines, for ETags and keys (not for security). */
 uint64_t hash64(const void *p, size_t n);
 uint64_t hash64_update(uint64_t h, const void *p, size_t n);
+/* A faster 64-bit hash of n bytes (eight at a time) for large inputs such as whole fetched
+ * bodies; not hash64's values, which keys and jitter already depend on. */
+uint64_t hash64_wide(const void *p, size_t n);
 #define HASH64_INIT 0xcbf29ce484222325ULL
 
 /* Parses "15m", "30s", "2h", "1d" or a bare number of seconds; -1 on error. */

@@ -173,11 +173,31 @@ static void test_utf8(void)
 	free(s);
 }
 
+/* hash64_wide: deterministic, every byte counts, the tail and the length too. */
+static void test_hash_wide(void)
+{
+	const char *text = "Thủ tướng chủ trì phiên họp Chính phủ thường kỳ tháng 11";
+	size_t n = strlen(text);
+	ok(hash64_wide(text, n) == hash64_wide(text, n),
+	   "wide hash: the same bytes, the same hash");
+	int differ = 1;
+	char buf[128];
+	for (size_t i = 0; i < n && differ; i++) {
+		memcpy(buf, text, n);
+		buf[i] ^= 1;
+		differ = hash64_wide(buf, n) != hash64_wide(text, n);
+	}
+	ok(differ, "wide hash: flipping any one bit of any byte changes it (%zu bytes)", n);
+	ok(hash64_wide("abc", 3) != hash64_wide("abc\0", 4), "wide hash: the length counts");
+	ok(hash64_wide("", 0) != hash64_wide("\0", 1), "wide hash: an empty input is its own");
+}
+
 int main(void)
 {
 	test_buf();
 	test_buf_cap();
 	test_hash();
+	test_hash_wide();
 	test_duration();
 	test_size();
 	test_strings();
