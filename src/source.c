@@ -568,13 +568,10 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 	struct store_poll_state *ps = &src->state;
 	src->in_flight = 0;
 	int64_t now = (int64_t)time(NULL);
-	int ok = 0, changed = 0;
+	int ok = 0, changed = 0, unchanged = 0;
 	char err[512] = "";
 	if (r->error == NULL && r->not_modified) {
-		ok = 1;
-		if (store_mark_not_modified(set->env.store, src->name, source_fetch_url(src),
-		                            r->etag, r->last_modified, now) != 0)
-			set->counts.store_failed = 1;
+		ok = unchanged = 1;
 		if (r->max_age_s > ps->hint_s)
 			ps->hint_s = r->max_age_s;
 		log_debug("source %s: not modified", src->name);
@@ -582,11 +579,7 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 		uint64_t h = hash64_wide(r->body, r->len);
 		if (ps->has_body_hash && ps->body_hash == h) {
 			/* The server ignored the conditional request; the bytes say the same. */
-			ok = 1;
-			if (store_mark_not_modified(set->env.store, src->name,
-			                            source_fetch_url(src), r->etag,
-			                            r->last_modified, now) != 0)
-				set->counts.store_failed = 1;
+			ok = unchanged = 1;
 			log_debug("source %s: unchanged (the same body as last time)", src->name);
 		} else {
 			ok = source_take(src, r, &changed, err, sizeof err);
@@ -668,7 +661,10 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 	}
 	free(prev_class);
 
-	if (store_set_poll_state(set->env.store, src->name, ps) != 0)
+	/* A poll that brought nothing new is one write: its validators and its state together. */
+	if ((unchanged ? store_record_unchanged(set->env.store, src->name, source_fetch_url(src),
+	                                        r->etag, r->last_modified, now, ps)
+	               : store_set_poll_state(set->env.store, src->name, ps)) != 0)
 		set->counts.store_failed = 1;
 	if (set->started && src->enabled && ps->gone_since == FEED_TIME_NONE)
 		source_arm(src, ps->next_due_at, now);

@@ -1530,3 +1530,18 @@ fail:
 	merged_free(out);
 	return -1;
 }
+
+int store_record_unchanged(struct store *s, const char *source, const char *url, const char *etag,
+                           const char *last_modified, int64_t at, const struct store_poll_state *ps)
+{
+	if (store_exec_stmt(s, ST_BEGIN) == -1) {
+		store_log_error(s, source, "cannot record fetch");
+		return -1;
+	}
+	if (store_mark_not_modified(s, source, url, etag, last_modified, at) != 0 ||
+	    store_set_poll_state(s, source, ps) != 0 || store_exec_stmt(s, ST_COMMIT) == -1) {
+		store_exec_stmt(s, ST_ROLLBACK);
+		return -1;
+	}
+	return 0;
+}

@@ -97,6 +97,11 @@ struct store_poll_state {
 void store_poll_state_clear(struct store_poll_state *ps);
 /* Fills *ps (cleared first) with what was stored for source. Returns 0, or -1 after logging. */
 int store_get_poll_state(struct store *s, const char *source, struct store_poll_state *ps);
+/* store_mark_not_modified and store_set_poll_state in one transaction: what a poll that
+ * brought nothing new writes. Returns 0, or -1 after logging (nothing written). */
+int store_record_unchanged(struct store *s, const char *source, const char *url, const char *etag,
+                           const char *last_modified, int64_t at,
+                           const struct store_poll_state *ps);
 /* Records ps for source (last_ok_at only when set). Returns 0, or -1 after logging. */
 int store_set_poll_state(struct store *s, const char *source, const struct store_poll_state *ps);
 
