@@ -458,10 +458,10 @@ static int source_take(struct source *src, const struct fetch_result *r, int *ch
 		log_warnx("source %s: %s: %s (kept %zu entr%s)", src->name, url, warning,
 		          f->nentries, f->nentries == 1 ? "y" : "ies");
 	free(url);
-	size_t added = 0, updated = 0;
-	int rc =
-	    store_commit_fetch(set->env.store, src->name, source_fetch_url(src), f, r->etag,
-	                       r->last_modified, src->seen_at, src->identity, &added, &updated);
+	size_t added = 0;
+	struct store_commit_counts cc;
+	int rc = store_commit_fetch(set->env.store, src->name, source_fetch_url(src), f, r->etag,
+	                            r->last_modified, src->seen_at, src->identity, &added, &cc);
 	size_t n = f->nentries;
 	ps->hint_s = feed_hint_s(f, r->max_age_s);
 	ps->skip_hours = f->skip_hours;
@@ -476,12 +476,16 @@ static int source_take(struct source *src, const struct fetch_result *r, int *ch
 	src->n_new += added;
 	set->counts.new_entries += added;
 	*changed = 1;
-	if (updated > 0)
-		log_info("source %s: %zu entr%s, %zu new, %zu updated", src->name, n,
-		         n == 1 ? "y" : "ies", added, updated);
-	else
-		log_info("source %s: %zu entr%s, %zu new", src->name, n, n == 1 ? "y" : "ies",
-		         added);
+	char more[96] = "";
+	if (cc.updated > 0 && cc.taken_over > 0)
+		snprintf(more, sizeof more, ", %zu updated, %zu taken over", cc.updated,
+		         cc.taken_over);
+	else if (cc.updated > 0)
+		snprintf(more, sizeof more, ", %zu updated", cc.updated);
+	else if (cc.taken_over > 0)
+		snprintf(more, sizeof more, ", %zu taken over", cc.taken_over);
+	log_info("source %s: %zu entr%s, %zu new%s", src->name, n, n == 1 ? "y" : "ies", added,
+	         more);
 	return 1;
 }
 

@@ -1104,7 +1104,7 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 	int ret = -1;
 	char *atom_id = NULL, *categories = NULL, *enclosures = NULL;
 	int64_t row_id = -1;
-	int changed = 0, text_changed = 0;
+	int changed = 0, text_changed = 0, taking_over = 0;
 	sqlite3_stmt *st = store_stmt(s, ST_ENTRY_FIND);
 	if (st == NULL)
 		return -1;
@@ -1126,9 +1126,10 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 			action = ST_ENTRY_REFRESH;
 		else if (owner_removed)
 			action = ST_ENTRY_ADOPT;
-		else if (priority > owner_priority)
+		else if (priority > owner_priority) {
 			action = ST_ENTRY_ADOPT; /* takes it over, date and place kept */
-		else if (priority < owner_priority)
+			taking_over = 1;
+		} else if (priority < owner_priority)
 			action = ST_COUNT;
 		else if (seen_at < owner_seen ||
 		         (seen_at == owner_seen && position < owner_position))
@@ -1185,7 +1186,12 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 	sqlite3_bind_int64(st, 3, seen_at);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto out;
-	ret = action == ST_ENTRY_INSERT ? 1 : !changed ? 0 : text_changed ? 3 : 2;
+	/* Taken over from another remaining source (first in the round, or a higher priority):
+	 * said in the log, so that its lines agree with what the database credits. */
+	if (action == ST_ENTRY_REATTRIBUTE || (action == ST_ENTRY_ADOPT && taking_over))
+		ret = 4;
+	else
+		ret = action == ST_ENTRY_INSERT ? 1 : !changed ? 0 : text_changed ? 3 : 2;
 out:
 	if (st != NULL)
 		sqlite3_reset(st);
@@ -1273,16 +1279,17 @@ static enum store_identity identity_check(const struct store *s, const char *sou
 /* Stores one fetched feed in one transaction; 0, or -1 after logging with nothing stored. */
 int store_commit_fetch(struct store *s, const char *source, const char *url, const struct feed *f,
                        const char *etag, const char *last_modified, int64_t seen_at,
-                       enum store_identity identity, size_t *new_entries, size_t *updated_entries)
+                       enum store_identity identity, size_t *new_entries,
+                       struct store_commit_counts *counts)
 {
-	size_t added = 0, updated = 0;
+	size_t added = 0, updated = 0, taken = 0;
 	int changed = 0;
 	struct key_set seen = {0};
 	sqlite3_stmt *st;
 	if (new_entries != NULL)
 		*new_entries = 0;
-	if (updated_entries != NULL)
-		*updated_entries = 0;
+	if (counts != NULL)
+		*counts = (struct store_commit_counts){0};
 	if (store_exec_stmt(s, ST_BEGIN) == -1)
 		goto fail;
 
@@ -1362,6 +1369,7 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 		failed = r == -1;
 		added += r == 1;
 		updated += r == 3;
+		taken += r == 4;
 		changed |= r > 0;
 	}
 	for (size_t k = 0; k < nkept; k++)
@@ -1383,8 +1391,10 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 	key_set_free(&seen);
 	if (new_entries != NULL)
 		*new_entries = added;
-	if (updated_entries != NULL)
-		*updated_entries = updated;
+	if (counts != NULL) {
+		counts->updated = updated;
+		counts->taken_over = taken;
+	}
 	return 0;
 fail:
 	store_log_error(s, source, "cannot store fetched feed");

@@ -9,6 +9,12 @@
 
 struct store;
 
+/* What a commit did besides adding entries. */
+struct store_commit_counts {
+	size_t updated;    /* the title, summary or content changed */
+	size_t taken_over; /* now credited to this source instead of another remaining one */
+};
+
 /* What tells a source's entries apart (its identity key): its links (canonical, folded by
  * same_story_across), its ids, or a hash of title and date. AUTO starts with links and moves to
  * ids, then to the hash, for good, when the feed's links (ids) are missing or repeated in more
@@ -118,7 +124,8 @@ int store_get_validators(struct store *s, const char *source, const char *url, c
  * Returns 0, or -1 after logging (nothing stored). */
 int store_commit_fetch(struct store *s, const char *source, const char *url, const struct feed *f,
                        const char *etag, const char *last_modified, int64_t seen_at,
-                       enum store_identity identity, size_t *new_entries, size_t *updated_entries);
+                       enum store_identity identity, size_t *new_entries,
+                       struct store_commit_counts *counts);
 
 /* Records a successful fetch of url that brought nothing new (a 304, or the same bytes again)
  * and the validators it carried (NULL: keep those stored for url). */

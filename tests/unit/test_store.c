@@ -568,9 +568,11 @@ static void test_order_and_updates(const char *db)
 	for (int i = 0; i < 3; i++)
 		add(f, items[i].link, items[i].title, 1500 + i)->updated = 1500 + i;
 	size_t nnew = 99, nupd = 99;
-	ok(store_commit_fetch(s, "bcp", src[0].url, f, NULL, NULL, 2000, STORE_IDENTITY_AUTO, &nnew,
-	                      &nupd) == 0 &&
-	       nnew == 0 && nupd == 0,
+	struct store_commit_counts cc;
+	int rc = store_commit_fetch(s, "bcp", src[0].url, f, NULL, NULL, 2000, STORE_IDENTITY_AUTO,
+	                            &nnew, &cc);
+	nupd = cc.updated;
+	ok(rc == 0 && nnew == 0 && nupd == 0,
 	   "dates rewritten by the feed: 0 new, 0 updated (%zu, %zu)", nnew, nupd);
 	feed_free(f);
 	/* A corrected title: one update, dated when seen. */
@@ -579,9 +581,10 @@ static void test_order_and_updates(const char *db)
 	add(f, items[1].link, items[1].title, FEED_TIME_NONE);
 	struct entry *e = add(f, "http://bcp.test/future", "From the future", 99999);
 	e->updated = 99999;
-	ok(store_commit_fetch(s, "bcp", src[0].url, f, NULL, NULL, 3000, STORE_IDENTITY_AUTO, &nnew,
-	                      &nupd) == 0 &&
-	       nnew == 1 && nupd == 1,
+	rc = store_commit_fetch(s, "bcp", src[0].url, f, NULL, NULL, 3000, STORE_IDENTITY_AUTO,
+	                        &nnew, &cc);
+	nupd = cc.updated;
+	ok(rc == 0 && nnew == 1 && nupd == 1,
 	   "a corrected title: 1 new (the future one), 1 updated (%zu, %zu)", nnew, nupd);
 	feed_free(f);
 	ok(load(s, &m), "updates: loaded");
@@ -775,7 +778,15 @@ static void test_priority(const char *db)
 	merged_free(&m);
 	const struct item more[] = {{"http://gov.test/news/2", "News 2", 600}};
 	is_int(commit(s, "aggregator", src[0].url, more, 1, 4000), 1, "the aggregator first again");
-	is_int(commit(s, "official", src[1].url, more, 1, 5000), 0, "official later: not new");
+	struct feed *pf = feed_new();
+	add(pf, more[0].link, more[0].title, more[0].published);
+	size_t pn = 99;
+	struct store_commit_counts pc;
+	ok(store_commit_fetch(s, "official", src[1].url, pf, NULL, NULL, 5000, STORE_IDENTITY_AUTO,
+	                      &pn, &pc) == 0 &&
+	       pn == 0 && pc.taken_over == 1,
+	   "official later: not new, 1 taken over (said in its log line)");
+	feed_free(pf);
 	ok(load(s, &m) && m.nentries == 2 &&
 	       strcmp(source_of(&m, find(&m, "http://gov.test/news/2")), "official") == 0,
 	   "a later poll of the higher priority takes it over too");
