@@ -348,8 +348,11 @@ int daemon_once(struct config *c)
 		          d.interrupted == SIGINT ? "SIGINT" : "SIGTERM", stopped,
 		          stopped == 1 ? "" : "s");
 		rc = DAEMON_EXIT_RUNTIME;
-	} else if (publish_now(d.pub) != 0) {
-		rc = DAEMON_EXIT_RUNTIME;
+	} else {
+		/* A cron-driven `once` is the only round: retention runs here too. */
+		source_set_retention_now(d.sources);
+		if (publish_now(d.pub) != 0)
+			rc = DAEMON_EXIT_RUNTIME;
 	}
 	if (n.failed > 0)
 		printf("once: %zu ok, %zu failed (%s), %zu new entries\n", n.ok, n.failed,

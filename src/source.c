@@ -686,10 +686,9 @@ static void source_prune(struct source_set *set, int64_t now)
 }
 
 /* One batch of the retention pass (keep_days, max_entries); the next from the loop. */
-static void source_retention_step_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/* One batch of retention; returns whether more remain. */
+static int source_retention_batch(struct source_set *set)
 {
-	(void)revents;
-	struct source_set *set = w->data;
 	int64_t now = (int64_t)time(NULL);
 	const char **names = xcalloc(set->n ? set->n : 1, sizeof *names);
 	size_t *max = xcalloc(set->n ? set->n : 1, sizeof *max);
@@ -716,11 +715,12 @@ static void source_retention_step_cb(struct ev_loop *loop, ev_timer *w, int reve
 	free(names);
 	free(max);
 	set->retention_pruned += pruned;
-	if (more) {
-		ev_timer_set(w, SOURCE_RETENTION_STEP_S, 0.);
-		ev_timer_start(loop, w);
-		return;
-	}
+	return more;
+}
+
+/* Says what a finished retention pass pruned. */
+static void source_retention_done(struct source_set *set)
+{
 	if (set->retention_pruned > 0) {
 		log_info("pruned %zu entr%s (keep_days %u, max_entries)", set->retention_pruned,
 		         set->retention_pruned == 1 ? "y" : "ies", set->keep_days);
@@ -728,6 +728,27 @@ static void source_retention_step_cb(struct ev_loop *loop, ev_timer *w, int reve
 			set->env.pruned(set->env.ctx);
 	}
 	set->retention_pruned = 0;
+}
+
+static void source_retention_step_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)revents;
+	struct source_set *set = w->data;
+	if (source_retention_batch(set)) {
+		ev_timer_set(w, SOURCE_RETENTION_STEP_S, 0.);
+		ev_timer_start(loop, w);
+		return;
+	}
+	source_retention_done(set);
+}
+
+void source_set_retention_now(struct source_set *set)
+{
+	set->retention_pruned = 0;
+	/* Bounded: each batch deletes what it finds, and nothing adds entries meanwhile. */
+	for (int i = 0; i < 100000 && source_retention_batch(set); i++)
+		;
+	source_retention_done(set);
 }
 
 /* Starts a retention pass unless one is running. */

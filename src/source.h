@@ -50,6 +50,8 @@ size_t source_set_apply(struct source_set *set, const struct config *c, int64_t 
 /* `run`: arms every enabled source's timer from its stored state; sources overdue (or never
  * polled) are spread over startup_spread. */
 void source_set_start(struct source_set *set, int64_t now);
+/* `once`: applies keep_days and max_entries now, in batches, before returning. */
+void source_set_retention_now(struct source_set *set);
 /* `once`: polls every enabled source now, all as one round. Returns how many. */
 size_t source_set_poll_all(struct source_set *set, int64_t now);
 
