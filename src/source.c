@@ -30,7 +30,7 @@
 #define SOURCE_PRUNE_EVERY_S 3600.
 /* Retention deletes this many entries per step, a step per loop pass at most every
  * SOURCE_RETENTION_STEP_S: the loop never waits long on it. */
-#define SOURCE_RETENTION_BATCH 500
+#define SOURCE_RETENTION_BATCH 200
 #define SOURCE_RETENTION_STEP_S 0.05
 
 struct source {

@@ -787,11 +787,31 @@ int store_set_story_fold(struct store *s, unsigned fold)
 }
 
 /* Records the configured sources and their order; 0, or -1 after logging. */
+/* What attribution depends on, as one string (a new one, or NULL): which sources remain, in
+ * which order, with which priority. Ownership is recomputed only when it changed: the query
+ * that does it reads every entry (seconds at a million). */
+static char *attribution_inputs_dup(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT group_concat(id || ':' || (removed_at IS NULL) || ':' ||"
+	                       " position || ':' || priority, ',') FROM (SELECT * FROM sources"
+	                       " ORDER BY id)",
+	                       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = column_dup(st, 0);
+	sqlite3_finalize(st);
+	return v != NULL ? v : xstrdup("");
+}
+
 int store_sync_sources(struct store *s, const struct store_source *list, size_t n, int64_t now)
 {
 	sqlite3_stmt *st;
+	char *before = NULL, *after = NULL;
 	if (store_exec_stmt(s, ST_BEGIN) == -1)
 		goto fail;
+	before = attribution_inputs_dup(s);
 	if (store_exec_int(s, ST_SYNC_RESET, STORE_POSITION_GONE, NULL) == -1)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
@@ -806,15 +826,21 @@ int store_sync_sources(struct store *s, const struct store_source *list, size_t 
 			goto fail;
 		sqlite3_reset(st);
 	}
-	if (store_exec_int(s, ST_SYNC_MARK_REMOVED, STORE_POSITION_GONE, &now) == -1 ||
-	    store_exec_stmt(s, ST_REATTRIBUTE) == -1)
+	if (store_exec_int(s, ST_SYNC_MARK_REMOVED, STORE_POSITION_GONE, &now) == -1)
+		goto fail;
+	after = attribution_inputs_dup(s);
+	if (strcmp(before, after) != 0 && store_exec_stmt(s, ST_REATTRIBUTE) == -1)
 		goto fail;
 	if (store_exec_stmt(s, ST_COMMIT) == -1)
 		goto fail;
+	free(before);
+	free(after);
 	return 0;
 fail:
 	store_log_error(s, NULL, "cannot record sources");
 	store_exec_stmt(s, ST_ROLLBACK);
+	free(before);
+	free(after);
 	return -1;
 }
 
@@ -823,6 +849,19 @@ int store_prune_removed(struct store *s, int64_t removed_before, size_t *npruned
 {
 	if (npruned != NULL)
 		*npruned = 0;
+	/* Most passes find nothing to prune: then they read nothing else. */
+	sqlite3_stmt *q = NULL;
+	int due = 1;
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT EXISTS (SELECT 1 FROM sources WHERE removed_at <= ?1)", -1,
+	                       &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, removed_before);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			due = sqlite3_column_int(q, 0);
+	}
+	sqlite3_finalize(q);
+	if (!due)
+		return 0;
 	if (store_exec_stmt(s, ST_BEGIN) == -1 || store_exec_stmt(s, ST_REATTRIBUTE) == -1 ||
 	    store_exec_int(s, ST_PRUNE_ENTRIES, removed_before, NULL) == -1 ||
 	    store_exec_int(s, ST_PRUNE_ENTRY_SOURCES, removed_before, NULL) == -1 ||
