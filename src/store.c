@@ -1043,12 +1043,10 @@ fail:
 
 /* Returns a new string: the dedup key of e carried by source. Sets *is_link when the key is a
  * canonical link. */
+/* canon: the entry's canonical link, computed once per commit (NULL: none). */
 static char *entry_key(const struct store *s, const char *source, const struct entry *e,
-                       enum store_identity mode, char **canon)
+                       enum store_identity mode, const char *canon)
 {
-	*canon = NULL;
-	if (e->link != NULL && e->link[0] != '\0')
-		*canon = url_canonical(e->link);
 	if (mode == STORE_IDENTITY_HASH) {
 		/* Title and date: what tells apart the items of a feed whose links and ids do not.
 		 */
@@ -1061,8 +1059,8 @@ static char *entry_key(const struct store *s, const char *source, const struct e
 	}
 	if (mode == STORE_IDENTITY_ID && e->id != NULL && e->id[0] != '\0')
 		return xasprintf("source:%s:id:%s", source, e->id);
-	if (*canon != NULL)
-		return url_story_key(*canon, s->story_fold);
+	if (canon != NULL)
+		return url_story_key(canon, s->story_fold);
 	if (e->id != NULL && e->id[0] != '\0')
 		return xasprintf("source:%s:id:%s", source, e->id);
 	uint64_t h = HASH64_INIT;
@@ -1273,18 +1271,18 @@ static void key_set_free(struct key_set *ks)
  * repeated (items without a link fall back to their id one by one; repeats collapse stories).
  * Ids: fewer than that missing or repeated. Never on a single repeat. */
 #define IDENTITY_BAD_PERCENT 5
-static int identity_holds(const struct store *s, const struct feed *f, enum store_identity mode)
+static int identity_holds(const struct store *s, const struct feed *f, char *const *canon,
+                          enum store_identity mode)
 {
 	struct key_set ks = {0};
 	size_t bad = 0;
 	for (size_t i = 0; i < f->nentries; i++) {
 		const struct entry *e = &f->entries[i];
-		char *key = NULL, *canon = NULL;
+		char *key = NULL;
 		if (mode == STORE_IDENTITY_ID)
 			key = e->id != NULL && e->id[0] != '\0' ? xstrdup(e->id) : NULL;
-		else if (e->link != NULL && (canon = url_canonical(e->link)) != NULL)
-			key = url_story_key(canon, s->story_fold);
-		free(canon);
+		else if (canon[i] != NULL)
+			key = url_story_key(canon[i], s->story_fold);
 		if (key == NULL) {
 			bad += mode == STORE_IDENTITY_ID;
 			continue;
@@ -1301,12 +1299,13 @@ static int identity_holds(const struct store *s, const struct feed *f, enum stor
 /* identity = auto: the mode f's items call for, from mode (links first, then ids, then a hash
  * of title and date), said once in the log when it changes. */
 static enum store_identity identity_check(const struct store *s, const char *source,
-                                          const struct feed *f, enum store_identity mode)
+                                          const struct feed *f, char *const *canon,
+                                          enum store_identity mode)
 {
-	if (f->nentries < 2 || identity_holds(s, f, mode))
+	if (f->nentries < 2 || identity_holds(s, f, canon, mode))
 		return mode;
 	enum store_identity next = STORE_IDENTITY_HASH;
-	if (mode == STORE_IDENTITY_LINK && identity_holds(s, f, STORE_IDENTITY_ID))
+	if (mode == STORE_IDENTITY_LINK && identity_holds(s, f, canon, STORE_IDENTITY_ID))
 		next = STORE_IDENTITY_ID;
 	log_warnx("source %s: its %s repeat (or are missing) in more than %d%% of its %zu items: "
 	          "keyed by %s from now on (identity = auto)",
@@ -1378,28 +1377,36 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 	char **kept_canon = xcalloc(f->nentries ? f->nentries : 1, sizeof *kept_canon);
 	size_t nkept = 0;
 	int failed = 0;
+	/* Each link made canonical once (libcurl's URL API is most of a commit's CPU), for the
+	 * identity check and the keys alike. */
+	char **canon = xcalloc(f->nentries ? f->nentries : 1, sizeof *canon);
+	for (size_t i = 0; i < f->nentries; i++) {
+		const char *link = f->entries[i].link;
+		if (link != NULL && link[0] != '\0')
+			canon[i] = url_canonical(link);
+	}
 	if (identity == STORE_IDENTITY_AUTO && mode != STORE_IDENTITY_HASH) {
-		enum store_identity next = identity_check(s, source, f, mode);
+		enum store_identity next = identity_check(s, source, f, canon, mode);
 		if (next != mode) {
-			if ((st = store_stmt(s, ST_SOURCE_IDENTITY)) == NULL)
-				goto fail;
-			sqlite3_bind_int64(st, 1, source_id);
-			bind_text(st, 2, next == STORE_IDENTITY_ID ? "id" : "hash");
-			if (sqlite3_step(st) != SQLITE_DONE)
-				goto fail;
-			sqlite3_reset(st);
+			if ((st = store_stmt(s, ST_SOURCE_IDENTITY)) == NULL) {
+				failed = 1;
+			} else {
+				sqlite3_bind_int64(st, 1, source_id);
+				bind_text(st, 2, next == STORE_IDENTITY_ID ? "id" : "hash");
+				failed = sqlite3_step(st) != SQLITE_DONE;
+				sqlite3_reset(st);
+			}
 			mode = next;
 		}
 	}
 	for (size_t i = 0; i < f->nentries; i++) {
-		char *canon;
-		char *key = entry_key(s, source, &f->entries[i], mode, &canon);
+		char *key = entry_key(s, source, &f->entries[i], mode, canon[i]);
 		if (!key_set_add(&seen, key)) {
 			free(key);
-			free(canon);
 			continue;
 		}
-		kept_canon[nkept] = canon;
+		kept_canon[nkept] = canon[i];
+		canon[i] = NULL; /* now kept_canon's */
 		kept[nkept++] = i;
 	}
 	for (size_t k = nkept; k-- > 0 && !failed;) {
@@ -1413,6 +1420,9 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 	}
 	for (size_t k = 0; k < nkept; k++)
 		free(kept_canon[k]);
+	for (size_t i = 0; i < f->nentries; i++)
+		free(canon[i]); /* the duplicates' */
+	free(canon);
 	free(kept);
 	free(kept_canon);
 	if (failed)
