@@ -110,13 +110,6 @@ static void reload_global_cb(void *ctx, const char *key, const char *old_value,
 	rl->nchanges++;
 }
 
-static int str_differs(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a != b;
-	return strcmp(a, b) != 0;
-}
-
 /* Keeps *slot (a key that only a restart can change) at the running value. */
 static void reload_keep(const char *key, char **slot, const char *running)
 {

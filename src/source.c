@@ -154,13 +154,6 @@ static int headers_differ(const struct source *src, const struct source_conf *sc
 	return 0;
 }
 
-static int str_differs(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a != b;
-	return strcmp(a, b) != 0;
-}
-
 static void source_set_zone(struct source *src)
 {
 	date_zone_free(src->zone);

@@ -312,3 +312,10 @@ uint64_t hash64_wide(const void *p, size_t n)
 	h ^= h >> 33;
 	return h;
 }
+
+int str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}

@@ -15,6 +15,8 @@ char *xstrdup(const char *s);
 /* NULL in, NULL out. */
 char *xstrdup_or_null(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Whether two strings, either of which may be NULL, differ. */
+int str_differs(const char *a, const char *b);
 /* Newly allocated printf result. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
