@@ -54,9 +54,8 @@ struct source {
 	/* State. */
 	struct store_poll_state state; /* mirrors the store's row */
 	int in_flight;
-	int first_round;      /* the next poll is this process's first: seen_at = started_at */
-	int64_t poll_started; /* when the transfer in flight was started */
-	int64_t seen_at;      /* the round the transfer in flight belongs to */
+	int first_round; /* the next poll is this process's first: seen_at = started_at */
+	int64_t seen_at; /* the round the transfer in flight belongs to */
 	struct sched_timer timer;
 	size_t taken; /* this apply: matched by the new config */
 	/* Added by a reload: due within startup_spread, whatever its stored backoff (a
@@ -363,7 +362,7 @@ static void source_arm(struct source *src, int64_t due_at, int64_t now)
 	sched_timer_in(&src->timer, delay);
 }
 
-static void source_poll(struct source *src, int64_t seen_at, int64_t now)
+static void source_poll(struct source *src, int64_t seen_at)
 {
 	struct source_set *set = src->set;
 	const char *url = source_fetch_url(src);
@@ -384,7 +383,6 @@ static void source_poll(struct source *src, int64_t seen_at, int64_t now)
 	src->in_flight = 1;
 	src->first_round = 0;
 	src->seen_at = seen_at;
-	src->poll_started = now;
 	/* Last: a transfer that cannot even start is reported from inside fetch_start. */
 	fetch_start(set->env.fetcher, &req);
 	free(etag);
@@ -410,7 +408,7 @@ static void source_due_cb(struct sched_timer *t, void *data)
 			return;
 		}
 	}
-	source_poll(src, src->first_round ? set->started_at : now, now);
+	source_poll(src, src->first_round ? set->started_at : now);
 }
 
 /* The feed's own polling hint: the longest of its ttl, its sy:updatePeriod and the
@@ -1020,6 +1018,6 @@ size_t source_set_poll_all(struct source_set *set, int64_t now)
 		n += set->v[i]->enabled && !source_is_gone(set->v[i]);
 	for (size_t i = 0; i < set->n; i++)
 		if (set->v[i]->enabled && !source_is_gone(set->v[i]))
-			source_poll(set->v[i], now, now);
+			source_poll(set->v[i], now);
 	return n;
 }
