@@ -390,14 +390,6 @@ static int source_name_ok(const char *s)
 	return 1;
 }
 
-static int has_space(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s == ' ' || *s == '\t')
-			return 1;
-	return 0;
-}
-
 /* Returns a new string: p when absolute, else p joined to the config file's folder. */
 static char *resolve_path(const struct reader *r, const char *p)
 {
@@ -582,7 +574,7 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 			problem(r, line, "bad retry_after_scope '%s': use source or host", v);
 		break;
 	case G_PROXY:
-		if (strstr(v, "://") == NULL || has_space(v))
+		if (strstr(v, "://") == NULL || strpbrk(v, " \t") != NULL)
 			problem(r, line,
 			        "bad proxy '%s': use a URL such as http://proxy.example:3128", v);
 		else

@@ -866,7 +866,6 @@ static void fetch_opts_copy(struct fetcher *f, const struct fetch_opts *opts)
 	free(f->proxy);
 	f->proxy = opts->proxy != NULL && opts->proxy[0] != '\0' ? xstrdup(opts->proxy) : NULL;
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)f->concurrency);
-	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)f->per_host);
 }
 
 struct fetcher *fetch_new(struct ev_loop *loop, const struct fetch_opts *opts, fetch_done_cb done,

@@ -295,12 +295,6 @@ static const char *source_fetch_url(const struct source *src)
 	return src->state.adopted_url != NULL ? src->state.adopted_url : src->url;
 }
 
-/* The URL for log lines: without user:password@ (a new string). */
-static char *source_log_url(const char *url)
-{
-	return url_public_dup(url);
-}
-
 static int64_t source_interval_s(const struct source *src)
 {
 	const struct source_set *set = src->set;
@@ -444,7 +438,7 @@ static int source_take(struct source *src, const struct fetch_result *r, int *ch
 		snprintf(err, errlen, "%s", warning[0] ? warning : "not a feed");
 		return 0;
 	}
-	char *url = source_log_url(source_fetch_url(src));
+	char *url = url_public_dup(source_fetch_url(src));
 	if (warning[0] != '\0')
 		log_warnx("source %s: %s: %s (kept %zu entr%s)", src->name, url, warning,
 		          f->nentries, f->nentries == 1 ? "y" : "ies");
@@ -530,8 +524,8 @@ static void source_note_redirect(struct source *src, const struct fetch_result *
 	}
 	if (ps->redirect_polls < src->set->confirm_redirects)
 		return;
-	char *from = source_log_url(source_fetch_url(src));
-	char *to = source_log_url(ps->redirect_url);
+	char *from = url_public_dup(source_fetch_url(src));
+	char *to = url_public_dup(ps->redirect_url);
 	log_warnx("source %s: %s moved permanently to %s (%u polls in a row): polling the new "
 	          "url from now on; update the source's url in the config",
 	          src->name, from, to, ps->redirect_polls);
@@ -644,7 +638,7 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 			sched_format_delay(ps->next_due_at - now, when, sizeof when);
 			snprintf(retry, sizeof retry, ", retry in %s", when);
 		}
-		char *url = source_log_url(r->error != NULL ? r->url : source_fetch_url(src));
+		char *url = url_public_dup(r->error != NULL ? r->url : source_fetch_url(src));
 		const char *what = ps->last_error;
 		if (same)
 			log_debug("source %s: %s%s: %s%s (failure %u)", src->name,

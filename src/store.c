@@ -529,7 +529,7 @@ static int meta_set(struct store *s, const char *name, const char *value)
 static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 {
 	sqlite3_stmt *sel = NULL, *upd = NULL, *find = NULL, *move = NULL, *del = NULL;
-	sqlite3_stmt *older = NULL;
+	sqlite3_stmt *older = NULL, *exists = NULL;
 	int rc = -1;
 	int64_t *ids = NULL, *seen = NULL;
 	char **links = NULL, **keys = NULL;
@@ -557,9 +557,12 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 	                       "UPDATE entries SET first_seen = min(entries.first_seen, o.fs),"
 	                       " date = min(entries.date, o.d) FROM (SELECT first_seen AS fs,"
 	                       " date AS d FROM entries WHERE id = ?1) AS o WHERE entries.id = ?2",
-	                       -1, &older, NULL) != SQLITE_OK)
+	                       -1, &older, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT 1 FROM entries WHERE id = ?1", -1, &exists, NULL) !=
+	        SQLITE_OK)
 		goto out;
-	while (sqlite3_step(sel) == SQLITE_ROW) {
+	int step;
+	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
 		if (n == size) {
 			size = size ? 2 * size : 256;
 			ids = xreallocarray(ids, size, sizeof *ids);
@@ -572,7 +575,14 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 		keys[n] = column_dup(sel, 2);
 		links[n++] = column_dup(sel, 1);
 	}
+	if (step != SQLITE_DONE)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
+		/* A row merged away earlier in this loop is gone: nothing to key. */
+		sqlite3_reset(exists);
+		sqlite3_bind_int64(exists, 1, ids[i]);
+		if (sqlite3_step(exists) != SQLITE_ROW)
+			continue;
 		char *canon = url_canonical(links[i]);
 		char *key = canon != NULL ? url_story_key(canon, s->story_fold) : NULL;
 		free(canon);
@@ -583,7 +593,7 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 		sqlite3_reset(upd);
 		sqlite3_bind_int64(upd, 1, ids[i]);
 		bind_text(upd, 2, key);
-		int step = sqlite3_step(upd);
+		step = sqlite3_step(upd);
 		int changed = sqlite3_changes(s->db);
 		if (step != SQLITE_DONE) {
 			free(key);
@@ -640,6 +650,7 @@ out:
 	free(keys);
 	free(seen);
 	sqlite3_finalize(older);
+	sqlite3_finalize(exists);
 	free(ids);
 	sqlite3_finalize(sel);
 	sqlite3_finalize(upd);
@@ -743,7 +754,8 @@ int store_prune_entries(struct store *s, const struct store_retention *r, size_t
 	if (store_exec_stmt(s, ST_COMMIT) == -1)
 		goto fail;
 	/* The freed pages go back to the file system, a few at a time. */
-	sqlite3_exec(s->db, "PRAGMA incremental_vacuum(256)", NULL, NULL, NULL);
+	if (n > 0)
+		sqlite3_exec(s->db, "PRAGMA incremental_vacuum(256)", NULL, NULL, NULL);
 	*pruned = n;
 	*more = n == batch;
 	sqlite3_finalize(tomb);
@@ -1598,7 +1610,12 @@ int store_record_unchanged(struct store *s, const char *source, const char *url,
 		return -1;
 	}
 	if (store_mark_not_modified(s, source, url, etag, last_modified, at) != 0 ||
-	    store_set_poll_state(s, source, ps) != 0 || store_exec_stmt(s, ST_COMMIT) == -1) {
+	    store_set_poll_state(s, source, ps) != 0) {
+		store_exec_stmt(s, ST_ROLLBACK); /* each logged its error */
+		return -1;
+	}
+	if (store_exec_stmt(s, ST_COMMIT) == -1) {
+		store_log_error(s, source, "cannot record fetch");
 		store_exec_stmt(s, ST_ROLLBACK);
 		return -1;
 	}
