@@ -1,17 +1,17 @@
-/* Pure formatting of the merged feed as Atom 1.0 and RSS 2.0: no I/O, no clock, so the same
- * input always gives the same bytes (and the same ETag).
+/* The core of the outputs: each entry prepared once per render (sanitised, titled, attributed,
+ * given a unique id) for every format, and the XML writing helpers the formats share.
  *
- * Every text goes through put_text(), which drops what XML 1.0 forbids (C0 controls but tab,
- * newline and carriage return; U+FFFE, U+FFFF), replaces invalid UTF-8 with U+FFFD and
- * escapes markup, so no input can make the document ill-formed.
+ * Every text goes through emit_put_text(), which drops what XML 1.0 forbids (C0 controls but
+ * tab, newline and carriage return; U+FFFE, U+FFFF), replaces invalid UTF-8 with U+FFFD and
+ * escapes markup, so no input can make a document ill-formed.
  *
  * Nothing a source sends may reach a reader's browser as something that runs: summaries and
  * content go through sanitize_html_dup() before anything else reads them (the title derived
- * from them too), and every link published (entry link, the source's site and feed URL in
- * atom:source, RSS <source>, the attribution line, enclosures, guid isPermaLink) must be an
- * absolute http or https URL without userinfo, else it is left out, never rewritten: a link
- * with user:password@ is a credential leak or a http://bank.example@evil.example/ disguise,
- * and stripping it would publish a link its source never gave. */
+ * from them too), and every link published (entry link, the source's site and feed URL, the
+ * attribution line, enclosures, guid isPermaLink) must be an absolute http or https URL
+ * without userinfo, else it is left out, never rewritten: a link with user:password@ is a
+ * credential leak or a http://bank.example@evil.example/ disguise, and stripping it would
+ * publish a link its source never gave. */
 #include "autoconf.h"
 
 #include <inttypes.h>
@@ -21,12 +21,11 @@
 
 #include "date.h"
 #include "emit.h"
+#include "emit_int.h"
 #include "sanitize.h"
 #include "url.h"
 #include "util.h"
 
-/* Text of the attribution line's link to the original article. */
-#define EMIT_ORIGINAL_LINK_TEXT "Link bài gốc"
 /* Code points of a title derived from the summary. */
 #define EMIT_DERIVED_TITLE_CHARS 80
 
@@ -36,7 +35,7 @@
 
 /* True when s would print as nothing: NULL, or only whitespace and characters XML forbids
  * (which put_text() drops). Invalid bytes count as text: they print as U+FFFD. */
-static int blank(const char *s)
+int emit_blank(const char *s)
 {
 	if (s == NULL)
 		return 1;
@@ -81,7 +80,7 @@ static void put_utf8(struct buf *b, uint32_t cp)
 }
 
 /* Appends s as XML character data (attr: as an attribute value, quotes escaped too). */
-static void put_text(struct buf *b, const char *s, int attr)
+void emit_put_text(struct buf *b, const char *s, int attr)
 {
 	if (s == NULL)
 		return;
@@ -109,15 +108,14 @@ static void put_text(struct buf *b, const char *s, int attr)
 	}
 }
 
-/* Appends <name>text</name>. */
-static void put_elem(struct buf *b, const char *name, const char *text)
+void emit_put_elem(struct buf *b, const char *name, const char *text)
 {
 	buf_printf(b, "<%s>", name);
-	put_text(b, text, 0);
+	emit_put_text(b, text, 0);
 	buf_printf(b, "</%s>\n", name);
 }
 
-static int64_t clamp_time(int64_t t)
+int64_t emit_clamp_time(int64_t t)
 {
 	if (t < EMIT_TIME_MIN)
 		return EMIT_TIME_MIN;
@@ -126,11 +124,27 @@ static int64_t clamp_time(int64_t t)
 	return t;
 }
 
-static void put_iso(struct buf *b, const char *name, int64_t t)
+void emit_put_iso(struct buf *b, const char *name, int64_t t)
 {
 	char iso[DATE_ISO_SIZE];
-	date_format_iso(clamp_time(t), iso);
+	date_format_iso(emit_clamp_time(t), iso);
 	buf_printf(b, "<%s>%s</%s>\n", name, iso, name);
+}
+
+void emit_put_link(struct buf *b, const char *elem, const char *rel, const char *href,
+                   const char *type)
+{
+	if (emit_blank(href))
+		return;
+	buf_printf(b, "<%s rel=\"%s\" href=\"", elem, rel);
+	emit_put_text(b, href, 1);
+	buf_puts(b, "\"");
+	if (type != NULL) {
+		buf_puts(b, " type=\"");
+		emit_put_text(b, type, 1);
+		buf_puts(b, "\"");
+	}
+	buf_puts(b, "/>\n");
 }
 
 /* True when s starts with a URI scheme and a colon: an absolute IRI. */
@@ -145,9 +159,7 @@ static int is_absolute(const char *s)
 	return *s == ':' && s[1] != '\0';
 }
 
-/* s when it may be published as a link (an absolute http or https URL without userinfo),
- * else NULL. */
-static const char *public_link(const char *s)
+const char *emit_public_link(const char *s)
 {
 	return url_is_http(s) && !url_has_userinfo(s) ? s : NULL;
 }
@@ -165,7 +177,7 @@ static int is_script_scheme(const char *s)
 
 /* True for a media type the Atom schema accepts (".+/.+", where '.' matches no line break):
  * something on both sides of a slash, no control characters. */
-static int media_type_ok(const char *t)
+int emit_media_type_ok(const char *t)
 {
 	const char *slash = t != NULL ? strchr(t, '/') : NULL;
 	if (slash == NULL || slash == t || slash[1] == '\0')
@@ -220,7 +232,7 @@ static size_t entity_decode(const char *s, uint32_t *cp)
 
 /* Returns a new string: the plain text of an HTML fragment (tags dropped, entities decoded,
  * whitespace collapsed), at most max code points, cut at a word when it can be. */
-static char *html_text_dup(const char *html, size_t max)
+char *emit_html_text_dup(const char *html, size_t max)
 {
 	struct buf b;
 	buf_init(&b, 0);
@@ -285,206 +297,193 @@ static char *html_text_dup(const char *html, size_t max)
 	return buf_steal(&b, NULL);
 }
 
-/* What of an entry may be published: its summary and content sanitised (NULL when nothing is
- * left), its link when it is public. */
-struct safe_entry {
-	const char *link; /* borrowed from the entry */
-	char *summary;    /* owned */
-	char *content;    /* owned */
-};
-
 /* Returns a new string: the sanitised html, or NULL when it is blank. */
 static char *safe_html_dup(const char *html, const char *base)
 {
-	if (blank(html))
+	if (emit_blank(html))
 		return NULL;
 	char *s = sanitize_html_dup(html, base);
-	if (blank(s)) {
+	if (emit_blank(s)) {
 		free(s);
 		return NULL;
 	}
 	return s;
 }
 
-/* Relative URLs in an entry's HTML resolve against the document it came in: its source's
- * feed URL (the parser has resolved those with an xml:base already). */
-static void safe_entry_init(struct safe_entry *se, const struct merged *m,
-                            const struct merged_entry *me)
+/* True for a well-formed language tag (RFC 5646's shape, not its registry): a primary subtag
+ * of 2 to 8 letters, then subtags of 1 to 8 letters or digits; feeds say "vi", "vi-VN",
+ * "en-us", and sometimes "Vietnamese", which is no tag. */
+static int lang_ok(const char *s)
 {
-	const char *base =
-	    me->source < m->nsources ? public_link(m->sources[me->source].feed_url) : NULL;
-	se->link = public_link(me->e.link);
-	se->summary = safe_html_dup(me->e.summary, base);
-	se->content = safe_html_dup(me->e.content, base);
-}
-
-static void safe_entry_clear(struct safe_entry *se)
-{
-	free(se->summary);
-	free(se->content);
-}
-
-/* Returns a new string: the entry's title, else one derived from its summary or content, else
- * its link; never empty. */
-static char *entry_title_dup(const struct entry *e, const struct safe_entry *se)
-{
-	if (!blank(e->title))
-		return xstrdup(e->title);
-	const char *html[] = {se->summary, se->content};
-	for (size_t i = 0; i < 2; i++) {
-		if (blank(html[i]))
+	if (s == NULL)
+		return 0;
+	size_t n = 0, total = 0;
+	int first = 1;
+	for (const char *p = s;; p++, total++) {
+		if (*p == '-' || *p == '\0') {
+			if (first ? n < 2 : n < 1)
+				return 0;
+			if (*p == '\0')
+				return total <= 35;
+			first = 0;
+			n = 0;
 			continue;
-		char *t = html_text_dup(html[i], EMIT_DERIVED_TITLE_CHARS);
-		if (!blank(t))
-			return t;
-		free(t);
+		}
+		int alpha = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+		int digit = *p >= '0' && *p <= '9';
+		if (!(alpha || (digit && !first)) || ++n > 8)
+			return 0;
 	}
-	if (se->link != NULL)
-		return xstrdup(se->link);
-	return xstrdup("(untitled)");
 }
 
-/* Whom an entry is credited to: the atom:source it carried (stacked aggregators), else the
- * source it came from. All borrowed, any may be NULL. */
-struct credit {
-	const char *title;
-	const char *feed_url;
-	const char *site;
-	int64_t updated;
-};
-
-static const struct merged_source *entry_source(const struct merged *m,
-                                                const struct merged_entry *me)
+static struct emit_credit source_credit(const struct merged_source *src, int64_t fallback)
 {
-	return me->source < m->nsources ? &m->sources[me->source] : NULL;
+	struct emit_credit c = {NULL, NULL, NULL, NULL, fallback, FEED_TIME_NONE};
+	c.feed_url = emit_public_link(src->feed_url);
+	c.site = emit_public_link(src->site_link) != NULL ? src->site_link : c.feed_url;
+	c.title = !emit_blank(src->title) ? src->title : src->name;
+	c.lang = lang_ok(src->language) ? src->language : NULL;
+	if (src->updated != FEED_TIME_NONE)
+		c.updated = src->updated;
+	return c;
 }
 
-static struct credit entry_credit(const struct merged *m, const struct merged_entry *me)
+struct emit_credit emit_carrier_credit(const struct merged *m, const struct merged_carrier *c)
 {
-	struct credit c = {NULL, NULL, NULL, FEED_TIME_NONE};
+	struct emit_credit none = {NULL, NULL, NULL, NULL, FEED_TIME_NONE, FEED_TIME_NONE};
+	if (c->source >= m->nsources)
+		return none;
+	struct emit_credit cr = source_credit(&m->sources[c->source], c->first_seen);
+	cr.first_seen = c->first_seen;
+	return cr;
+}
+
+/* The entry's primary credit: the atom:source it carried (stacked aggregators), else the
+ * source it came from. */
+static struct emit_credit entry_credit(const struct merged *m, const struct merged_entry *me)
+{
+	struct emit_credit c = {NULL, NULL, NULL, NULL, me->date, me->first_seen};
 	const struct entry_source *es = me->e.source;
-	const char *es_feed = es != NULL ? public_link(es->feed_url) : NULL;
-	const char *es_site = es != NULL ? public_link(es->link) : NULL;
-	if (es != NULL && (!blank(es->title) || es_site != NULL || es_feed != NULL)) {
+	const char *es_feed = es != NULL ? emit_public_link(es->feed_url) : NULL;
+	const char *es_site = es != NULL ? emit_public_link(es->link) : NULL;
+	const struct merged_source *src = me->source < m->nsources ? &m->sources[me->source] : NULL;
+	if (es != NULL && (!emit_blank(es->title) || es_site != NULL || es_feed != NULL)) {
 		c.feed_url = es_feed;
 		c.site = es_site != NULL ? es_site : es_feed;
-		c.title = !blank(es->title) ? es->title : c.site;
-		c.updated = me->date;
+		c.title = !emit_blank(es->title) ? es->title : c.site;
+		c.lang = src != NULL && lang_ok(src->language) ? src->language : NULL;
 		return c;
 	}
-	const struct merged_source *src = entry_source(m, me);
 	if (src != NULL) {
-		c.feed_url = public_link(src->feed_url);
-		c.site = public_link(src->site_link) != NULL ? src->site_link : c.feed_url;
-		c.title = !blank(src->title) ? src->title : src->name;
-		c.updated = src->updated != FEED_TIME_NONE ? src->updated : me->date;
-	} else {
-		c.updated = me->date;
+		c = source_credit(src, me->date);
+		c.first_seen = me->first_seen;
 	}
 	return c;
 }
 
-static const char *feed_title(const struct emit_meta *meta)
-{
-	return !blank(meta->title) ? meta->title : "feedmerge";
-}
-
-static const char *feed_author(const struct emit_meta *meta)
-{
-	return !blank(meta->author) ? meta->author : feed_title(meta);
-}
-
-static const char *public_url(const struct emit_meta *meta)
-{
-	return meta->public_url != NULL ? meta->public_url : "";
-}
-
-/* The entry's author: its own, else its source's title, else the feed's author. */
-static const char *entry_author(const struct merged_entry *me, const struct credit *c,
-                                const struct emit_meta *meta)
-{
-	if (!blank(me->e.author))
-		return me->e.author;
-	if (!blank(c->title))
-		return c->title;
-	return feed_author(meta);
-}
-
 /* Returns a new string: the visible attribution line (HTML), or NULL when there is none. */
-static char *attribution_html_dup(const struct safe_entry *se, const struct credit *c,
-                                  const struct emit_meta *meta)
+static char *attribution_html_dup(const struct emit_item *it, const struct emit_meta *meta)
 {
-	const char *title = !blank(c->title) ? c->title : c->site;
-	if (meta->attribution == NULL || meta->attribution[0] == '\0' ||
-	    (blank(title) && se->link == NULL))
+	const struct emit_credit *c = &it->credit;
+	const char *title = !emit_blank(c->title) ? c->title : c->site;
+	if (meta->attribution[0] == '\0' || (emit_blank(title) && it->link == NULL))
 		return NULL;
 	struct buf b;
 	buf_init(&b, 0);
 	buf_puts(&b, "<p>");
-	put_text(&b, meta->attribution, 0);
+	emit_put_text(&b, meta->attribution, 0);
 	buf_puts(&b, ": ");
-	if (!blank(c->site)) {
+	if (!emit_blank(c->site)) {
 		buf_puts(&b, "<a href=\"");
-		put_text(&b, c->site, 1);
+		emit_put_text(&b, c->site, 1);
 		buf_puts(&b, "\">");
-		put_text(&b, title, 0);
+		emit_put_text(&b, title, 0);
 		buf_puts(&b, "</a>");
-	} else if (!blank(title)) {
-		put_text(&b, title, 0);
+	} else if (!emit_blank(title)) {
+		emit_put_text(&b, title, 0);
 	}
-	if (se->link != NULL) {
-		if (!blank(title))
+	if (it->link != NULL) {
+		if (!emit_blank(title))
 			buf_puts(&b, " · ");
 		buf_puts(&b, "<a href=\"");
-		put_text(&b, se->link, 1);
-		buf_puts(&b, "\">" EMIT_ORIGINAL_LINK_TEXT "</a>");
+		emit_put_text(&b, it->link, 1);
+		buf_puts(&b, "\">");
+		emit_put_text(&b, meta->original_label, 0);
+		buf_puts(&b, "</a>");
 	}
 	buf_puts(&b, "</p>");
 	return buf_steal(&b, NULL);
 }
 
-/* Returns a new string: html followed by the attribution line on its own line. */
-static char *with_attribution_dup(const char *html, const char *attribution)
+/* Returns a new string: the entry's title, else one derived from its summary or content, else
+ * its link; never empty. */
+static char *item_title_dup(const struct emit_item *it)
 {
-	if (attribution == NULL)
-		return xml_clean_dup(html != NULL ? html : "");
-	if (blank(html))
-		return xstrdup(attribution);
-	char *clean = xml_clean_dup(html);
-	char *out = xasprintf("%s\n%s", clean, attribution);
-	free(clean);
-	return out;
+	const struct entry *e = &it->me->e;
+	if (!emit_blank(e->title))
+		return xstrdup(e->title);
+	const char *html[] = {it->summary, it->content};
+	for (size_t i = 0; i < 2; i++) {
+		if (emit_blank(html[i]))
+			continue;
+		char *t = emit_html_text_dup(html[i], EMIT_DERIVED_TITLE_CHARS);
+		if (!emit_blank(t))
+			return t;
+		free(t);
+	}
+	if (it->link != NULL)
+		return xstrdup(it->link);
+	return xstrdup("(untitled)");
 }
 
-/* The newest entry date (the feed's updated), FEED_TIME_NONE for an empty feed. */
-int64_t emit_updated(const struct merged *m)
+static void item_init(struct emit_item *it, const struct emit_doc *d, const struct merged_entry *me)
 {
-	int64_t newest = FEED_TIME_NONE;
-	for (size_t i = 0; i < m->nentries; i++)
-		if (m->entries[i].date > newest)
-			newest = m->entries[i].date;
-	return newest;
+	const struct merged *m = d->m;
+	const struct entry *e = &me->e;
+	memset(it, 0, sizeof *it);
+	it->me = me;
+	/* Relative URLs in an entry's HTML resolve against the document it came in: its
+	 * source's feed URL (the parser has resolved those with an xml:base already). */
+	const char *base =
+	    me->source < m->nsources ? emit_public_link(m->sources[me->source].feed_url) : NULL;
+	it->link = emit_public_link(e->link);
+	it->summary = safe_html_dup(e->summary, base);
+	it->content = safe_html_dup(e->content, base);
+	it->title = item_title_dup(it);
+	it->author = !emit_blank(e->author) ? e->author : d->meta.author;
+	it->credit = entry_credit(m, me);
+	it->also = xcalloc(me->ncarriers ? me->ncarriers : 1, sizeof *it->also);
+	for (size_t k = 0; k < me->ncarriers; k++) {
+		if (me->carriers[k].source == me->source)
+			continue;
+		struct emit_credit c = emit_carrier_credit(m, &me->carriers[k]);
+		if (!emit_blank(c.title) || c.site != NULL)
+			it->also[it->nalso++] = c;
+	}
+	it->attribution = attribution_html_dup(it, &d->meta);
+	it->date = me->date;
+	it->published = e->published;
+	it->updated = e->updated != FEED_TIME_NONE     ? e->updated
+	              : e->published != FEED_TIME_NONE ? e->published
+	                                               : me->date;
 }
 
-/* The feed's updated when it has no entry: the newest fetch, else the epoch. */
-static int64_t feed_updated(const struct merged *m)
+static void item_clear(struct emit_item *it)
 {
-	int64_t t = emit_updated(m);
-	if (t != FEED_TIME_NONE)
-		return t;
-	for (size_t i = 0; i < m->nsources; i++)
-		if (m->sources[i].updated > t)
-			t = m->sources[i].updated;
-	return t != FEED_TIME_NONE ? t : 0;
+	free(it->id);
+	free(it->title);
+	free(it->summary);
+	free(it->content);
+	free(it->also);
+	free(it->attribution);
 }
 
-/* Returns new strings: each entry's atom:id, absolute and unique in the feed. The store
- * derives them from the dedup keys; this only guards against a broken row. */
-static char **entry_ids_new(const struct merged *m)
+/* Gives each item its id: absolute and unique in the feed. The store derives them from the
+ * dedup keys; this only guards against a broken row. */
+static void items_set_ids(struct emit_doc *d)
 {
-	char **ids = xcalloc(m->nentries ? m->nentries : 1, sizeof *ids);
-	for (size_t i = 0; i < m->nentries; i++) {
-		const struct merged_entry *me = &m->entries[i];
+	for (size_t i = 0; i < d->nitems; i++) {
+		const struct merged_entry *me = d->items[i].me;
 		char *id = NULL;
 		if (is_absolute(me->atom_id) && !is_script_scheme(me->atom_id)) {
 			id = xml_clean_dup(me->atom_id);
@@ -499,7 +498,7 @@ static char **entry_ids_new(const struct merged *m)
 			id = xasprintf("urn:feedmerge:%016" PRIx64, h);
 		}
 		for (size_t j = 0; j < i; j++) {
-			if (strcmp(ids[j], id) == 0) {
+			if (strcmp(d->items[j].id, id) == 0) {
 				char *dup = xasprintf("urn:feedmerge:%016" PRIx64 ":%" PRId64,
 				                      hash64(id, strlen(id)), me->first_seen);
 				free(id);
@@ -507,232 +506,80 @@ static char **entry_ids_new(const struct merged *m)
 				j = (size_t)-1; /* check the new one from the start */
 			}
 		}
-		ids[i] = id;
+		d->items[i].id = id;
 	}
-	return ids;
 }
 
-static void entry_ids_free(char **ids, size_t n)
+/* The language every entry's source says, compared without case; NULL when one says none or
+ * two disagree. */
+static const char *doc_lang(const struct emit_doc *d)
 {
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
+	const char *lang = NULL;
+	for (size_t i = 0; i < d->nitems; i++) {
+		const char *l = d->items[i].credit.lang;
+		if (l == NULL || (lang != NULL && strcasecmp(l, lang) != 0))
+			return NULL;
+		lang = l;
+	}
+	return lang;
 }
 
-/* Appends <link rel= href= type=/> (elem: "link", or "atom:link" inside RSS). */
-static void atom_link(struct buf *b, const char *elem, const char *rel, const char *href,
-                      const char *type)
+struct emit_doc *emit_doc_new(const struct merged *m, const struct emit_meta *meta)
 {
-	if (blank(href))
+	struct emit_doc *d = xcalloc(1, sizeof *d);
+	d->m = m;
+	d->meta = *meta;
+	if (emit_blank(d->meta.title))
+		d->meta.title = "feedmerge";
+	if (emit_blank(d->meta.author))
+		d->meta.author = d->meta.title;
+	if (d->meta.public_url == NULL)
+		d->meta.public_url = "";
+	if (d->meta.attribution == NULL)
+		d->meta.attribution = "";
+	if (emit_blank(d->meta.original_label))
+		d->meta.original_label = EMIT_ORIGINAL_LABEL;
+	if (emit_blank(d->meta.also_label))
+		d->meta.also_label = EMIT_ALSO_LABEL;
+	d->items = xcalloc(m->nentries ? m->nentries : 1, sizeof *d->items);
+	d->nitems = m->nentries;
+	for (size_t i = 0; i < m->nentries; i++)
+		item_init(&d->items[i], d, &m->entries[i]);
+	items_set_ids(d);
+	d->lang = doc_lang(d);
+
+	/* The feed is as new as its newest entry; without one, as its sources' last change;
+	 * without that, as the database: never 1970, and the same on every render. */
+	int64_t t = FEED_TIME_NONE;
+	for (size_t i = 0; i < d->nitems; i++)
+		if (d->items[i].date > t)
+			t = d->items[i].date;
+	if (t == FEED_TIME_NONE)
+		for (size_t i = 0; i < m->nsources; i++)
+			if (m->sources[i].updated > t)
+				t = m->sources[i].updated;
+	if (t == FEED_TIME_NONE)
+		t = m->created_at;
+	d->updated = t;
+	return d;
+}
+
+void emit_doc_free(struct emit_doc *d)
+{
+	if (d == NULL)
 		return;
-	buf_printf(b, "<%s rel=\"%s\" href=\"", elem, rel);
-	put_text(b, href, 1);
-	buf_puts(b, "\"");
-	if (type != NULL) {
-		buf_puts(b, " type=\"");
-		put_text(b, type, 1);
-		buf_puts(b, "\"");
-	}
-	buf_puts(b, "/>\n");
+	for (size_t i = 0; i < d->nitems; i++)
+		item_clear(&d->items[i]);
+	free(d->items);
+	free(d);
 }
 
-static void atom_entry(struct buf *b, const struct merged *m, const struct merged_entry *me,
-                       const char *id, const struct emit_meta *meta)
+int64_t emit_doc_updated(const struct emit_doc *d)
 {
-	const struct entry *e = &me->e;
-	struct credit c = entry_credit(m, me);
-	struct safe_entry se;
-	safe_entry_init(&se, m, me);
-	char *title = entry_title_dup(e, &se);
-	char *attribution = attribution_html_dup(&se, &c, meta);
-
-	buf_puts(b, "<entry>\n");
-	put_elem(b, "id", id);
-	put_elem(b, "title", title);
-	atom_link(b, "link", "alternate", se.link, NULL);
-	if (e->published != FEED_TIME_NONE)
-		put_iso(b, "published", e->published);
-	put_iso(b, "updated",
-	        e->updated != FEED_TIME_NONE     ? e->updated
-	        : e->published != FEED_TIME_NONE ? e->published
-	                                         : me->date);
-	buf_puts(b, "<author><name>");
-	put_text(b, entry_author(me, &c, meta), 0);
-	buf_puts(b, "</name></author>\n");
-	for (size_t i = 0; i < e->ncategories; i++) {
-		if (blank(e->categories[i]))
-			continue;
-		buf_puts(b, "<category term=\"");
-		put_text(b, e->categories[i], 1);
-		buf_puts(b, "\"/>\n");
-	}
-	for (size_t i = 0; i < e->nenclosures; i++) {
-		const struct enclosure *enc = &e->enclosures[i];
-		if (public_link(enc->url) == NULL)
-			continue;
-		buf_puts(b, "<link rel=\"enclosure\" href=\"");
-		put_text(b, enc->url, 1);
-		buf_puts(b, "\"");
-		if (media_type_ok(enc->type)) {
-			buf_puts(b, " type=\"");
-			put_text(b, enc->type, 1);
-			buf_puts(b, "\"");
-		}
-		if (enc->length >= 0)
-			buf_printf(b, " length=\"%" PRId64 "\"", enc->length);
-		buf_puts(b, "/>\n");
-	}
-
-	/* The attribution ends the content, else the summary; an entry without an alternate
-	 * link must have content (RFC 4287 4.1.1), so then the summary becomes the content. */
-	char *summary = NULL, *content = NULL;
-	if (se.content != NULL) {
-		content = with_attribution_dup(se.content, attribution);
-		if (se.summary != NULL)
-			summary = xstrdup(se.summary);
-	} else if (se.summary != NULL && se.link != NULL) {
-		summary = with_attribution_dup(se.summary, attribution);
-	} else if (se.summary != NULL || attribution != NULL || se.link == NULL) {
-		content = with_attribution_dup(se.summary, attribution);
-	}
-	if (summary != NULL) {
-		buf_puts(b, "<summary type=\"html\">");
-		put_text(b, summary, 0);
-		buf_puts(b, "</summary>\n");
-	}
-	if (content != NULL) {
-		buf_puts(b, "<content type=\"html\">");
-		put_text(b, content, 0);
-		buf_puts(b, "</content>\n");
-	}
-
-	buf_puts(b, "<source>\n");
-	if (is_absolute(c.feed_url))
-		put_elem(b, "id", c.feed_url);
-	if (!blank(c.title))
-		put_elem(b, "title", c.title);
-	put_iso(b, "updated", c.updated);
-	atom_link(b, "link", "self", c.feed_url, NULL);
-	atom_link(b, "link", "alternate", c.site, NULL);
-	buf_puts(b, "</source>\n");
-	buf_puts(b, "</entry>\n");
-	free(summary);
-	free(content);
-	safe_entry_clear(&se);
-	free(title);
-	free(attribution);
+	return d->updated;
 }
 
-/* Returns a new Atom 1.0 document and its length in *len. */
-char *emit_atom(const struct merged *m, const struct emit_meta *meta, size_t *len)
+char *emit_url_dup(const struct emit_doc *d, const char *path)
 {
-	struct buf b;
-	buf_init(&b, 0);
-	char **ids = entry_ids_new(m);
-	char *self = xasprintf("%sfeed.atom", public_url(meta));
-
-	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-	             "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-	put_elem(&b, "id", self);
-	put_elem(&b, "title", feed_title(meta));
-	put_iso(&b, "updated", feed_updated(m));
-	buf_puts(&b, "<author><name>");
-	put_text(&b, feed_author(meta), 0);
-	buf_puts(&b, "</name></author>\n");
-	atom_link(&b, "link", "self", self, "application/atom+xml");
-	atom_link(&b, "link", "alternate", public_url(meta), NULL);
-	buf_puts(&b, "<generator version=\"" PACKAGE_VERSION "\">feedmerge</generator>\n");
-	for (size_t i = 0; i < m->nentries; i++)
-		atom_entry(&b, m, &m->entries[i], ids[i], meta);
-	buf_puts(&b, "</feed>\n");
-
-	free(self);
-	entry_ids_free(ids, m->nentries);
-	return buf_steal(&b, len);
-}
-
-static void put_rfc822(struct buf *b, const char *name, int64_t t)
-{
-	char date[DATE_RFC822_SIZE];
-	date_format_rfc822(clamp_time(t), date);
-	buf_printf(b, "<%s>%s</%s>\n", name, date, name);
-}
-
-static void rss_item(struct buf *b, const struct merged *m, const struct merged_entry *me,
-                     const char *id, const struct emit_meta *meta)
-{
-	const struct entry *e = &me->e;
-	struct credit c = entry_credit(m, me);
-	struct safe_entry se;
-	safe_entry_init(&se, m, me);
-	char *title = entry_title_dup(e, &se);
-	char *attribution = attribution_html_dup(&se, &c, meta);
-
-	buf_puts(b, "<item>\n");
-	put_elem(b, "title", title);
-	if (se.link != NULL)
-		put_elem(b, "link", se.link);
-	buf_printf(b, "<guid isPermaLink=\"%s\">", public_link(id) != NULL ? "true" : "false");
-	put_text(b, id, 0);
-	buf_puts(b, "</guid>\n");
-	put_rfc822(b, "pubDate", me->date);
-	char *description =
-	    with_attribution_dup(se.content != NULL ? se.content : se.summary, attribution);
-	if (!blank(description))
-		put_elem(b, "description", description);
-	free(description);
-	put_elem(b, "dc:creator", entry_author(me, &c, meta));
-	for (size_t i = 0; i < e->ncategories; i++)
-		if (!blank(e->categories[i]))
-			put_elem(b, "category", e->categories[i]);
-	for (size_t i = 0; i < e->nenclosures; i++) {
-		const struct enclosure *enc = &e->enclosures[i];
-		if (public_link(enc->url) == NULL)
-			continue;
-		/* RSS 2.0 allows one enclosure per item, with all three attributes. */
-		buf_puts(b, "<enclosure url=\"");
-		put_text(b, enc->url, 1);
-		buf_printf(b, "\" length=\"%" PRId64 "\" type=\"",
-		           enc->length >= 0 ? enc->length : 0);
-		put_text(b, media_type_ok(enc->type) ? enc->type : "application/octet-stream", 1);
-		buf_puts(b, "\"/>\n");
-		break;
-	}
-	if (!blank(c.feed_url)) {
-		buf_puts(b, "<source url=\"");
-		put_text(b, c.feed_url, 1);
-		buf_puts(b, "\">");
-		put_text(b, !blank(c.title) ? c.title : c.feed_url, 0);
-		buf_puts(b, "</source>\n");
-	}
-	buf_puts(b, "</item>\n");
-	safe_entry_clear(&se);
-	free(title);
-	free(attribution);
-}
-
-/* Returns a new RSS 2.0 document and its length in *len. */
-char *emit_rss(const struct merged *m, const struct emit_meta *meta, size_t *len)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	char **ids = entry_ids_new(m);
-	char *self = xasprintf("%sfeed.rss", public_url(meta));
-
-	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-	             "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\""
-	             " xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n");
-	put_elem(&b, "title", feed_title(meta));
-	put_elem(&b, "link", public_url(meta));
-	put_elem(&b, "description", feed_title(meta));
-	put_rfc822(&b, "lastBuildDate", feed_updated(m));
-	put_elem(&b, "generator", "feedmerge " PACKAGE_VERSION);
-	atom_link(&b, "atom:link", "self", self, "application/rss+xml");
-	for (size_t i = 0; i < m->nentries; i++)
-		rss_item(&b, m, &m->entries[i], ids[i], meta);
-	buf_puts(&b, "</channel>\n</rss>\n");
-
-	free(self);
-	entry_ids_free(ids, m->nentries);
-	return buf_steal(&b, len);
+	return xasprintf("%s%s", d->meta.public_url, path);
 }

@@ -141,14 +141,26 @@ void merged_free(struct merged *m)
 		free(m->sources[i].title);
 		free(m->sources[i].feed_url);
 		free(m->sources[i].site_link);
+		free(m->sources[i].language);
 	}
 	free(m->sources);
 	for (size_t i = 0; i < m->nentries; i++) {
 		entry_clear(&m->entries[i].e);
 		free(m->entries[i].atom_id);
+		free(m->entries[i].carriers);
 	}
 	free(m->entries);
 	m->sources = NULL;
 	m->entries = NULL;
 	m->nsources = m->nentries = 0;
+}
+
+void health_events_free(struct health_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(ev[i].source);
+		free(ev[i].state);
+		free(ev[i].detail);
+	}
+	free(ev);
 }

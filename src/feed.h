@@ -94,6 +94,13 @@ struct merged_source {
 	char *feed_url;  /* the URL polled */
 	char *site_link; /* the feed's link to its site, else feed_url */
 	int64_t updated; /* last fetch that changed something, FEED_TIME_NONE if never */
+	char *language;  /* the feed's own language tag as it says it, NULL if none */
+};
+
+/* A source that carried an entry, and when it first did. */
+struct merged_carrier {
+	size_t source; /* index into merged.sources */
+	int64_t first_seen;
 };
 
 /* One entry of the merged feed. */
@@ -102,7 +109,9 @@ struct merged_entry {
 	char *atom_id;      /* stable absolute IRI derived from the dedup key */
 	int64_t date;       /* published, else updated, else first seen; never after first seen */
 	int64_t first_seen; /* when the store first saw it */
-	size_t source;      /* index into merged.sources: the source that carried it first */
+	size_t source;      /* index into merged.sources: its primary attribution */
+	struct merged_carrier *carriers; /* every remaining source that carried it, primary first */
+	size_t ncarriers;
 };
 
 struct merged {
@@ -110,8 +119,20 @@ struct merged {
 	size_t nsources;
 	struct merged_entry *entries; /* newest first */
 	size_t nentries;
+	int64_t created_at; /* when the database began: the date of a feed with no entry */
 };
 
 void merged_free(struct merged *m);
+
+/* A change of a source's state, as the health feed shows it. */
+struct health_event {
+	int64_t id; /* increasing */
+	char *source;
+	int64_t at;
+	char *state;  /* failing, recovered, moved, gone, blocked */
+	char *detail; /* what happened, as the log said it; may be NULL */
+};
+/* Frees n events and the array. */
+void health_events_free(struct health_event *ev, size_t n);
 
 #endif

@@ -397,8 +397,11 @@ unsigned http_port(const struct http_server *h)
 
 /* Serves a copy of body at path, replacing what was there. */
 void http_set_document(struct http_server *h, const char *path, const char *content_type,
-                       const char *body, size_t len, int64_t last_modified)
+                       const char *body, size_t len, const char *gzip, size_t gzip_len,
+                       int64_t last_modified)
 {
+	(void)gzip;
+	(void)gzip_len;
 	struct http_doc *d = http_doc_find(h, path);
 	char etag[sizeof d->etag];
 	snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)hash64(body, len));

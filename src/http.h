@@ -17,6 +17,7 @@ void http_stop(struct http_server *h);
 unsigned http_port(const struct http_server *h);
 /* Serves body (copied) at path ("/feed.atom"), replacing what was there. */
 void http_set_document(struct http_server *h, const char *path, const char *content_type,
-                       const char *body, size_t len, int64_t last_modified);
+                       const char *body, size_t len, const char *gzip, size_t gzip_len,
+                       int64_t last_modified);
 
 #endif

@@ -1,5 +1,7 @@
-/* Publishing: the store's merged view rendered by emit.c, written to output_dir atomically
- * (a reader never sees half a file) and served by http.c. */
+/* Publishing: the table of outputs. The store's merged view is prepared once per batch of
+ * changes (emit_doc: every entry sanitised once), rendered into every format of the table,
+ * written to output_dir atomically (a reader never sees half a file) and handed to http.c.
+ * The health feed is rendered in the same pass from the store's state changes. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -18,6 +20,31 @@
 #include "store.h"
 #include "util.h"
 
+/* One output: where it lives (under public_url, output_dir and the listener) and how it is
+ * made. The HTML page is the site's front page: index.html on disk, "/" on the listener. */
+struct publish_output {
+	const char *path;
+	const char *http_path;
+	const char *content_type; /* as served */
+	const char *media_type;   /* as linked */
+	const char *title;        /* a subscribe link's name; NULL: not a feed */
+	char *(*render)(const struct emit_doc *d, const char *self, size_t *len);
+};
+
+static const struct publish_output publish_outputs[] = {
+    {"feed.atom", "/feed.atom", "application/atom+xml; charset=utf-8", "application/atom+xml",
+     "Atom", emit_atom},
+    {"feed.rss", "/feed.rss", "application/rss+xml; charset=utf-8", "application/rss+xml", "RSS",
+     emit_rss},
+    {"feed.json", "/feed.json", "application/feed+json; charset=utf-8", "application/feed+json",
+     "JSON Feed", emit_json},
+    {"index.html", "/", "text/html; charset=utf-8", "text/html", NULL, emit_html},
+};
+#define PUBLISH_NOUTPUTS (sizeof publish_outputs / sizeof publish_outputs[0])
+#define PUBLISH_HEALTH_PATH "health.atom"
+/* Events in the health feed. */
+#define PUBLISH_HEALTH_EVENTS 100
+
 struct publisher {
 	struct ev_loop *loop; /* borrowed */
 	ev_timer batch;       /* publish_soon's render, PUBLISH_BATCH_S after the first change */
@@ -28,6 +55,8 @@ struct publisher {
 	char *feed_author;        /* owned */
 	char *public_url;         /* owned */
 	char *attribution;        /* owned */
+	char *original_label;     /* owned; NULL: emit's default */
+	char *also_label;         /* owned; NULL: emit's default */
 	size_t feed_size;
 };
 
@@ -138,10 +167,14 @@ static void publish_opts_copy(struct publisher *p, const struct publish_opts *o)
 	free(p->feed_author);
 	free(p->public_url);
 	free(p->attribution);
+	free(p->original_label);
+	free(p->also_label);
 	p->feed_title = xstrdup(o->feed_title != NULL ? o->feed_title : "feedmerge");
 	p->feed_author = xstrdup(o->feed_author != NULL ? o->feed_author : p->feed_title);
 	p->public_url = xstrdup(o->public_url != NULL ? o->public_url : "http://localhost/");
 	p->attribution = xstrdup(o->attribution != NULL ? o->attribution : "");
+	p->original_label = xstrdup_or_null(o->original_label);
+	p->also_label = xstrdup_or_null(o->also_label);
 	p->feed_size = o->feed_size;
 }
 
@@ -194,6 +227,8 @@ void publish_free(struct publisher *p)
 	free(p->feed_author);
 	free(p->public_url);
 	free(p->attribution);
+	free(p->original_label);
+	free(p->also_label);
 	free(p);
 }
 
@@ -215,6 +250,18 @@ int publish_set_opts(struct publisher *p, const struct publish_opts *opts)
 	return rc;
 }
 
+/* Hands one rendered output to the static files and the listener. Returns 0 or -1. */
+static int publish_put(struct publisher *p, const char *path, const char *http_path,
+                       const char *content_type, const char *body, size_t len, int64_t updated)
+{
+	int rc = 0;
+	if (p->output_dir != NULL && write_atomic(p->output_dir, path, body, len) != 0)
+		rc = -1;
+	if (p->http != NULL)
+		http_set_document(p->http, http_path, content_type, body, len, NULL, 0, updated);
+	return rc;
+}
+
 int publish_now(struct publisher *p)
 {
 	struct merged m;
@@ -223,32 +270,49 @@ int publish_now(struct publisher *p)
 		merged_free(&m);
 		return -1;
 	}
+	struct emit_link links[PUBLISH_NOUTPUTS];
+	size_t nlinks = 0;
+	for (size_t i = 0; i < PUBLISH_NOUTPUTS; i++)
+		if (publish_outputs[i].title != NULL)
+			links[nlinks++] = (struct emit_link){publish_outputs[i].path,
+			                                     publish_outputs[i].media_type,
+			                                     publish_outputs[i].title};
 	struct emit_meta meta = {
 	    .title = p->feed_title,
 	    .author = p->feed_author,
 	    .public_url = p->public_url,
 	    .attribution = p->attribution,
+	    .original_label = p->original_label,
+	    .also_label = p->also_label,
+	    .links = links,
+	    .nlinks = nlinks,
 	};
-	size_t atom_len = 0, rss_len = 0;
-	char *atom = emit_atom(&m, &meta, &atom_len);
-	char *rss = emit_rss(&m, &meta, &rss_len);
-	int64_t updated = emit_updated(&m);
+	struct emit_doc *doc = emit_doc_new(&m, &meta);
+	int64_t updated = emit_doc_updated(doc);
+	int rc = 0;
+	for (size_t i = 0; i < PUBLISH_NOUTPUTS; i++) {
+		const struct publish_output *o = &publish_outputs[i];
+		size_t len = 0;
+		char *body = o->render(doc, o->path, &len);
+		if (publish_put(p, o->path, o->http_path, o->content_type, body, len, updated) != 0)
+			rc = -1;
+		free(body);
+	}
+	emit_doc_free(doc);
+	int64_t created_at = m.created_at;
 	merged_free(&m);
 
-	int rc = 0;
-	if (p->output_dir != NULL) {
-		if (write_atomic(p->output_dir, "feed.atom", atom, atom_len) != 0)
-			rc = -1;
-		if (write_atomic(p->output_dir, "feed.rss", rss, rss_len) != 0)
-			rc = -1;
-	}
-	if (p->http != NULL) {
-		http_set_document(p->http, "/feed.atom", "application/atom+xml; charset=utf-8",
-		                  atom, atom_len, updated);
-		http_set_document(p->http, "/feed.rss", "application/rss+xml; charset=utf-8", rss,
-		                  rss_len, updated);
-	}
-	free(atom);
-	free(rss);
+	struct health_event *ev = NULL;
+	size_t nev = 0;
+	if (store_load_health(p->store, PUBLISH_HEALTH_EVENTS, &ev, &nev) != 0)
+		return -1;
+	size_t len = 0;
+	char *health = emit_health_atom(ev, nev, &meta, PUBLISH_HEALTH_PATH, created_at, &len);
+	if (publish_put(p, PUBLISH_HEALTH_PATH, "/" PUBLISH_HEALTH_PATH,
+	                "application/atom+xml; charset=utf-8", health, len,
+	                nev > 0 ? ev[0].at : created_at) != 0)
+		rc = -1;
+	free(health);
+	health_events_free(ev, nev);
 	return rc;
 }

@@ -18,10 +18,12 @@ struct publisher;
 struct publish_opts {
 	const char *output_dir; /* NULL: no static files */
 	const char *feed_title;
-	const char *feed_author; /* NULL: feed_title */
-	const char *public_url;  /* ends with '/' */
-	const char *attribution; /* "" for no visible attribution line */
-	size_t feed_size;        /* entries in the merged feed */
+	const char *feed_author;    /* NULL: feed_title */
+	const char *public_url;     /* ends with '/' */
+	const char *attribution;    /* "" for no visible attribution line */
+	const char *original_label; /* the link to the original article; NULL: "Link bài gốc" */
+	const char *also_label;     /* the page's "also in"; NULL: "Cũng có trên" */
+	size_t feed_size;           /* entries in the merged feed */
 };
 
 /* A publisher on loop over store and http (NULL: no listener), all borrowed. Creates

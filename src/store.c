@@ -112,6 +112,18 @@ static const char *const store_migrations[] = {
     /* 8: a source's priority: a higher one is the primary attribution of a story it carries,
      * whoever carried it first. */
     "ALTER TABLE sources ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;",
+    /* 9: what the outputs need besides entries: a source's language (xml:lang, <language>),
+     * when the database began (the date of a feed with no entry yet: stable, not 1970), and
+     * the sources' state changes for the health feed. */
+    "ALTER TABLE sources ADD COLUMN language TEXT;"
+    "INSERT OR IGNORE INTO meta(name, value) VALUES('created_at',"
+    " coalesce((SELECT min(first_seen) FROM entries), CAST(strftime('%s', 'now') AS INTEGER)));"
+    "CREATE TABLE health_events ("
+    " id INTEGER PRIMARY KEY,"
+    " source TEXT NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " state TEXT NOT NULL,"
+    " detail TEXT);",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -145,6 +157,11 @@ enum store_stmt {
 	ST_ENTRY_SOURCE,
 	ST_LOAD_ENTRIES,
 	ST_LOAD_SOURCES,
+	ST_LOAD_CARRIERS,
+	ST_LOAD_CREATED,
+	ST_HEALTH_ADD,
+	ST_HEALTH_PRUNE,
+	ST_HEALTH_LOAD,
 	ST_COUNT
 };
 
@@ -158,12 +175,14 @@ static const char *const store_sql[ST_COUNT] = {
                          " ON CONFLICT(name) DO NOTHING",
     [ST_SOURCE_GET] = "SELECT id, position, identity, priority FROM sources WHERE name = ?1",
     [ST_SOURCE_IDENTITY] = "UPDATE sources SET identity = ?2 WHERE id = ?1",
-    [ST_SOURCE_FETCHED] = "UPDATE sources SET changed_at = CASE WHEN changed_at IS NULL OR"
-                          " feed_title IS NOT coalesce(?2, feed_title) OR"
-                          " site_link IS NOT coalesce(?3, site_link) THEN ?7 ELSE changed_at END,"
-                          " feed_title = coalesce(?2, feed_title),"
-                          " site_link = coalesce(?3, site_link), etag = ?4, last_modified = ?5,"
-                          " validators_url = ?6, last_fetch_at = ?7, last_ok_at = ?7 WHERE id = ?1",
+    [ST_SOURCE_FETCHED] =
+        "UPDATE sources SET changed_at = CASE WHEN changed_at IS NULL OR"
+        " feed_title IS NOT coalesce(?2, feed_title) OR"
+        " site_link IS NOT coalesce(?3, site_link) OR"
+        " language IS NOT coalesce(?8, language) THEN ?7 ELSE changed_at END,"
+        " feed_title = coalesce(?2, feed_title), language = coalesce(?8, language),"
+        " site_link = coalesce(?3, site_link), etag = ?4, last_modified = ?5,"
+        " validators_url = ?6, last_fetch_at = ?7, last_ok_at = ?7 WHERE id = ?1",
     /* A 304 may carry new validators (RFC 9110 15.4.5): they replace the old ones. */
     [ST_SOURCE_NOT_MODIFIED] = "UPDATE sources SET last_fetch_at = ?2, last_ok_at = ?2,"
                                " etag = iif(validators_url IS ?5, coalesce(?3, etag), ?3),"
@@ -293,8 +312,20 @@ static const char *const store_sql[ST_COUNT] = {
                         " JOIN sources s ON s.id = e.source_id WHERE s.removed_at IS NULL"
                         " ORDER BY e.date DESC, e.first_seen DESC, e.id DESC LIMIT ?1",
     [ST_LOAD_SOURCES] = "SELECT id, name, url, title, feed_title, site_link,"
-                        " removed_at IS NULL, coalesce(changed_at, last_ok_at) FROM sources"
-                        " ORDER BY position, id",
+                        " removed_at IS NULL, coalesce(changed_at, last_ok_at), language"
+                        " FROM sources ORDER BY position, id",
+    /* Who else carried an entry, remaining sources only, the way ST_REATTRIBUTE ranks them. */
+    [ST_LOAD_CARRIERS] = "SELECT es.source_id, es.first_seen FROM entry_sources es"
+                         " JOIN sources s ON s.id = es.source_id"
+                         " WHERE es.entry_id = ?1 AND s.removed_at IS NULL"
+                         " ORDER BY s.priority DESC, es.first_seen, s.position, s.id",
+    [ST_LOAD_CREATED] = "SELECT CAST(value AS INTEGER) FROM meta WHERE name = 'created_at'",
+    [ST_HEALTH_ADD] = "INSERT INTO health_events(source, at, state, detail) VALUES(?1, ?2, ?3, ?4)",
+    /* The health feed shows the newest events; older ones are of no use to anyone. */
+    [ST_HEALTH_PRUNE] = "DELETE FROM health_events WHERE id <= (SELECT id FROM health_events"
+                        " ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+    [ST_HEALTH_LOAD] = "SELECT id, source, at, state, detail FROM health_events"
+                       " ORDER BY id DESC LIMIT ?1",
 };
 
 struct store {
@@ -1377,6 +1408,7 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 	bind_text(st, 5, last_modified);
 	bind_text(st, 6, url);
 	sqlite3_bind_int64(st, 7, seen_at);
+	bind_text(st, 8, f->language);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	sqlite3_reset(st);
@@ -1495,11 +1527,30 @@ static int is_empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
-/* Fills out with the newest limit entries and every configured source (plus any source an
- * entry refers to); the caller frees it with merged_free. */
+static void merged_source_clear(struct merged_source *ms)
+{
+	free(ms->name);
+	free(ms->title);
+	free(ms->feed_url);
+	free(ms->site_link);
+	free(ms->language);
+}
+
+/* The position of id in ids[0..n), n when absent. */
+static size_t id_index(const int64_t *ids, size_t n, int64_t id)
+{
+	for (size_t j = 0; j < n; j++)
+		if (ids[j] == id)
+			return j;
+	return n;
+}
+
+/* Fills out with the newest limit entries, their carriers, and every configured source (plus
+ * any source an entry refers to); the caller frees it with merged_free. */
 int store_load_merged(struct store *s, size_t limit, struct merged *out)
 {
-	int64_t *entry_source_ids = NULL, *ids = NULL;
+	int64_t *entry_source_ids = NULL, *entry_ids = NULL, *ids = NULL;
+	int64_t **carrier_ids = NULL; /* per entry: the carriers' source ids */
 	int *keep = NULL;
 	size_t nall = 0, nkeep = 0;
 	struct merged_source *all = NULL;
@@ -1518,12 +1569,42 @@ int store_load_merged(struct store *s, size_t limit, struct merged *out)
 			size = size ? size * 2 : 64;
 			out->entries = xreallocarray(out->entries, size, sizeof *out->entries);
 			entry_source_ids = xreallocarray(entry_source_ids, size, sizeof(int64_t));
+			entry_ids = xreallocarray(entry_ids, size, sizeof(int64_t));
 		}
+		entry_ids[out->nentries] = sqlite3_column_int64(st, 0);
 		entry_source_ids[out->nentries] = sqlite3_column_int64(st, 1);
 		load_entry(st, &out->entries[out->nentries++]);
 	}
 	if (rc != SQLITE_DONE)
 		goto fail;
+	sqlite3_reset(st);
+
+	carrier_ids = xcalloc(out->nentries ? out->nentries : 1, sizeof *carrier_ids);
+	for (size_t i = 0; i < out->nentries; i++) {
+		struct merged_entry *me = &out->entries[i];
+		if ((st = store_stmt(s, ST_LOAD_CARRIERS)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, entry_ids[i]);
+		size_t csize = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (me->ncarriers == csize) {
+				csize = csize ? csize * 2 : 4;
+				me->carriers =
+				    xreallocarray(me->carriers, csize, sizeof *me->carriers);
+				carrier_ids[i] =
+				    xreallocarray(carrier_ids[i], csize, sizeof(int64_t));
+			}
+			carrier_ids[i][me->ncarriers] = sqlite3_column_int64(st, 0);
+			me->carriers[me->ncarriers++].first_seen = sqlite3_column_int64(st, 1);
+		}
+		if (rc != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(st);
+	}
+
+	if ((st = store_stmt(s, ST_LOAD_CREATED)) == NULL)
+		goto fail;
+	out->created_at = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 
 	if ((st = store_stmt(s, ST_LOAD_SOURCES)) == NULL)
@@ -1548,6 +1629,8 @@ int store_load_merged(struct store *s, size_t limit, struct merged *out)
 		const char *site = (const char *)sqlite3_column_text(st, 5);
 		ms->site_link = xstrdup_or_null(!is_empty(site) ? site : ms->feed_url);
 		ms->updated = column_time(st, 7);
+		const char *lang = (const char *)sqlite3_column_text(st, 8);
+		ms->language = is_empty(lang) ? NULL : xstrdup(lang);
 		nall++;
 	}
 	if (rc != SQLITE_DONE)
@@ -1557,48 +1640,134 @@ int store_load_merged(struct store *s, size_t limit, struct merged *out)
 	store_exec_stmt(s, ST_COMMIT);
 
 	/* Keep the configured sources and those the loaded entries refer to, in order. */
-	for (size_t i = 0; i < out->nentries; i++)
-		for (size_t j = 0; j < nall; j++)
-			if (ids[j] == entry_source_ids[i])
-				keep[j] = 1;
+	for (size_t i = 0; i < out->nentries; i++) {
+		size_t j = id_index(ids, nall, entry_source_ids[i]);
+		if (j < nall)
+			keep[j] = 1;
+	}
 	out->sources = xcalloc(nall ? nall : 1, sizeof *out->sources);
 	for (size_t j = 0; j < nall; j++) {
 		if (keep[j]) {
 			out->sources[nkeep] = all[j];
 			ids[nkeep++] = ids[j];
 		} else {
-			free(all[j].name);
-			free(all[j].title);
-			free(all[j].feed_url);
-			free(all[j].site_link);
+			merged_source_clear(&all[j]);
 		}
 	}
 	out->nsources = nkeep;
+	for (size_t i = 0; i < out->nentries; i++) {
+		struct merged_entry *me = &out->entries[i];
+		me->source = id_index(ids, nkeep, entry_source_ids[i]);
+		/* The primary first, then the other remaining carriers in rank order. */
+		size_t n = 0;
+		struct merged_carrier *c = xcalloc(me->ncarriers + 1, sizeof *c);
+		if (me->source < nkeep) {
+			c[n].source = me->source;
+			c[n++].first_seen = me->first_seen;
+			for (size_t k = 0; k < me->ncarriers; k++)
+				if (carrier_ids[i][k] == entry_source_ids[i])
+					c[0].first_seen = me->carriers[k].first_seen;
+		}
+		for (size_t k = 0; k < me->ncarriers; k++) {
+			size_t j = id_index(ids, nkeep, carrier_ids[i][k]);
+			if (j < nkeep && j != me->source) {
+				c[n].source = j;
+				c[n++].first_seen = me->carriers[k].first_seen;
+			}
+		}
+		free(me->carriers);
+		me->carriers = c;
+		me->ncarriers = n;
+	}
 	for (size_t i = 0; i < out->nentries; i++)
-		for (size_t j = 0; j < nkeep; j++)
-			if (ids[j] == entry_source_ids[i])
-				out->entries[i].source = j;
+		free(carrier_ids[i]);
+	free(carrier_ids);
 	free(all);
 	free(ids);
 	free(keep);
 	free(entry_source_ids);
+	free(entry_ids);
 	return 0;
 fail:
 	store_log_error(s, NULL, "cannot load entries");
 	if (st != NULL)
 		sqlite3_reset(st);
 	store_exec_stmt(s, ST_ROLLBACK);
-	for (size_t j = 0; j < nall; j++) {
-		free(all[j].name);
-		free(all[j].title);
-		free(all[j].feed_url);
-		free(all[j].site_link);
-	}
+	for (size_t j = 0; j < nall; j++)
+		merged_source_clear(&all[j]);
+	if (carrier_ids != NULL)
+		for (size_t i = 0; i < out->nentries; i++)
+			free(carrier_ids[i]);
+	free(carrier_ids);
 	free(all);
 	free(ids);
 	free(keep);
 	free(entry_source_ids);
+	free(entry_ids);
 	merged_free(out);
+	return -1;
+}
+
+/* Records a change of a source's state for the health feed, keeping the newest keep events. */
+int store_add_health_event(struct store *s, const char *source, int64_t at, const char *state,
+                           const char *detail, size_t keep)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_HEALTH_ADD);
+	if (st == NULL)
+		goto fail;
+	bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, at);
+	bind_text(st, 3, state);
+	bind_text(st, 4, detail);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_reset(st);
+	if ((st = store_stmt(s, ST_HEALTH_PRUNE)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, keep > INT64_MAX ? INT64_MAX : (sqlite3_int64)keep);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_reset(st);
+	return 0;
+fail:
+	if (st != NULL)
+		sqlite3_reset(st);
+	store_log_error(s, source, "cannot record a health event");
+	return -1;
+}
+
+/* The newest limit health events, newest first, into *out (health_events_free frees them). */
+int store_load_health(struct store *s, size_t limit, struct health_event **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, ST_HEALTH_LOAD);
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+	size_t size = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == size) {
+			size = size ? size * 2 : 16;
+			*out = xreallocarray(*out, size, sizeof **out);
+		}
+		struct health_event *ev = &(*out)[(*n)++];
+		ev->id = sqlite3_column_int64(st, 0);
+		ev->source = column_dup(st, 1);
+		ev->at = sqlite3_column_int64(st, 2);
+		ev->state = column_dup(st, 3);
+		ev->detail = column_dup(st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	return 0;
+fail:
+	store_log_error(s, NULL, "cannot load health events");
+	health_events_free(*out, *n);
+	*out = NULL;
+	*n = 0;
 	return -1;
 }
 

@@ -135,4 +135,12 @@ int store_mark_not_modified(struct store *s, const char *source, const char *url
 /* Fills out with the newest limit entries by date and every configured source. */
 int store_load_merged(struct store *s, size_t limit, struct merged *out);
 
+/* Records one event and prunes all but the newest keep. Returns 0, or -1 after logging. */
+int store_add_health_event(struct store *s, const char *source, int64_t at, const char *state,
+                           const char *detail, size_t keep);
+/* The newest limit events, newest first: a new array the caller frees with
+ * health_events_free.
+ * Returns 0, or -1 after logging. */
+int store_load_health(struct store *s, size_t limit, struct health_event **out, size_t *n);
+
 #endif

@@ -288,9 +288,9 @@ int main(void)
 	free(taken);
 
 	http_set_document(h, "/feed.atom", "application/atom+xml; charset=utf-8", atom_body,
-	                  sizeof atom_body - 1, atom_lm);
-	http_set_document(h, "/feed.rss", "application/rss+xml", "rss one", 7, atom_lm);
-	http_set_document(h, "/feed.rss", "application/rss+xml", "rss two", 7, atom_lm);
+	                  sizeof atom_body - 1, NULL, 0, atom_lm);
+	http_set_document(h, "/feed.rss", "application/rss+xml", "rss one", 7, NULL, 0, atom_lm);
+	http_set_document(h, "/feed.rss", "application/rss+xml", "rss two", 7, NULL, 0, atom_lm);
 
 	fflush(stdout);
 	pid_t pid = fork();

@@ -820,8 +820,10 @@ static const char *const undo_migration[] = {
     [5] = "DROP TABLE tombstones; DROP INDEX entries_first_seen;",
     [6] = "ALTER TABLE sources DROP COLUMN identity;",
     [7] = "ALTER TABLE sources DROP COLUMN priority;",
+    [8] = "ALTER TABLE sources DROP COLUMN language; DROP TABLE health_events;"
+          "DELETE FROM meta WHERE name = 'created_at';",
 };
-#define STORE_TEST_VERSION 8
+#define STORE_TEST_VERSION 9
 
 /* Every earlier schema, with stored data, migrates to the current one and keeps its data. */
 static void test_migrations_from_each(void)
@@ -883,7 +885,7 @@ int main(void)
 	ok(s != NULL, "store_open reopens it");
 	if (have_sqlite3) {
 		char *v = sql1(db, "PRAGMA user_version");
-		is_str(v, "8", "schema version recorded in user_version");
+		is_str(v, "9", "schema version recorded in user_version");
 		free(v);
 		v = sql1(db, "PRAGMA journal_mode");
 		is_str(v, "wal", "database in WAL mode");
@@ -1198,7 +1200,7 @@ int main(void)
 		ok(1, "# SKIP no sqlite3 shell");
 	}
 	if (have_sqlite3) {
-		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 to 8;
+		/* A version 1 database (as 0.1 development builds wrote it) gains versions 2 to 9;
 		 * a source it kept at the "no longer configured" position counts as removed. */
 		char *old = xasprintf("%s/v1.db", tmpdir);
 		s = store_open(old, err, sizeof err);
@@ -1227,6 +1229,7 @@ int main(void)
 		               "DROP INDEX entries_first_seen;"
 		               "ALTER TABLE sources DROP COLUMN identity;"
 		               "ALTER TABLE sources DROP COLUMN priority;"
+		               "ALTER TABLE sources DROP COLUMN language; DROP TABLE health_events;"
 		               "INSERT INTO sources(name, position) VALUES('kept', 0),"
 		               " ('gone', 1000000000); PRAGMA user_version = 1"));
 		char *v = sql1(old, "PRAGMA user_version");
@@ -1240,7 +1243,7 @@ int main(void)
 		is_str(v, "1", "migrated: changed_at added");
 		free(v);
 		v = sql1(old, "PRAGMA user_version");
-		is_str(v, "8", "migrated: user_version 8");
+		is_str(v, "9", "migrated: user_version 9");
 		free(v);
 		v = sql1(old,
 		         "SELECT group_concat(name) FROM sources WHERE removed_at IS NOT NULL");
