@@ -80,6 +80,8 @@ enum global_key {
 	G_SAME_STORY_ACROSS,
 	G_KEEP_DAYS,
 	G_SYNCHRONOUS,
+	G_ORIGINAL_LABEL,
+	G_ALSO_LABEL,
 	G_NKEYS
 };
 
@@ -93,6 +95,7 @@ static const char *const global_keys[G_NKEYS] = {
     "per_host",          "connect_timeout",   "max_redirects",
     "confirm_redirects", "retry_after_scope", "proxy",
     "same_story_across", "keep_days",         "synchronous",
+    "original_label",    "also_label",
 };
 
 enum source_key {
@@ -110,12 +113,14 @@ enum source_key {
 	S_MAX_ENTRIES,
 	S_IDENTITY,
 	S_PRIORITY,
+	S_GROUP,
 	S_NKEYS
 };
 
 static const char *const source_keys[S_NKEYS] = {
-    "url",        "title",   "interval",  "charset",    "timezone",    "date_format", "enabled",
-    "user_agent", "headers", "auth_file", "tls_verify", "max_entries", "identity",    "priority",
+    "url",         "title",       "interval",   "charset",  "timezone",
+    "date_format", "enabled",     "user_agent", "headers",  "auth_file",
+    "tls_verify",  "max_entries", "identity",   "priority", "group",
 };
 
 struct problem {
@@ -529,6 +534,12 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 	case G_ATTRIBUTION:
 		set_str(&c->attribution, v);
 		break;
+	case G_ORIGINAL_LABEL:
+		set_str(&c->original_label, v);
+		break;
+	case G_ALSO_LABEL:
+		set_str(&c->also_label, v);
+		break;
 	case G_MIN_INTERVAL:
 		if ((n = duration_value(r, line, key, v)) > 0)
 			c->min_interval_s = n;
@@ -760,6 +771,17 @@ static void source_set(struct reader *r, struct source_conf *s, enum source_key 
 	case S_USER_AGENT:
 		set_str(&s->user_agent, v);
 		break;
+	case S_GROUP: {
+		/* It names a path (/g/NAME.atom): keep it to what needs no escaping. */
+		size_t ok =
+		    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+		if (v[ok] != '\0' || ok > 64)
+			problem(r, line, "bad group '%s': use up to 64 letters, digits, '-' or '_'",
+			        v);
+		else
+			set_str(&s->group, v);
+		break;
+	}
 	case S_PRIORITY: {
 		int neg = v[0] == '-';
 		long long num = parse_ranged(v + neg, 0, 100);
@@ -1181,6 +1203,7 @@ void config_free(struct config *c)
 		free(s->timezone);
 		free(s->date_format);
 		free(s->user_agent);
+		free(s->group);
 		for (size_t k = 0; k < s->nheaders; k++)
 			free(s->headers[k]);
 		free(s->headers);
@@ -1200,6 +1223,8 @@ void config_free(struct config *c)
 	free(c->feed_title);
 	free(c->feed_author);
 	free(c->attribution);
+	free(c->original_label);
+	free(c->also_label);
 	free(c->proxy);
 	free(c->synchronous);
 	free(c);
@@ -1256,6 +1281,12 @@ static char *global_value_dup(const struct config *c, enum global_key k)
 		return xasprintf("%zu", c->feed_size);
 	case G_ATTRIBUTION:
 		v = c->attribution;
+		break;
+	case G_ORIGINAL_LABEL:
+		v = c->original_label;
+		break;
+	case G_ALSO_LABEL:
+		v = c->also_label;
 		break;
 	case G_STARTUP_SPREAD:
 		return duration_dup(c->startup_spread_s);

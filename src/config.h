@@ -24,6 +24,7 @@ struct source_conf {
 	size_t max_entries; /* its newest this many are kept; 0: no limit */
 	int identity;       /* enum store_identity: 0 auto, 1 link, 2 id, 3 hash */
 	int priority;       /* -100 .. 100: higher is the primary attribution of what it carries */
+	char *group;        /* NULL, or the view it belongs to (/g/GROUP.atom) */
 	int line;           /* line of the [source NAME] header */
 };
 
@@ -42,6 +43,8 @@ struct config {
 	char *feed_author;
 	size_t feed_size;
 	char *attribution;        /* "" means no visible attribution line */
+	char *original_label;     /* NULL: emit's default ("Link bài gốc") */
+	char *also_label;         /* NULL: emit's default ("Cũng có trên") */
 	int64_t startup_spread_s; /* overdue sources' first polls are spread over this */
 	int64_t removed_keep_s;   /* a removed source's rows are kept this long */
 	int64_t min_interval_s;   /* bounds of the effective poll interval (feed hints included) */

@@ -63,8 +63,26 @@ static void daemon_publish_opts(const struct config *c, struct publish_opts *po)
 	    .feed_author = c->feed_author,
 	    .public_url = c->public_url,
 	    .attribution = c->attribution,
+	    .original_label = c->original_label,
+	    .also_label = c->also_label,
 	    .feed_size = c->feed_size,
 	};
+	/* The sources' groups, for the publisher's views; freed by daemon_publish_opts_free. */
+	const char **names = xcalloc(c->nsources + 1, sizeof *names);
+	const char **groups = xcalloc(c->nsources + 1, sizeof *groups);
+	for (size_t i = 0; i < c->nsources; i++) {
+		names[i] = c->sources[i].name;
+		groups[i] = c->sources[i].group;
+	}
+	po->source_names = names;
+	po->source_groups = groups;
+	po->nsources = c->nsources;
+}
+
+static void daemon_publish_opts_free(struct publish_opts *po)
+{
+	free((void *)po->source_names);
+	free((void *)po->source_groups);
 }
 
 static void daemon_pruned_cb(void *ctx)
@@ -156,7 +174,9 @@ static void daemon_reload(struct daemon *d)
 	reload_keep("listen", &nc->listen, old->listen);
 	struct publish_opts po;
 	daemon_publish_opts(nc, &po);
-	if (publish_set_opts(d->pub, &po) != 0) {
+	int set = publish_set_opts(d->pub, &po);
+	daemon_publish_opts_free(&po);
+	if (set != 0) {
 		/* Logged; the static files stay where they are until a reload can make it. */
 		free(nc->output_dir);
 		nc->output_dir = xstrdup_or_null(old->output_dir);
@@ -269,6 +289,7 @@ static int daemon_setup(struct daemon *d, struct config *c, int once)
 	struct publish_opts po;
 	daemon_publish_opts(c, &po);
 	d->pub = publish_new(d->loop, d->store, d->http, &po);
+	daemon_publish_opts_free(&po);
 	if (d->pub == NULL)
 		return DAEMON_EXIT_RUNTIME;
 	struct fetch_opts fo;

@@ -510,16 +510,36 @@ static void items_set_ids(struct emit_doc *d)
 	}
 }
 
-/* The language every entry's source says, compared without case; NULL when one says none or
- * two disagree. */
-static const char *doc_lang(const struct emit_doc *d)
+/* Length of a language tag's primary subtag ("vi" of "vi-VN"). */
+static size_t lang_primary_len(const char *l)
+{
+	return strcspn(l, "-");
+}
+
+/* The language every entry's source says, compared without case; when they differ only past
+ * the primary subtag ("vi", "vi-VN"), that subtag. NULL when one says none or two disagree. */
+static const char *doc_lang(struct emit_doc *d)
 {
 	const char *lang = NULL;
+	int primary_only = 0;
 	for (size_t i = 0; i < d->nitems; i++) {
 		const char *l = d->items[i].credit.lang;
-		if (l == NULL || (lang != NULL && strcasecmp(l, lang) != 0))
+		if (l == NULL)
 			return NULL;
-		lang = l;
+		if (lang == NULL || strcasecmp(l, lang) == 0) {
+			lang = l;
+			continue;
+		}
+		size_t n = lang_primary_len(lang);
+		if (lang_primary_len(l) != n || strncasecmp(l, lang, n) != 0)
+			return NULL;
+		primary_only = 1;
+	}
+	if (primary_only) {
+		size_t n = lang_primary_len(lang);
+		memcpy(d->lang_primary, lang, n);
+		d->lang_primary[n] = '\0';
+		return d->lang_primary;
 	}
 	return lang;
 }

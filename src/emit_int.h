@@ -48,8 +48,9 @@ struct emit_doc {
 	struct emit_meta meta;  /* strings borrowed; never NULL but links */
 	struct emit_item *items;
 	size_t nitems;
-	int64_t updated;  /* see emit_doc_updated */
-	const char *lang; /* the language all entries' sources agree on, else NULL */
+	int64_t updated;      /* see emit_doc_updated */
+	const char *lang;     /* the language all entries' sources agree on, else NULL */
+	char lang_primary[9]; /* lang when they agree on its primary subtag only */
 };
 
 /* True when s would print as nothing (NULL, blanks, characters XML forbids). */

@@ -45,6 +45,13 @@ static const struct publish_output publish_outputs[] = {
 /* Events in the health feed. */
 #define PUBLISH_HEALTH_EVENTS 100
 
+/* A group of sources and its view of the merged feed. */
+struct publish_view {
+	char *name;     /* owned */
+	char **sources; /* owned */
+	size_t nsources;
+};
+
 struct publisher {
 	struct ev_loop *loop; /* borrowed */
 	ev_timer batch;       /* publish_soon's render, PUBLISH_BATCH_S after the first change */
@@ -58,6 +65,8 @@ struct publisher {
 	char *original_label;     /* owned; NULL: emit's default */
 	char *also_label;         /* owned; NULL: emit's default */
 	size_t feed_size;
+	struct publish_view *views; /* owned: the groups */
+	size_t nviews;
 };
 
 /* mkdir -p: creates path and its missing parents. Returns 0, or -1 with errno set. */
@@ -109,11 +118,21 @@ static int file_equals(const char *path, const char *data, size_t len)
 }
 
 /* Writes data to dir/name atomically: a temp file in the same folder, fsync, rename. Skips
- * the write when the file already holds these bytes. Returns 0, or -1 after logging. */
+ * the write when the file already holds these bytes. name may have one folder ("g/x.atom"),
+ * made when missing. Returns 0, or -1 after logging. */
 static int write_atomic(const char *dir, const char *name, const char *data, size_t len)
 {
 	char *path = xasprintf("%s/%s", dir, name);
-	char *tmp = xasprintf("%s/.%s.XXXXXX", dir, name);
+	const char *slash = strrchr(name, '/');
+	char *tmp = slash == NULL ? xasprintf("%s/.%s.XXXXXX", dir, name)
+	                          : xasprintf("%s/%.*s/.%s.XXXXXX", dir, (int)(slash - name), name,
+	                                      slash + 1);
+	if (slash != NULL) {
+		char *sub = xasprintf("%s/%.*s", dir, (int)(slash - name), name);
+		if (mkdir_p(sub) != 0)
+			log_warn("%s", sub);
+		free(sub);
+	}
 	int rc = -1, fd = -1;
 	if (file_equals(path, data, len)) {
 		rc = 0;
@@ -161,8 +180,45 @@ out:
 	return rc;
 }
 
+static void publish_views_free(struct publisher *p)
+{
+	for (size_t i = 0; i < p->nviews; i++) {
+		free(p->views[i].name);
+		for (size_t k = 0; k < p->views[i].nsources; k++)
+			free(p->views[i].sources[k]);
+		free(p->views[i].sources);
+	}
+	free(p->views);
+	p->views = NULL;
+	p->nviews = 0;
+}
+
+/* One view for each group the sources name, its sources in config order. */
+static void publish_views_set(struct publisher *p, const struct publish_opts *o)
+{
+	publish_views_free(p);
+	for (size_t i = 0; i < o->nsources; i++) {
+		const char *g = o->source_groups != NULL ? o->source_groups[i] : NULL;
+		if (g == NULL)
+			continue;
+		struct publish_view *v = NULL;
+		for (size_t k = 0; k < p->nviews; k++)
+			if (strcmp(p->views[k].name, g) == 0)
+				v = &p->views[k];
+		if (v == NULL) {
+			p->views = xreallocarray(p->views, p->nviews + 1, sizeof *p->views);
+			v = &p->views[p->nviews++];
+			memset(v, 0, sizeof *v);
+			v->name = xstrdup(g);
+		}
+		v->sources = xreallocarray(v->sources, v->nsources + 1, sizeof *v->sources);
+		v->sources[v->nsources++] = xstrdup(o->source_names[i]);
+	}
+}
+
 static void publish_opts_copy(struct publisher *p, const struct publish_opts *o)
 {
+	publish_views_set(p, o);
 	free(p->feed_title);
 	free(p->feed_author);
 	free(p->public_url);
@@ -229,6 +285,7 @@ void publish_free(struct publisher *p)
 	free(p->attribution);
 	free(p->original_label);
 	free(p->also_label);
+	publish_views_free(p);
 	free(p);
 }
 
@@ -262,21 +319,59 @@ static int publish_put(struct publisher *p, const char *path, const char *http_p
 	return rc;
 }
 
-int publish_now(struct publisher *p)
+/* Renders every format of one view (prefix "" for the merged feed, "g/NAME." for a group:
+ * "feed.atom" or "g/NAME.atom") and publishes them. *created_at gets the database's birth.
+ * Returns 0, or -1 when something could not be loaded or written. */
+static int publish_view(struct publisher *p, const struct store_view *view, const char *prefix,
+                        struct emit_meta *meta, int64_t *created_at)
 {
 	struct merged m;
 	memset(&m, 0, sizeof m);
-	if (store_load_merged(p->store, p->feed_size, &m) != 0) {
+	if (store_load_view(p->store, view, &m) != 0) {
 		merged_free(&m);
 		return -1;
 	}
+	*created_at = m.created_at;
+	/* The feeds of the merged view are feed.EXT; a group's are g/NAME.EXT, its page
+	 * g/NAME.html (served at /g/NAME.html too: "/" is the merged page). */
+	char paths[PUBLISH_NOUTPUTS][256];
 	struct emit_link links[PUBLISH_NOUTPUTS];
 	size_t nlinks = 0;
-	for (size_t i = 0; i < PUBLISH_NOUTPUTS; i++)
-		if (publish_outputs[i].title != NULL)
-			links[nlinks++] = (struct emit_link){publish_outputs[i].path,
-			                                     publish_outputs[i].media_type,
-			                                     publish_outputs[i].title};
+	for (size_t i = 0; i < PUBLISH_NOUTPUTS; i++) {
+		const struct publish_output *o = &publish_outputs[i];
+		if (prefix[0] == '\0')
+			snprintf(paths[i], sizeof paths[i], "%s", o->path);
+		else
+			snprintf(paths[i], sizeof paths[i], "%s%s", prefix,
+			         strchr(o->path, '.') + 1);
+		if (o->title != NULL)
+			links[nlinks++] = (struct emit_link){paths[i], o->media_type, o->title};
+	}
+	meta->links = links;
+	meta->nlinks = nlinks;
+	struct emit_doc *doc = emit_doc_new(&m, meta);
+	int64_t updated = emit_doc_updated(doc);
+	int rc = 0;
+	for (size_t i = 0; i < PUBLISH_NOUTPUTS; i++) {
+		const struct publish_output *o = &publish_outputs[i];
+		size_t len = 0;
+		char *body = o->render(doc, paths[i], &len);
+		char *http_path =
+		    prefix[0] == '\0' ? xstrdup(o->http_path) : xasprintf("/%s", paths[i]);
+		if (publish_put(p, paths[i], http_path, o->content_type, body, len, updated) != 0)
+			rc = -1;
+		free(http_path);
+		free(body);
+	}
+	emit_doc_free(doc);
+	merged_free(&m);
+	meta->links = NULL;
+	meta->nlinks = 0;
+	return rc;
+}
+
+int publish_now(struct publisher *p)
+{
 	struct emit_meta meta = {
 	    .title = p->feed_title,
 	    .author = p->feed_author,
@@ -284,23 +379,25 @@ int publish_now(struct publisher *p)
 	    .attribution = p->attribution,
 	    .original_label = p->original_label,
 	    .also_label = p->also_label,
-	    .links = links,
-	    .nlinks = nlinks,
 	};
-	struct emit_doc *doc = emit_doc_new(&m, &meta);
-	int64_t updated = emit_doc_updated(doc);
+	int64_t created_at = 0;
+	struct store_view all = {p->feed_size, FEED_TIME_NONE, NULL, 0};
+	if (publish_view(p, &all, "", &meta, &created_at) != 0)
+		return -1;
 	int rc = 0;
-	for (size_t i = 0; i < PUBLISH_NOUTPUTS; i++) {
-		const struct publish_output *o = &publish_outputs[i];
-		size_t len = 0;
-		char *body = o->render(doc, o->path, &len);
-		if (publish_put(p, o->path, o->http_path, o->content_type, body, len, updated) != 0)
+	for (size_t i = 0; i < p->nviews; i++) {
+		const struct publish_view *v = &p->views[i];
+		struct store_view group = {p->feed_size, FEED_TIME_NONE,
+		                           (const char *const *)v->sources, v->nsources};
+		char *prefix = xasprintf("g/%s.", v->name);
+		char *title = xasprintf("%s: %s", p->feed_title, v->name);
+		struct emit_meta gmeta = meta;
+		gmeta.title = title;
+		if (publish_view(p, &group, prefix, &gmeta, &created_at) != 0)
 			rc = -1;
-		free(body);
+		free(title);
+		free(prefix);
 	}
-	emit_doc_free(doc);
-	int64_t created_at = m.created_at;
-	merged_free(&m);
 
 	struct health_event *ev = NULL;
 	size_t nev = 0;

@@ -24,6 +24,11 @@ struct publish_opts {
 	const char *original_label; /* the link to the original article; NULL: "Link bài gốc" */
 	const char *also_label;     /* the page's "also in"; NULL: "Cũng có trên" */
 	size_t feed_size;           /* entries in the merged feed */
+	/* The configured sources and their groups (NULL: none): each group is a view of the
+	 * merged feed at g/GROUP.atom, .rss, .json and .html. */
+	const char *const *source_names;
+	const char *const *source_groups;
+	size_t nsources;
 };
 
 /* A publisher on loop over store and http (NULL: no listener), all borrowed. Creates

@@ -9,6 +9,7 @@
 #include "autoconf.h"
 
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +55,9 @@ struct source {
 	/* State. */
 	struct store_poll_state state; /* mirrors the store's row */
 	int in_flight;
-	int first_round; /* the next poll is this process's first: seen_at = started_at */
-	int64_t seen_at; /* the round the transfer in flight belongs to */
+	int health_changed; /* a health event was recorded during this poll */
+	int first_round;    /* the next poll is this process's first: seen_at = started_at */
+	int64_t seen_at;    /* the round the transfer in flight belongs to */
 	struct sched_timer timer;
 	size_t taken; /* this apply: matched by the new config */
 	/* Added by a reload: due within startup_spread, whatever its stored backoff (a
@@ -505,6 +507,24 @@ static const char *error_class_name(const struct fetch_result *r)
 	return "other";
 }
 
+/* Events kept for the health feed. */
+#define SOURCE_HEALTH_KEEP 500
+
+/* Records a change of src's state for the health feed; the next render publishes it. */
+static void source_health(struct source *src, int64_t now, const char *state, const char *fmt, ...)
+    LOG_PRINTF(4, 5);
+static void source_health(struct source *src, int64_t now, const char *state, const char *fmt, ...)
+{
+	char detail[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	if (store_add_health_event(src->set->env.store, src->name, now, state, detail,
+	                           SOURCE_HEALTH_KEEP) == 0)
+		src->health_changed = 1;
+}
+
 /* Follows a permanent redirect over polls: adopted after confirm_redirects in a row. */
 static void source_note_redirect(struct source *src, const struct fetch_result *r, int64_t now)
 {
@@ -529,6 +549,7 @@ static void source_note_redirect(struct source *src, const struct fetch_result *
 	log_warnx("source %s: %s moved permanently to %s (%u polls in a row): polling the new "
 	          "url from now on; update the source's url in the config",
 	          src->name, from, to, ps->redirect_polls);
+	source_health(src, now, "moved", "%s moved permanently to %s", from, to);
 	free(from);
 	free(to);
 	free(ps->adopted_url);
@@ -589,9 +610,12 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 	ps->last_error = NULL;
 	if (ok) {
 		source_note_redirect(src, r, now);
-		if (prev_failures > 0)
+		if (prev_failures > 0) {
 			log_info("source %s: recovered after %u failed poll%s", src->name,
 			         prev_failures, prev_failures == 1 ? "" : "s");
+			source_health(src, now, "recovered", "recovered after %u failed poll%s",
+			              prev_failures, prev_failures == 1 ? "" : "s");
+		}
 		ps->failures = 0;
 		ps->retry_soon = 0;
 		ps->last_ok_at = now;
@@ -643,9 +667,16 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 		if (same)
 			log_debug("source %s: %s%s: %s%s (failure %u)", src->name,
 			          r->error != NULL ? "fetch " : "", url, what, retry, ps->failures);
-		else
+		else {
 			log_warnx("source %s: %s%s: %s%s", src->name,
 			          r->error != NULL ? "fetch " : "", url, what, retry);
+			source_health(src, now,
+			              ps->gone_since != FEED_TIME_NONE ? "gone"
+			              : r->bot_wall                    ? "blocked"
+			                                               : "failing",
+			              "%s%s: %s%s", r->error != NULL ? "fetch " : "", url, what,
+			              retry);
+		}
 		free(url);
 	}
 	free(prev_class);
@@ -657,7 +688,8 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 		set->counts.store_failed = 1;
 	if (set->started && src->enabled && ps->gone_since == FEED_TIME_NONE)
 		source_arm(src, ps->next_due_at, now);
-	set->env.polled(set->env.ctx, src, changed);
+	set->env.polled(set->env.ctx, src, changed || src->health_changed);
+	src->health_changed = 0;
 }
 
 /* --- the set ------------------------------------------------------------------------------- */

@@ -123,7 +123,8 @@ static const char *const store_migrations[] = {
     " source TEXT NOT NULL,"
     " at INTEGER NOT NULL,"
     " state TEXT NOT NULL,"
-    " detail TEXT);",
+    " detail TEXT);"
+    "CREATE INDEX entry_sources_source ON entry_sources(source_id);",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -310,6 +311,10 @@ static const char *const store_sql[ST_COUNT] = {
                         " e.categories, e.enclosures, e.has_source, e.src_title,"
                         " e.src_feed_url, e.src_link, e.atom_id FROM entries e"
                         " JOIN sources s ON s.id = e.source_id WHERE s.removed_at IS NULL"
+                        " AND e.date >= ?3 AND (?2 IS NULL OR e.id IN (SELECT es.entry_id"
+                        " FROM entry_sources es JOIN sources v ON v.id = es.source_id"
+                        " WHERE v.removed_at IS NULL"
+                        " AND instr(?2, char(31) || v.name || char(31)) > 0))"
                         " ORDER BY e.date DESC, e.first_seen DESC, e.id DESC LIMIT ?1",
     [ST_LOAD_SOURCES] = "SELECT id, name, url, title, feed_title, site_link,"
                         " removed_at IS NULL, coalesce(changed_at, last_ok_at), language"
@@ -1545,9 +1550,9 @@ static size_t id_index(const int64_t *ids, size_t n, int64_t id)
 	return n;
 }
 
-/* Fills out with the newest limit entries, their carriers, and every configured source (plus
- * any source an entry refers to); the caller frees it with merged_free. */
-int store_load_merged(struct store *s, size_t limit, struct merged *out)
+/* Fills out with the newest entries the view asks for, their carriers, and every configured
+ * source (plus any source an entry refers to); the caller frees it with merged_free. */
+int store_load_view(struct store *s, const struct store_view *view, struct merged *out)
 {
 	int64_t *entry_source_ids = NULL, *entry_ids = NULL, *ids = NULL;
 	int64_t **carrier_ids = NULL; /* per entry: the carriers' source ids */
@@ -1561,7 +1566,21 @@ int store_load_merged(struct store *s, size_t limit, struct merged *out)
 
 	if ((st = store_stmt(s, ST_LOAD_ENTRIES)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 1, view->limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)view->limit);
+	if (view->nsources > 0) {
+		/* The names as one string, each between 0x1f marks (config names hold no
+		 * control characters): one prepared statement for any set of sources. */
+		struct buf names;
+		buf_init(&names, 0);
+		buf_puts(&names, "\x1f");
+		for (size_t i = 0; i < view->nsources; i++) {
+			buf_puts(&names, view->sources[i]);
+			buf_puts(&names, "\x1f");
+		}
+		sqlite3_bind_text(st, 2, names.data, (int)names.len, SQLITE_TRANSIENT);
+		buf_free(&names);
+	}
+	sqlite3_bind_int64(st, 3, view->since != FEED_TIME_NONE ? view->since : INT64_MIN);
 	int rc;
 	size_t size = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1706,6 +1725,12 @@ fail:
 	free(entry_ids);
 	merged_free(out);
 	return -1;
+}
+
+int store_load_merged(struct store *s, size_t limit, struct merged *out)
+{
+	struct store_view all = {limit, FEED_TIME_NONE, NULL, 0};
+	return store_load_view(s, &all, out);
 }
 
 /* Records a change of a source's state for the health feed, keeping the newest keep events. */

@@ -134,6 +134,16 @@ int store_mark_not_modified(struct store *s, const char *source, const char *url
 
 /* Fills out with the newest limit entries by date and every configured source. */
 int store_load_merged(struct store *s, size_t limit, struct merged *out);
+/* Which entries store_load_view loads: the newest limit, dated since or later, carried by one
+ * of the sources named (none named: all). */
+struct store_view {
+	size_t limit;
+	int64_t since; /* FEED_TIME_NONE: no bound */
+	const char *const *sources;
+	size_t nsources;
+};
+/* store_load_merged for a view of the merged feed (a group's sources, one source). */
+int store_load_view(struct store *s, const struct store_view *view, struct merged *out);
 
 /* Records one event and prunes all but the newest keep. Returns 0, or -1 after logging. */
 int store_add_health_event(struct store *s, const char *source, int64_t at, const char *state,
