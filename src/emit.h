@@ -25,6 +25,11 @@ struct emit_meta {
 	const char *also_label;        /* the HTML page's "also in" label; NULL: default */
 	const struct emit_link *links; /* the feeds a reader may subscribe to */
 	size_t nlinks;
+	/* RFC 5005 archives (Atom only), paths under public_url; NULL: none. An archive page
+	 * names the feed it archives as current and is marked fh:archive. */
+	const char *prev_archive;
+	const char *next_archive;
+	const char *current;
 };
 
 struct emit_doc;

@@ -15,6 +15,17 @@
 
 /* The namespace of feedmerge's extension elements, in Atom and RSS alike. */
 #define EMIT_NS "urn:feedmerge:1.0"
+/* RFC 5005's feed history namespace. */
+#define EMIT_FH_NS "http://purl.org/syndication/history/1.0"
+
+static void put_rel(struct buf *b, const struct emit_doc *d, const char *rel, const char *path)
+{
+	if (path == NULL)
+		return;
+	char *u = emit_url_dup(d, path);
+	emit_put_link(b, "link", rel, u, "application/atom+xml");
+	free(u);
+}
 
 /* Appends the other carriers of an item as <fm:carrier/> elements. */
 static void put_carriers(struct buf *b, const struct emit_item *it)
@@ -149,6 +160,8 @@ char *emit_atom(const struct emit_doc *d, const char *self, size_t *len)
 	char *self_url = emit_url_dup(d, self);
 	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	             "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:fm=\"" EMIT_NS "\"");
+	if (d->meta.prev_archive != NULL || d->meta.current != NULL)
+		buf_puts(&b, " xmlns:fh=\"" EMIT_FH_NS "\"");
 	if (d->lang != NULL) {
 		buf_puts(&b, " xml:lang=\"");
 		emit_put_text(&b, d->lang, 1);
@@ -172,6 +185,11 @@ char *emit_atom(const struct emit_doc *d, const char *self, size_t *len)
 		emit_put_link(&b, "link", "alternate", u, l->type);
 		free(u);
 	}
+	put_rel(&b, d, "current", d->meta.current);
+	put_rel(&b, d, "prev-archive", d->meta.prev_archive);
+	put_rel(&b, d, "next-archive", d->meta.next_archive);
+	if (d->meta.current != NULL)
+		buf_puts(&b, "<fh:archive/>\n");
 	buf_puts(&b, "<generator version=\"" PACKAGE_VERSION "\">feedmerge</generator>\n");
 	for (size_t i = 0; i < d->nitems; i++)
 		atom_entry(&b, d, &d->items[i]);

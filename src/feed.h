@@ -119,7 +119,8 @@ struct merged {
 	size_t nsources;
 	struct merged_entry *entries; /* newest first */
 	size_t nentries;
-	int64_t created_at; /* when the database began: the date of a feed with no entry */
+	int64_t created_at;   /* when the database began: the date of a feed with no entry */
+	int64_t max_entry_id; /* the newest entry's id (insertion order): archive pages */
 };
 
 void merged_free(struct merged *m);

@@ -381,14 +381,14 @@ int publish_now(struct publisher *p)
 	    .also_label = p->also_label,
 	};
 	int64_t created_at = 0;
-	struct store_view all = {p->feed_size, FEED_TIME_NONE, NULL, 0};
+	struct store_view all = {p->feed_size, FEED_TIME_NONE, NULL, 0, 0, 0};
 	if (publish_view(p, &all, "", &meta, &created_at) != 0)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < p->nviews; i++) {
 		const struct publish_view *v = &p->views[i];
 		struct store_view group = {p->feed_size, FEED_TIME_NONE,
-		                           (const char *const *)v->sources, v->nsources};
+		                           (const char *const *)v->sources, v->nsources, 0, 0};
 		char *prefix = xasprintf("g/%s.", v->name);
 		char *title = xasprintf("%s: %s", p->feed_title, v->name);
 		struct emit_meta gmeta = meta;

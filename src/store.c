@@ -311,7 +311,8 @@ static const char *const store_sql[ST_COUNT] = {
                         " e.categories, e.enclosures, e.has_source, e.src_title,"
                         " e.src_feed_url, e.src_link, e.atom_id FROM entries e"
                         " JOIN sources s ON s.id = e.source_id WHERE s.removed_at IS NULL"
-                        " AND e.date >= ?3 AND (?2 IS NULL OR e.id IN (SELECT es.entry_id"
+                        " AND e.date >= ?3 AND e.id BETWEEN ?4 AND ?5"
+                        " AND (?2 IS NULL OR e.id IN (SELECT es.entry_id"
                         " FROM entry_sources es JOIN sources v ON v.id = es.source_id"
                         " WHERE v.removed_at IS NULL"
                         " AND instr(?2, char(31) || v.name || char(31)) > 0))"
@@ -324,7 +325,8 @@ static const char *const store_sql[ST_COUNT] = {
                          " JOIN sources s ON s.id = es.source_id"
                          " WHERE es.entry_id = ?1 AND s.removed_at IS NULL"
                          " ORDER BY s.priority DESC, es.first_seen, s.position, s.id",
-    [ST_LOAD_CREATED] = "SELECT CAST(value AS INTEGER) FROM meta WHERE name = 'created_at'",
+    [ST_LOAD_CREATED] = "SELECT CAST(value AS INTEGER), (SELECT max(id) FROM entries) FROM meta"
+                        " WHERE name = 'created_at'",
     [ST_HEALTH_ADD] = "INSERT INTO health_events(source, at, state, detail) VALUES(?1, ?2, ?3, ?4)",
     /* The health feed shows the newest events; older ones are of no use to anyone. */
     [ST_HEALTH_PRUNE] = "DELETE FROM health_events WHERE id <= (SELECT id FROM health_events"
@@ -1581,6 +1583,8 @@ int store_load_view(struct store *s, const struct store_view *view, struct merge
 		buf_free(&names);
 	}
 	sqlite3_bind_int64(st, 3, view->since != FEED_TIME_NONE ? view->since : INT64_MIN);
+	sqlite3_bind_int64(st, 4, view->id_min);
+	sqlite3_bind_int64(st, 5, view->id_max > 0 ? view->id_max : INT64_MAX);
 	int rc;
 	size_t size = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1623,7 +1627,10 @@ int store_load_view(struct store *s, const struct store_view *view, struct merge
 
 	if ((st = store_stmt(s, ST_LOAD_CREATED)) == NULL)
 		goto fail;
-	out->created_at = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->created_at = sqlite3_column_int64(st, 0);
+		out->max_entry_id = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_reset(st);
 
 	if ((st = store_stmt(s, ST_LOAD_SOURCES)) == NULL)
@@ -1729,7 +1736,7 @@ fail:
 
 int store_load_merged(struct store *s, size_t limit, struct merged *out)
 {
-	struct store_view all = {limit, FEED_TIME_NONE, NULL, 0};
+	struct store_view all = {limit, FEED_TIME_NONE, NULL, 0, 0, 0};
 	return store_load_view(s, &all, out);
 }
 

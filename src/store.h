@@ -141,6 +141,7 @@ struct store_view {
 	int64_t since; /* FEED_TIME_NONE: no bound */
 	const char *const *sources;
 	size_t nsources;
+	int64_t id_min, id_max; /* entry ids (insertion order) in this range; id_max 0: no bound */
 };
 /* store_load_merged for a view of the merged feed (a group's sources, one source). */
 int store_load_view(struct store *s, const struct store_view *view, struct merged *out);
