@@ -1,15 +1,17 @@
 /* The emitter on a merged feed built by hand: ids, fallbacks, attribution, escaping, forbidden
  * characters, determinism, and validity against RFC 4287's RELAX NG schema (xmllint, when
- * installed; tests/data/atom.rng). */
+ * installed; tests/data/atom.rng); the JSON Feed read back with yajl's tree parser. */
 #include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <yajl/yajl_tree.h>
 
 #include "date.h"
 #include "emit.h"
@@ -118,6 +120,14 @@ static char *rss_of(const struct merged *m, const struct emit_meta *mt, size_t *
 {
 	struct emit_doc *d = emit_doc_new(m, mt);
 	char *out = emit_rss(d, "feed.rss", len);
+	emit_doc_free(d);
+	return out;
+}
+
+static char *json_of(const struct merged *m, const struct emit_meta *mt, size_t *len)
+{
+	struct emit_doc *d = emit_doc_new(m, mt);
+	char *out = emit_json(d, "feed.json", len);
 	emit_doc_free(d);
 	return out;
 }
@@ -449,6 +459,444 @@ static void test_hostile(void)
 	merged_free(&m);
 }
 
+/* --- JSON Feed ------------------------------------------------------------------------------ */
+
+/* Parses a JSON document with yajl's tree parser (which checks UTF-8); NULL when it fails,
+ * with yajl's message as a TAP comment. */
+static yajl_val json_parse(const char *doc, const char *what)
+{
+	char err[256] = "";
+	yajl_val v = yajl_tree_parse(doc, err, sizeof err);
+	if (v == NULL)
+		printf("# %s: %s\n", what, err);
+	return v;
+}
+
+/* The member key of object v, or NULL. */
+static yajl_val jget(yajl_val v, const char *key)
+{
+	if (v == NULL || !YAJL_IS_OBJECT(v))
+		return NULL;
+	for (size_t i = 0; i < v->u.object.len; i++)
+		if (strcmp(v->u.object.keys[i], key) == 0)
+			return v->u.object.values[i];
+	return NULL;
+}
+
+/* The string member key of object v, or NULL when absent or not a string. */
+static const char *jstr(yajl_val v, const char *key)
+{
+	yajl_val s = jget(v, key);
+	return s != NULL && YAJL_IS_STRING(s) ? YAJL_GET_STRING(s) : NULL;
+}
+
+/* Element i of array v, or NULL. */
+static yajl_val jidx(yajl_val v, size_t i)
+{
+	if (v == NULL || !YAJL_IS_ARRAY(v) || i >= v->u.array.len)
+		return NULL;
+	return v->u.array.values[i];
+}
+
+static size_t jlen(yajl_val v)
+{
+	return v != NULL && YAJL_IS_ARRAY(v) ? v->u.array.len : (size_t)-1;
+}
+
+/* True when the len bytes at s are valid UTF-8 without a raw C0 control but newline (which
+ * only the pretty-printing puts between tokens). */
+static int json_bytes_ok(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (len > 0) {
+		uint32_t cp;
+		size_t n = utf8_decode(p, len, &cp);
+		if (n == 0 || (cp < 0x20 && cp != '\n'))
+			return 0;
+		p += n, len -= n;
+	}
+	return 1;
+}
+
+/* The atom:id of every entry of an Atom document, as new strings; returns how many. */
+static size_t atom_ids(const char *atom, size_t len, char **ids, size_t max)
+{
+	xmlDocPtr doc = xmlReadMemory(atom, (int)len, NULL, "UTF-8",
+	                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	size_t n = 0;
+	if (doc == NULL)
+		return 0;
+	for (xmlNode *e = xmlDocGetRootElement(doc)->children; e != NULL && n < max; e = e->next) {
+		if (e->type != XML_ELEMENT_NODE || strcmp((const char *)e->name, "entry") != 0)
+			continue;
+		for (xmlNode *c = e->children; c != NULL; c = c->next) {
+			if (c->type == XML_ELEMENT_NODE &&
+			    strcmp((const char *)c->name, "id") == 0) {
+				xmlChar *t = xmlNodeGetContent(c);
+				ids[n++] = xstrdup((const char *)t);
+				xmlFree(t);
+				break;
+			}
+		}
+	}
+	xmlFreeDoc(doc);
+	return n;
+}
+
+/* The text of the description of RSS item n (entities decoded), as a new string. */
+static char *rss_description(const char *rss, size_t len, int n)
+{
+	xmlDocPtr doc = xmlReadMemory(rss, (int)len, NULL, "UTF-8",
+	                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	char *out = NULL;
+	if (doc == NULL)
+		return NULL;
+	xmlNode *channel = xmlDocGetRootElement(doc)->children;
+	while (channel != NULL && channel->type != XML_ELEMENT_NODE)
+		channel = channel->next;
+	int i = 0;
+	for (xmlNode *it = channel != NULL ? channel->children : NULL; it != NULL && out == NULL;
+	     it = it->next) {
+		if (it->type != XML_ELEMENT_NODE || strcmp((const char *)it->name, "item") != 0 ||
+		    i++ != n)
+			continue;
+		for (xmlNode *c = it->children; c != NULL; c = c->next)
+			if (c->type == XML_ELEMENT_NODE &&
+			    strcmp((const char *)c->name, "description") == 0) {
+				xmlChar *t = xmlNodeGetContent(c);
+				out = xstrdup((const char *)t);
+				xmlFree(t);
+				break;
+			}
+	}
+	xmlFreeDoc(doc);
+	return out;
+}
+
+static int is_iso(const char *got, int64_t t)
+{
+	char iso[DATE_ISO_SIZE];
+	date_format_iso(t, iso);
+	return got != NULL && strcmp(got, iso) == 0;
+}
+
+/* The sample feed: metadata, items, ids against Atom's, dates, attachments, attribution. */
+static void test_json_sample(void)
+{
+	struct merged m;
+	sample(&m);
+	size_t len, len2;
+	char *json = json_of(&m, &meta, &len);
+	char *json2 = json_of(&m, &meta, &len2);
+	if (getenv("TEST_EMIT_DUMP") != NULL)
+		fwrite(json, 1, len, stderr);
+	ok(len == strlen(json), "json: length matches");
+	ok(len == len2 && memcmp(json, json2, len) == 0, "json: same input, same bytes");
+	free(json2);
+	ok(json_bytes_ok(json, len), "json: valid UTF-8, no raw control characters");
+	yajl_val root = json_parse(json, "sample");
+	ok(root != NULL && YAJL_IS_OBJECT(root), "json: parses (yajl_tree), an object");
+
+	is_str(jstr(root, "version"), "https://jsonfeed.org/version/1.1", "json: version");
+	is_str(jstr(root, "title"), "Tin tổng hợp", "json: title");
+	is_str(jstr(root, "home_page_url"), "http://news.test/", "json: home_page_url");
+	is_str(jstr(root, "feed_url"), "http://news.test/feed.json",
+	       "json: feed_url is public_url + feed.json");
+	ok(jget(root, "language") == NULL, "json: no language when the sources name none");
+	is_str(jstr(jidx(jget(root, "authors"), 0), "name"), "Ban biên tập", "json: authors");
+	yajl_val items = jget(root, "items");
+	is_int((int64_t)jlen(items), 8, "json: eight items");
+
+	/* Ids: strings, unique, the Atom feed's. */
+	size_t alen;
+	char *atom = atom_of(&m, &meta, &alen);
+	char *ids[16];
+	size_t nids = atom_ids(atom, alen, ids, 16);
+	free(atom);
+	int same = nids == jlen(items), unique = 1;
+	for (size_t i = 0; i < jlen(items) && i < 16; i++) {
+		const char *id = jstr(jidx(items, i), "id");
+		if (id == NULL || i >= nids || strcmp(id, ids[i]) != 0)
+			same = 0;
+		for (size_t j = 0; j < i && id != NULL; j++) {
+			const char *other = jstr(jidx(items, j), "id");
+			if (other != NULL && strcmp(other, id) == 0)
+				unique = 0;
+		}
+	}
+	ok(same, "json: every item id a string, the Atom entry's id");
+	ok(unique, "json: item ids unique");
+	for (size_t i = 0; i < nids; i++)
+		free(ids[i]);
+
+	/* Item 0: everything. */
+	yajl_val i0 = jidx(items, 0);
+	is_str(jstr(i0, "id"), "http://s0.test/a?x=1&y=2", "json: id unescaped");
+	is_str(jstr(i0, "url"), "http://s0.test/a?x=1&y=2", "json: url");
+	is_str(jstr(i0, "title"), "A & B <c>", "json: title as plain text");
+	size_t rlen;
+	char *rss = rss_of(&m, &meta, &rlen);
+	char *desc = rss_description(rss, rlen, 0);
+	free(rss);
+	is_str(jstr(i0, "content_html"), desc, "json: content_html = RSS description");
+	free(desc);
+	const char *html = jstr(i0, "content_html");
+	ok(html != NULL &&
+	       strncmp(html, "<p>Hello</p>\n<p>Nguồn: <a href=\"http://s0.test/\">", 48) == 0,
+	   "json: content, then the attribution line on its own line");
+	is_str(jstr(i0, "summary"), "Sum", "json: summary as plain text beside content");
+	ok(is_iso(jstr(i0, "date_published"), 1700000400), "json: date_published");
+	ok(is_iso(jstr(i0, "date_modified"), 1700000450), "json: date_modified");
+	is_str(jstr(jidx(jget(i0, "authors"), 0), "name"), "Alice", "json: item author");
+	is_int((int64_t)jlen(jget(i0, "tags")), 1, "json: one tag");
+	is_str(YAJL_GET_STRING(jidx(jget(i0, "tags"), 0)), "World & Asia", "json: tag text");
+	yajl_val att = jget(i0, "attachments");
+	is_int((int64_t)jlen(att), 2, "json: two attachments");
+	is_str(jstr(jidx(att, 0), "url"), "http://s0.test/a.mp3", "json: attachment url");
+	is_str(jstr(jidx(att, 0), "mime_type"), "audio/mpeg", "json: attachment mime_type");
+	yajl_val size = jget(jidx(att, 0), "size_in_bytes");
+	ok(size != NULL && YAJL_IS_INTEGER(size) && YAJL_GET_INTEGER(size) == 42,
+	   "json: attachment size_in_bytes");
+	is_str(jstr(jidx(att, 1), "mime_type"), "application/octet-stream",
+	       "json: a bad type: application/octet-stream (mime_type is required)");
+	ok(jget(jidx(att, 1), "size_in_bytes") == NULL, "json: unknown length: no size_in_bytes");
+	yajl_val src = jget(i0, "_source");
+	is_str(jstr(src, "about"), "https://github.com/feedmerge/feedmerge#json-feed-extension",
+	       "json: _source about");
+	is_str(jstr(src, "title"), "Source <Zero> & Co", "json: _source title");
+	is_str(jstr(src, "feed_url"), "http://s0.test/feed?a=1&b=2", "json: _source feed_url");
+	is_str(jstr(src, "home_page_url"), "http://s0.test/", "json: _source home_page_url");
+	ok(is_iso(jstr(src, "first_seen"), 1700000400), "json: _source first_seen");
+	is_int((int64_t)jlen(jget(src, "also")), 0, "json: _source also empty for one carrier");
+
+	/* Item 1: no content: the summary with the attribution is content_html, no summary. */
+	yajl_val i1 = jidx(items, 1);
+	html = jstr(i1, "content_html");
+	ok(html != NULL && strncmp(html, "<p>First &amp; foremost:", 24) == 0 &&
+	       strstr(html, "Link bài gốc</a></p>") != NULL,
+	   "json: no content: content_html is the summary and the attribution");
+	ok(jget(i1, "summary") == NULL, "json: ...and no summary");
+	ok(is_iso(jstr(i1, "date_published"), 1700000300), "json: no published date: the date");
+	ok(jget(i1, "tags") == NULL && jget(i1, "attachments") == NULL,
+	   "json: no tags, no attachments: no keys");
+
+	/* Item 3: forbidden characters, invalid UTF-8, no link, no source. */
+	yajl_val i3 = jidx(items, 3);
+	is_str(jstr(i3, "title"), "BadTitle and \xEF\xBF\xBD byte",
+	       "json: invalid UTF-8 replaced, characters XML forbids dropped as in Atom");
+	ok(jget(i3, "url") == NULL, "json: no link, no url");
+	is_str(jstr(i3, "content_html"), "tab\there  vt", "json: tab kept, vertical tab dropped");
+	src = jget(i3, "_source");
+	ok(src != NULL && jget(src, "title") == NULL && jget(src, "feed_url") == NULL,
+	   "json: an unknown source: _source names none");
+
+	/* Item 4: a carried atom:source. */
+	src = jget(jidx(items, 4), "_source");
+	is_str(jstr(src, "title"), "Origin Daily", "json: carried atom:source in _source");
+	is_str(jstr(src, "feed_url"), "http://origin.test/feed", "json: its feed_url");
+	yajl_tree_free(root);
+	free(json);
+
+	/* No public_url that is a URL: no home_page_url, no feed_url. */
+	struct emit_meta local = meta;
+	local.public_url = "";
+	json = json_of(&m, &local, &len);
+	root = json_parse(json, "no public_url");
+	ok(root != NULL && jget(root, "home_page_url") == NULL && jget(root, "feed_url") == NULL,
+	   "json: no public_url: no home_page_url or feed_url");
+	yajl_tree_free(root);
+	free(json);
+	merged_free(&m);
+}
+
+/* One story from two sources: the primary in _source, the other in also[]. */
+static void test_json_carriers(void)
+{
+	struct merged m;
+	memset(&m, 0, sizeof m);
+	m.nsources = 2;
+	m.sources = xcalloc(2, sizeof *m.sources);
+	source_set(&m.sources[0], "alpha", "Alpha", "http://alpha.test/feed", "http://alpha.test/",
+	           1700000500);
+	source_set(&m.sources[1], "beta", "Beta", "https://beta.test/rss", "https://beta.test/",
+	           1700000600);
+	m.sources[0].language = xstrdup("vi");
+	m.sources[1].language = xstrdup("en");
+	struct merged_entry *me = entry_push(&m, "http://news.test/story", "http://news.test/story",
+	                                     "Story", 1700000000, 0);
+	me->ncarriers = 2;
+	me->carriers = xcalloc(2, sizeof *me->carriers);
+	me->carriers[0].source = 0;
+	me->carriers[0].first_seen = 1700000000;
+	me->carriers[1].source = 1;
+	me->carriers[1].first_seen = 1700000900;
+	entry_push(&m, "http://beta.test/b", "http://beta.test/b", "Only in Beta", 1699999000, 1);
+
+	size_t len;
+	char *json = json_of(&m, &meta, &len);
+	if (getenv("TEST_EMIT_DUMP") != NULL)
+		fwrite(json, 1, len, stderr);
+	yajl_val root = json_parse(json, "carriers");
+	ok(root != NULL, "json carriers: parses");
+	yajl_val items = jget(root, "items");
+	yajl_val src = jget(jidx(items, 0), "_source");
+	is_str(jstr(src, "title"), "Alpha", "json carriers: _source is the primary");
+	ok(is_iso(jstr(src, "first_seen"), 1700000000), "json carriers: its first_seen");
+	yajl_val also = jget(src, "also");
+	is_int((int64_t)jlen(also), 1, "json carriers: one other carrier in also");
+	yajl_val a0 = jidx(also, 0);
+	is_str(jstr(a0, "title"), "Beta", "json carriers: also title");
+	is_str(jstr(a0, "feed_url"), "https://beta.test/rss", "json carriers: also feed_url");
+	is_str(jstr(a0, "home_page_url"), "https://beta.test/",
+	       "json carriers: also home_page_url");
+	ok(is_iso(jstr(a0, "first_seen"), 1700000900), "json carriers: also first_seen");
+	ok(jget(root, "language") == NULL, "json carriers: sources disagree: no feed language");
+	is_str(jstr(jidx(items, 0), "language"), "vi", "json carriers: item language (vi)");
+	is_str(jstr(jidx(items, 1), "language"), "en", "json carriers: item language (en)");
+	yajl_tree_free(root);
+	free(json);
+
+	/* Both in Vietnamese: the feed's language, none per item. */
+	free(m.sources[1].language);
+	m.sources[1].language = xstrdup("VI");
+	json = json_of(&m, &meta, &len);
+	root = json_parse(json, "one language");
+	const char *lang = jstr(root, "language");
+	ok(lang != NULL && strcasecmp(lang, "vi") == 0, "json: sources agree: the feed's language");
+	items = jget(root, "items");
+	ok(jget(jidx(items, 0), "language") == NULL && jget(jidx(items, 1), "language") == NULL,
+	   "json: ...and no item language");
+	yajl_tree_free(root);
+	free(json);
+	merged_free(&m);
+}
+
+static void test_json_hostile(void)
+{
+	struct merged m;
+	hostile_sample(&m);
+	size_t len;
+	char *json = json_of(&m, &meta, &len);
+	if (getenv("TEST_EMIT_DUMP") != NULL)
+		fwrite(json, 1, len, stderr);
+	yajl_val root = json_parse(json, "hostile");
+	ok(root != NULL, "hostile json: parses");
+	ok(!contains(json, "javascript") && !contains(json, "JaVaScRiPt") &&
+	       !contains(json, "vbscript") && !contains(json, "data:") &&
+	       !contains(json, "onerror") && !contains(json, "onclick") &&
+	       !contains(json, "iframe") && !contains(json, "script") && !contains(json, "alert("),
+	   "hostile json: no trace of a script anywhere");
+	ok(!contains(json, "@cred.test"), "hostile json: no credentials anywhere");
+	yajl_val items = jget(root, "items");
+	ok(jget(jidx(items, 0), "url") == NULL && jget(jidx(items, 0), "attachments") == NULL,
+	   "hostile json: javascript: url and attachment left out");
+	ok(jget(jidx(items, 1), "url") == NULL, "hostile json: url with credentials left out");
+	const char *id2 = jstr(jidx(items, 2), "id");
+	ok(id2 != NULL && strncmp(id2, "urn:feedmerge:", 14) == 0, "hostile json: id replaced");
+	int urls_ok = 1;
+	for (size_t i = 0; i < jlen(items); i++) {
+		yajl_val it = jidx(items, i), src = jget(it, "_source");
+		const char *u[] = {jstr(it, "url"), jstr(src, "feed_url"),
+		                   jstr(src, "home_page_url")};
+		for (size_t k = 0; k < 3; k++)
+			if (u[k] != NULL && !url_public(u[k]))
+				urls_ok = 0;
+		const char *h = jstr(it, "content_html");
+		const char *why = h != NULL ? html_problem(h) : "no content_html";
+		if (why != NULL) {
+			printf("# item %zu: %s\n", i, why);
+			urls_ok = 0;
+		}
+	}
+	ok(urls_ok, "hostile json: every url public http(s), every content_html safe");
+	yajl_tree_free(root);
+	free(json);
+	merged_free(&m);
+}
+
+/* Random bytes in every field (a fixed seed), and an empty feed. */
+static void test_json_noise(void)
+{
+	struct merged noise;
+	memset(&noise, 0, sizeof noise);
+	noise.nsources = 1;
+	noise.sources = xcalloc(1, sizeof *noise.sources);
+	uint32_t seed = 777;
+	for (int i = 0; i < 40; i++) {
+		char *junk[8];
+		for (int k = 0; k < 8; k++) {
+			char tmp[48];
+			size_t n = 0;
+			for (; n < sizeof tmp - 1; n++) {
+				seed = seed * 1103515245u + 12345u;
+				tmp[n] = (char)((seed >> 16) & 0xFF);
+				if (tmp[n] == '\0')
+					break;
+			}
+			tmp[n] = '\0';
+			junk[k] = xstrdup(tmp);
+		}
+		if (i == 0)
+			source_set(&noise.sources[0], junk[0], junk[1], junk[2], junk[3], 1);
+		struct merged_entry *me =
+		    entry_push(&noise, junk[4], junk[5], junk[6], 1700000000 - i, 0);
+		if (i == 1)
+			me->date = INT64_MIN / 2;
+		if (i == 2)
+			me->e.published = INT64_MAX / 2;
+		me->e.summary = xstrdup(junk[7]);
+		me->e.content = xstrdup(junk[0]);
+		me->e.author = xstrdup(junk[1]);
+		entry_add_category(&me->e, junk[2]);
+		entry_add_enclosure(&me->e, i % 3 == 0 ? "http://x.test/\x01\"\\\xFF" : junk[3],
+		                    i % 2 ? "text/x\nbroken" : junk[4], i);
+		for (int k = 0; k < 8; k++)
+			free(junk[k]);
+	}
+	/* Control characters JSON must escape, in text that XML allows too. */
+	struct merged_entry *me = entry_push(&noise, "http://x.test/ctl", "http://x.test/ctl",
+	                                     "quote \" backslash \\ tab\t cr\r nl\n end", 1, 0);
+	me->e.content = xstrdup("<p>\x01\x1F\x7F \xC0\xAF \xED\xA0\x80 \xF4\x90\x80\x80</p>");
+	size_t len;
+	char *json = json_of(&noise, &meta, &len);
+	ok(json_bytes_ok(json, len), "noise json: valid UTF-8, no raw control characters");
+	yajl_val root = json_parse(json, "noise");
+	ok(root != NULL, "noise json: parses");
+	yajl_val items = jget(root, "items");
+	is_int((int64_t)jlen(items), 41, "noise json: every item");
+	is_str(jstr(jidx(items, 40), "title"), "quote \" backslash \\ tab\t cr\r nl\n end",
+	       "noise json: quotes, backslashes, tab, CR, LF round-trip");
+	int dates_ok = 1;
+	for (size_t i = 0; i < jlen(items); i++) {
+		const char *dp = jstr(jidx(items, i), "date_published");
+		if (dp == NULL || strlen(dp) != 20 || dp[4] != '-' || dp[10] != 'T' ||
+		    dp[19] != 'Z')
+			dates_ok = 0;
+	}
+	ok(dates_ok, "noise json: every date_published RFC 3339, years clamped to four digits");
+	yajl_tree_free(root);
+	free(json);
+	merged_free(&noise);
+
+	struct merged empty = {0};
+	empty.created_at = 1690000000;
+	json = json_of(&empty, &meta, &len);
+	root = json_parse(json, "empty");
+	items = jget(root, "items");
+	ok(items != NULL && YAJL_IS_ARRAY(items) && jlen(items) == 0, "empty json: \"items\": []");
+	is_str(jstr(root, "version"), "https://jsonfeed.org/version/1.1", "empty json: version");
+	yajl_tree_free(root);
+	free(json);
+}
+
+static void test_json(void)
+{
+	test_json_sample();
+	test_json_carriers();
+	test_json_hostile();
+	test_json_noise();
+}
+
 int main(void)
 {
 	const char *env = getenv("TESTS_SRCDIR");
@@ -765,6 +1213,7 @@ int main(void)
 	merged_free(&noise);
 
 	test_hostile();
+	test_json();
 	free(tests_srcdir);
 	return done_testing();
 }
