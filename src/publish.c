@@ -244,9 +244,9 @@ int publish_now(struct publisher *p)
 	}
 	if (p->http != NULL) {
 		http_set_document(p->http, "/feed.atom", "application/atom+xml; charset=utf-8",
-		                  atom, atom_len, updated);
+		                  atom, atom_len, NULL, 0, updated);
 		http_set_document(p->http, "/feed.rss", "application/rss+xml; charset=utf-8", rss,
-		                  rss_len, updated);
+		                  rss_len, NULL, 0, updated);
 	}
 	free(atom);
 	free(rss);
