@@ -321,15 +321,15 @@ static int child_main(void)
 	free(v);
 	reply_free(&r);
 
-	/* A 304 is headers only: no Content-Type, no Content-Encoding, and no Content-Length,
-	 * or (libmicrohttpd before 0.9.77 always sends one) the 200's, never 0 (RFC 9110 8.6). */
+	/* A 304 is headers only: no Content-Type, no Content-Encoding, and no Content-Length, or
+	 * "0" with libmicrohttpd before 0.9.77, which always sends one (see http.c). */
 	char *inm = xasprintf("If-None-Match: %s\r\n", etag);
 	r = request("GET", "/feed.atom", inm);
 	free(inm);
 	is_int(r.status, 304, "304 for the raw-socket checks");
 	v = header(&r, "Content-Length");
-	ok(v == NULL || strtoul(v, NULL, 10) == sizeof atom_body - 1,
-	   "304: Content-Length absent or the 200's (%s)", v ? v : "absent");
+	ok(v == NULL || strcmp(v, "0") == 0, "304: Content-Length absent or 0 (%s)",
+	   v ? v : "absent");
 	free(v);
 	v = header(&r, "Content-Type");
 	ok(v == NULL, "304: no Content-Type");
