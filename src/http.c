@@ -3,14 +3,23 @@
  * libmicrohttpd runs without a thread of its own (MHD_USE_EPOLL, external polling): its epoll
  * descriptor is watched by an ev_io on the daemon's one libev loop, MHD_run() is called when it
  * is readable, and after every run an ev_timer is re-armed from MHD_get_timeout() so idle
- * connections time out and work MHD left pending gets done. Documents are served from memory
- * with a strong ETag (a hash of the bytes), Last-Modified and 304s (RFC 9110 13.1, 13.2.2). */
+ * connections time out and work MHD left pending gets done. bench/README.md has the
+ * measurements behind staying on the loop rather than using MHD's own threads.
+ *
+ * Each document is held as up to two representations (the identity bytes and, when the
+ * publisher made one, a gzip copy), each with its own strong ETag (RFC 9110 8.8.3) and its own
+ * pair of MHD_Response objects (200/HEAD and 304) built once in http_set_document and queued
+ * for every request: a request copies nothing and allocates nothing. MHD counts references to
+ * a response, and the bytes belong to a refcounted blob released by the last response using
+ * them, so a document replaced while a connection is still sending the old bytes stays valid
+ * until that send ends. */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +36,58 @@
 #include "log.h"
 #include "util.h"
 
+/* Each connection costs a descriptor; 256 leaves room under the usual 1024 soft limit for
+ * libcurl's transfers, SQLite and the rest, and is far above what feed readers need (they
+ * poll, they do not stream). */
 #define HTTP_CONNECTION_LIMIT 256
-#define HTTP_CONNECTION_TIMEOUT_S 30
-#define HTTP_CACHE_CONTROL "max-age=60"
+/* Idle keep-alive connections are closed after this: long enough for a reader fetching
+ * /feed.atom then /feed.rss, short enough that idle sockets do not hold the limit above. */
+#define HTTP_IDLE_TIMEOUT_S 15
+/* Per connection, for the request line and header fields (and MHD's bookkeeping); larger
+ * requests get 431 (or 414 for a long request line) from MHD itself. */
+#define HTTP_MEMORY_LIMIT_BYTES (32 * 1024)
+#define HTTP_MAX_AGE_DEFAULT_S 60
 #define HTTP_ALLOW "GET, HEAD"
+#define HTTP_VARY "Accept-Encoding"
+
+/* A 304 is headers only (RFC 9112 6.3) and should carry no Content-Length. libmicrohttpd
+ * 0.9.77 can build a response without a body size (MHD_RF_HEAD_ONLY_RESPONSE). 0.9.75 (Debian
+ * 12) adds a Content-Length to every response of known size and has no other way: chunked
+ * framing instead would be worse. Of the two values left, the 200's length is what RFC 9110
+ * 8.6 allows, but clients that frame a 304 by its Content-Length (wrk's parser, older
+ * http_parser users) then wait for a body that never comes, until our idle timeout; 0 is read
+ * right by every client and ignored by caches (RFC 9111 3.2 never updates Content-Length from
+ * a 304). So 0 here, none with a newer library. */
+#if MHD_VERSION >= 0x00097701
+#define HTTP_EMPTY_304 1
+#else
+#define HTTP_EMPTY_304 0
+#endif
+
+enum http_rep_kind { HTTP_REP_IDENTITY, HTTP_REP_GZIP, HTTP_NREPS };
+
+/* Bytes shared by the responses that serve them; freed with the last reference (which may be
+ * MHD's, after the document was replaced). */
+struct http_blob {
+	atomic_size_t refs;
+	size_t len;
+	char data[];
+};
+
+/* One representation of a document. */
+struct http_rep {
+	struct http_blob *blob;  /* a reference; NULL: this representation is not served */
+	char etag[32];           /* "<16 hex>" or "<16 hex>-gz", quotes included */
+	struct MHD_Response *ok; /* a reference: the 200 (and HEAD) */
+	struct MHD_Response *not_modified; /* a reference: the 304 */
+};
 
 struct http_doc {
 	char *path;         /* owned */
 	char *content_type; /* owned */
-	char *body;         /* owned */
-	size_t len;
-	char etag[24]; /* "<16 hex>" with the quotes */
 	int64_t last_modified;
 	char last_modified_str[DATE_RFC822_SIZE];
+	struct http_rep reps[HTTP_NREPS];
 };
 
 struct http_server {
@@ -50,12 +98,18 @@ struct http_server {
 	struct http_doc *docs;
 	size_t ndocs;
 	unsigned port;
+	unsigned max_age_s;
+	char cache_control[32]; /* "max-age=N" */
 	/* Inside MHD_start_daemon: MHD's last message and the errno it came with, kept for
 	 * http_start's one-line reason instead of being logged. */
 	int starting;
 	int start_errno;
 	char start_msg[512];
 };
+
+/* The request context MHD keeps between the two calls of http_request_cb: its address only
+ * says "the headers were seen". */
+static char http_seen_headers;
 
 /* libmicrohttpd's own messages. During start-up they are kept, not logged: a failure is
  * reported once, by http_start's caller, with the address from the config (MHD names the
@@ -103,6 +157,89 @@ static void http_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	http_run(w->data);
 }
 
+static struct http_blob *http_blob_new(const char *data, size_t len)
+{
+	struct http_blob *b = xmalloc(sizeof *b + len + 1);
+	atomic_init(&b->refs, 1);
+	b->len = len;
+	memcpy(b->data, data, len);
+	b->data[len] = '\0';
+	return b;
+}
+
+static void http_blob_unref(void *cls)
+{
+	struct http_blob *b = cls;
+	if (b != NULL && atomic_fetch_sub(&b->refs, 1) == 1)
+		free(b);
+}
+
+static void http_add_header(struct MHD_Response *r, const char *name, const char *value)
+{
+	if (MHD_add_response_header(r, name, value) != MHD_YES)
+		fatalx("http: cannot add the %s header", name);
+}
+
+/* The fields a 200 and its 304 share (RFC 9110 15.4.5: a 304 repeats ETag, Cache-Control and
+ * Vary; Last-Modified helps caches that only keep dates). */
+static void http_add_validators(const struct http_server *h, const struct http_doc *d,
+                                const struct http_rep *rep, struct MHD_Response *r)
+{
+	http_add_header(r, MHD_HTTP_HEADER_ETAG, rep->etag);
+	http_add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, d->last_modified_str);
+	http_add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, h->cache_control);
+	http_add_header(r, MHD_HTTP_HEADER_VARY, HTTP_VARY);
+}
+
+static void http_rep_release(struct http_rep *rep)
+{
+	if (rep->ok != NULL)
+		MHD_destroy_response(rep->ok);
+	if (rep->not_modified != NULL)
+		MHD_destroy_response(rep->not_modified);
+	rep->ok = rep->not_modified = NULL;
+}
+
+/* (Re)builds the two responses of each representation of d from its blobs. */
+static void http_doc_build(const struct http_server *h, struct http_doc *d)
+{
+	for (int k = 0; k < HTTP_NREPS; k++) {
+		struct http_rep *rep = &d->reps[k];
+		http_rep_release(rep);
+		if (rep->blob == NULL)
+			continue;
+		atomic_fetch_add(&rep->blob->refs, 1);
+		rep->ok = MHD_create_response_from_buffer_with_free_callback_cls(
+		    rep->blob->len, rep->blob->data, http_blob_unref, rep->blob);
+		if (rep->ok == NULL)
+			fatalx("http: cannot create a response for %s", d->path);
+		http_add_header(rep->ok, MHD_HTTP_HEADER_CONTENT_TYPE, d->content_type);
+		if (k == HTTP_REP_GZIP)
+			http_add_header(rep->ok, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+		http_add_validators(h, d, rep, rep->ok);
+#if HTTP_EMPTY_304
+		rep->not_modified = MHD_create_response_empty(MHD_RF_HEAD_ONLY_RESPONSE);
+#else
+		rep->not_modified = MHD_create_response_from_buffer(0, (void *)(uintptr_t) "",
+		                                                    MHD_RESPMEM_PERSISTENT);
+#endif
+		if (rep->not_modified == NULL)
+			fatalx("http: cannot create a response for %s", d->path);
+		http_add_validators(h, d, rep, rep->not_modified);
+	}
+}
+
+static void http_doc_clear(struct http_doc *d)
+{
+	for (int k = 0; k < HTTP_NREPS; k++) {
+		http_rep_release(&d->reps[k]);
+		http_blob_unref(d->reps[k].blob);
+		d->reps[k].blob = NULL;
+	}
+	free(d->path);
+	free(d->content_type);
+}
+
 static struct http_doc *http_doc_find(struct http_server *h, const char *path)
 {
 	for (size_t i = 0; i < h->ndocs; i++)
@@ -111,70 +248,169 @@ static struct http_doc *http_doc_find(struct http_server *h, const char *path)
 	return NULL;
 }
 
-/* True when an If-None-Match field value matches etag ("*" or any listed tag, compared
- * weakly: W/ ignored, RFC 9110 13.1.2). */
-static int http_etag_matches(const char *field, const char *etag)
+/* What a request's header fields say about one document. */
+struct http_conditions {
+	const struct http_doc *d;
+	int inm_present; /* some If-None-Match field */
+	int inm_star;    /* If-None-Match: * */
+	int inm_matched; /* bit k: reps[k]'s ETag listed */
+	const char *ims; /* If-Modified-Since, or NULL */
+	int ae_present;  /* some Accept-Encoding field */
+	int q_gzip;      /* qvalues in thousandths; -1: not listed */
+	int q_identity;
+	int q_star;
+};
+
+/* Marks, in c->inm_matched, the representations whose ETag an If-None-Match field value
+ * lists; compared weakly, W/ ignored (RFC 9110 13.1.2). A malformed list stops there. */
+static void http_inm_field(struct http_conditions *c, const char *p)
 {
-	const char *opaque = etag + 1; /* inside the quotes */
-	size_t opaque_len = strlen(etag) - 2;
-	const char *p = field;
 	for (;;) {
 		while (*p == ' ' || *p == '\t' || *p == ',')
 			p++;
 		if (*p == '\0')
-			return 0;
-		if (*p == '*')
-			return 1;
+			return;
+		if (*p == '*') {
+			c->inm_star = 1;
+			return;
+		}
 		if (p[0] == 'W' && p[1] == '/')
 			p += 2;
 		if (*p != '"')
-			return 0; /* malformed: stop */
+			return;
 		const char *end = strchr(p + 1, '"');
 		if (end == NULL)
-			return 0;
-		if ((size_t)(end - p - 1) == opaque_len && memcmp(p + 1, opaque, opaque_len) == 0)
-			return 1;
+			return;
+		size_t n = (size_t)(end - p + 1); /* with the quotes */
+		for (int k = 0; k < HTTP_NREPS; k++) {
+			const struct http_rep *rep = &c->d->reps[k];
+			if (rep->blob != NULL && strlen(rep->etag) == n &&
+			    memcmp(rep->etag, p, n) == 0)
+				c->inm_matched |= 1 << k;
+		}
 		p = end + 1;
 	}
 }
 
-/* Collects every If-None-Match field (a list may span several) into one buffer. */
-static enum MHD_Result http_inm_cb(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+/* A qvalue ("1", "0.5", "1.000") in thousandths; -1 if malformed (RFC 9110 12.4.2). */
+static int http_qvalue(const char *p, size_t n)
+{
+	if (n == 0 || (p[0] != '0' && p[0] != '1'))
+		return -1;
+	int q = (p[0] - '0') * 1000;
+	if (n == 1)
+		return q;
+	if (p[1] != '.' || n > 5)
+		return -1;
+	int scale = 100;
+	for (size_t i = 2; i < n; i++, scale /= 10) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		q += (p[i] - '0') * scale;
+	}
+	return q > 1000 ? -1 : q;
+}
+
+/* Reads one Accept-Encoding field value ("gzip, deflate;q=0.5, *;q=0") into c's qvalues. */
+static void http_ae_field(struct http_conditions *c, const char *p)
+{
+	while (*p != '\0') {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, " \t,;");
+		if (n == 0) {
+			p += strcspn(p, ",");
+			continue;
+		}
+		const char *coding = p;
+		p += n;
+		int q = 1000;
+		/* Parameters: only q counts. */
+		for (;;) {
+			p += strspn(p, " \t");
+			if (*p != ';')
+				break;
+			p++;
+			p += strspn(p, " \t");
+			size_t plen = strcspn(p, " \t,;");
+			if (plen > 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=')
+				q = http_qvalue(p + 2, plen - 2);
+			p += plen;
+		}
+		p += strcspn(p, ",");
+		if (q < 0)
+			continue; /* an element we cannot read says nothing */
+		if ((n == 4 && strncasecmp(coding, "gzip", 4) == 0) ||
+		    (n == 6 && strncasecmp(coding, "x-gzip", 6) == 0))
+			c->q_gzip = q > c->q_gzip ? q : c->q_gzip;
+		else if (n == 8 && strncasecmp(coding, "identity", 8) == 0)
+			c->q_identity = q;
+		else if (n == 1 && coding[0] == '*')
+			c->q_star = q;
+	}
+}
+
+/* Collects the fields that choose the response; a list may span several fields. */
+static enum MHD_Result http_header_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
 {
 	(void)kind;
-	struct buf *b = cls;
-	if (key != NULL && value != NULL && strcasecmp(key, MHD_HTTP_HEADER_IF_NONE_MATCH) == 0) {
-		if (b->len > 0)
-			buf_puts(b, ", ");
-		buf_puts(b, value);
+	struct http_conditions *c = cls;
+	if (key == NULL || value == NULL)
+		return MHD_YES;
+	if (strcasecmp(key, MHD_HTTP_HEADER_IF_NONE_MATCH) == 0) {
+		c->inm_present = 1;
+		http_inm_field(c, value);
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_IF_MODIFIED_SINCE) == 0) {
+		if (c->ims == NULL)
+			c->ims = value;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_ACCEPT_ENCODING) == 0) {
+		c->ae_present = 1;
+		http_ae_field(c, value);
 	}
 	return MHD_YES;
 }
 
-/* True when the request's validators say the client's copy is current. If-None-Match, when
- * present, decides alone; If-Modified-Since only counts without it (RFC 9110 13.2.2). */
-static int http_not_modified(struct MHD_Connection *c, const struct http_doc *d)
+/* The representation to send: gzip when the document has one and Accept-Encoding gives it a
+ * nonzero qvalue ("*" covers codings not listed), unless identity is listed with a higher
+ * one (RFC 9110 12.5.3). Without the field, identity: a client that says nothing may not
+ * decode anything. */
+static enum http_rep_kind http_choose(const struct http_conditions *c)
 {
-	struct buf inm;
-	buf_init(&inm, 64 * 1024);
-	int present =
-	    MHD_get_connection_values(c, MHD_HEADER_KIND, http_inm_cb, &inm) >= 0 &&
-	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH) != NULL;
-	if (present) {
-		int match = inm.data != NULL && http_etag_matches(inm.data, d->etag);
-		buf_free(&inm);
-		return match;
-	}
-	buf_free(&inm);
-	const char *ims =
-	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-	int64_t t;
-	if (ims != NULL && date_parse(ims, NULL, &t) == 0)
-		return d->last_modified <= t;
-	return 0;
+	if (c->d->reps[HTTP_REP_GZIP].blob == NULL || !c->ae_present)
+		return HTTP_REP_IDENTITY;
+	int q_gzip = c->q_gzip >= 0 ? c->q_gzip : c->q_star >= 0 ? c->q_star : 0;
+	return q_gzip > 0 && q_gzip >= c->q_identity ? HTTP_REP_GZIP : HTTP_REP_IDENTITY;
 }
 
+static enum MHD_Result http_serve_doc(struct MHD_Connection *conn, const struct http_doc *d)
+{
+	struct http_conditions c = {.d = d, .q_gzip = -1, .q_identity = -1, .q_star = -1};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_header_cb, &c);
+	enum http_rep_kind k = http_choose(&c);
+	int not_modified = 0;
+	if (c.inm_present) {
+		/* If-None-Match decides alone (RFC 9110 13.2.2). A client may hold either
+		 * representation: the 304 names the one its validator matched, so a cache
+		 * freshens what it has. */
+		if (c.inm_star || (c.inm_matched & (1 << k))) {
+			not_modified = 1;
+		} else if (c.inm_matched != 0) {
+			not_modified = 1;
+			k = (c.inm_matched & (1 << HTTP_REP_GZIP)) ? HTTP_REP_GZIP
+			                                           : HTTP_REP_IDENTITY;
+		}
+	} else if (c.ims != NULL) {
+		int64_t t;
+		if (date_parse(c.ims, NULL, &t) == 0 && d->last_modified <= t)
+			not_modified = 1;
+	}
+	const struct http_rep *rep = &d->reps[k];
+	return not_modified ? MHD_queue_response(conn, MHD_HTTP_NOT_MODIFIED, rep->not_modified)
+	                    : MHD_queue_response(conn, MHD_HTTP_OK, rep->ok);
+}
+
+/* Small generated replies (errors, /healthz, the index): copied per request, as they are
+ * neither large nor frequent. */
 static enum MHD_Result http_queue(struct MHD_Connection *c, unsigned status, const char *type,
                                   const char *body, size_t len)
 {
@@ -187,26 +423,6 @@ static enum MHD_Result http_queue(struct MHD_Connection *c, unsigned status, con
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, HTTP_ALLOW);
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-static enum MHD_Result http_serve_doc(struct MHD_Connection *c, const struct http_doc *d)
-{
-	int not_modified = http_not_modified(c, d);
-	struct MHD_Response *r =
-	    not_modified
-	        ? MHD_create_response_from_buffer(0, (void *)(uintptr_t) "", MHD_RESPMEM_PERSISTENT)
-	        : MHD_create_response_from_buffer(d->len, d->body, MHD_RESPMEM_MUST_COPY);
-	if (r == NULL)
-		return MHD_NO;
-	if (!not_modified)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, d->content_type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, d->etag);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, d->last_modified_str);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, HTTP_CACHE_CONTROL);
-	enum MHD_Result ret =
-	    MHD_queue_response(c, not_modified ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -231,6 +447,10 @@ static enum MHD_Result http_serve_index(struct http_server *h, struct MHD_Connec
 	return ret;
 }
 
+/* MHD calls this at least twice per request: once the header fields are in, then (after any
+ * body) once more, when the request is complete. A response queued in the first call makes
+ * MHD stop reading the connection and close it ("Connection: close" on every response was
+ * that), so GET and HEAD are answered in the last call, which keeps the connection alive. */
 static enum MHD_Result http_request_cb(void *cls, struct MHD_Connection *c, const char *url,
                                        const char *method, const char *version,
                                        const char *upload_data, size_t *upload_data_size,
@@ -238,15 +458,24 @@ static enum MHD_Result http_request_cb(void *cls, struct MHD_Connection *c, cons
 {
 	(void)version;
 	(void)upload_data;
-	(void)req_cls;
 	struct http_server *h = cls;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-		/* Answer at once; a request body is left unread and the connection closed. */
+		/* Answered at once, on purpose: the request body is left unread and the
+		 * connection closed. */
 		*upload_data_size = 0;
 		static const char msg[] = "method not allowed\n";
 		return http_queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", msg,
 		                  sizeof msg - 1);
 	}
+	if (*req_cls == NULL) {
+		*req_cls = &http_seen_headers;
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		*upload_data_size = 0; /* a GET with a body: ignored */
+		return MHD_YES;
+	}
+	/* url is the path alone: MHD has taken off any query, which documents ignore. */
 	const struct http_doc *d = http_doc_find(h, url);
 	if (d != NULL)
 		return http_serve_doc(c, d);
@@ -320,6 +549,8 @@ struct http_server *http_start(struct ev_loop *loop, const char *listen, char *e
 		return NULL;
 	struct http_server *h = xcalloc(1, sizeof *h);
 	h->loop = loop;
+	h->max_age_s = HTTP_MAX_AGE_DEFAULT_S;
+	snprintf(h->cache_control, sizeof h->cache_control, "max-age=%u", h->max_age_s);
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -331,7 +562,8 @@ struct http_server *http_start(struct ev_loop *loop, const char *listen, char *e
 	                          MHD_OPTION_EXTERNAL_LOGGER, http_log_cb, h, MHD_OPTION_SOCK_ADDR,
 	                          (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
 	                          (unsigned)HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
-	                          (unsigned)HTTP_CONNECTION_TIMEOUT_S, MHD_OPTION_END);
+	                          (unsigned)HTTP_IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	                          (size_t)HTTP_MEMORY_LIMIT_BYTES, MHD_OPTION_END);
 	int start_errno = errno;
 	h->starting = 0;
 	(void)addrlen;
@@ -370,13 +602,8 @@ struct http_server *http_start(struct ev_loop *loop, const char *listen, char *e
 	return h;
 }
 
-static void http_doc_clear(struct http_doc *d)
-{
-	free(d->path);
-	free(d->content_type);
-	free(d->body);
-}
-
+/* Stops MHD (closing its connections, which drops their response references), then the
+ * documents. */
 void http_stop(struct http_server *h)
 {
 	if (h == NULL)
@@ -390,12 +617,24 @@ void http_stop(struct http_server *h)
 	free(h);
 }
 
+/* The port bound, useful when the config said 0. */
 unsigned http_port(const struct http_server *h)
 {
 	return h->port;
 }
 
-/* Serves a copy of body at path, replacing what was there. */
+/* Cache-Control max-age for every document, those already served included. */
+void http_set_max_age(struct http_server *h, unsigned max_age_s)
+{
+	if (h->max_age_s == max_age_s)
+		return;
+	h->max_age_s = max_age_s;
+	snprintf(h->cache_control, sizeof h->cache_control, "max-age=%u", max_age_s);
+	for (size_t i = 0; i < h->ndocs; i++)
+		http_doc_build(h, &h->docs[i]);
+}
+
+/* Serves copies of body and gzip at path, replacing what was there. */
 void http_set_document(struct http_server *h, const char *path, const char *content_type,
                        const char *body, size_t len, const char *gzip, size_t gzip_len,
                        int64_t last_modified)
@@ -403,7 +642,7 @@ void http_set_document(struct http_server *h, const char *path, const char *cont
 	(void)gzip;
 	(void)gzip_len;
 	struct http_doc *d = http_doc_find(h, path);
-	char etag[sizeof d->etag];
+	char etag[sizeof d->reps[0].etag];
 	snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)hash64(body, len));
 	int64_t now = (int64_t)time(NULL);
 	/* Never later than the Date header (RFC 9110 8.8.2.1). */
@@ -412,20 +651,29 @@ void http_set_document(struct http_server *h, const char *path, const char *cont
 	if (d != NULL) {
 		/* New bytes with an unchanged date would let If-Modified-Since clients keep a
 		 * stale copy: move Last-Modified on to now (one-second resolution is HTTP's). */
-		if (strcmp(d->etag, etag) != 0 && last_modified <= d->last_modified)
+		if (strcmp(d->reps[HTTP_REP_IDENTITY].etag, etag) != 0 &&
+		    last_modified <= d->last_modified)
 			last_modified = now > d->last_modified ? now : d->last_modified;
+		/* Connections sending the old bytes keep their references. */
 		http_doc_clear(d);
 	} else {
 		h->docs = xreallocarray(h->docs, h->ndocs + 1, sizeof *h->docs);
 		d = &h->docs[h->ndocs++];
 	}
+	memset(d, 0, sizeof *d);
 	d->path = xstrdup(path);
 	d->content_type = xstrdup(content_type);
-	d->body = xmalloc(len + 1);
-	memcpy(d->body, body, len);
-	d->body[len] = '\0';
-	d->len = len;
-	memcpy(d->etag, etag, sizeof etag);
 	d->last_modified = last_modified;
 	date_format_rfc822(last_modified, d->last_modified_str);
+	struct http_rep *plain = &d->reps[HTTP_REP_IDENTITY];
+	plain->blob = http_blob_new(body, len);
+	memcpy(plain->etag, etag, sizeof etag);
+	if (gzip != NULL) {
+		/* The gzip bytes are a representation of their own: their own strong ETag. */
+		struct http_rep *gz = &d->reps[HTTP_REP_GZIP];
+		gz->blob = http_blob_new(gzip, gzip_len);
+		snprintf(gz->etag, sizeof gz->etag, "\"%016llx-gz\"",
+		         (unsigned long long)hash64(gzip, gzip_len));
+	}
+	http_doc_build(h, d);
 }
