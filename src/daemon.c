@@ -79,6 +79,17 @@ static void daemon_publish_opts(const struct config *c, struct publish_opts *po)
 	po->nsources = c->nsources;
 }
 
+/* How long a client may keep a document: the shortest poll interval (nothing changes more
+ * often than the busiest source is polled), between a minute and an hour. */
+static unsigned daemon_cache_max_age(const struct config *c)
+{
+	int64_t s = c->interval_s;
+	for (size_t i = 0; i < c->nsources; i++)
+		if (c->sources[i].enabled && c->sources[i].interval_s < s)
+			s = c->sources[i].interval_s;
+	return (unsigned)(s < 60 ? 60 : s > 3600 ? 3600 : s);
+}
+
 static void daemon_publish_opts_free(struct publish_opts *po)
 {
 	free((void *)po->source_names);
@@ -172,6 +183,8 @@ static void daemon_reload(struct daemon *d)
 		free(derived);
 	}
 	reload_keep("listen", &nc->listen, old->listen);
+	if (d->http != NULL)
+		http_set_max_age(d->http, daemon_cache_max_age(nc));
 	struct publish_opts po;
 	daemon_publish_opts(nc, &po);
 	int set = publish_set_opts(d->pub, &po);
@@ -282,6 +295,7 @@ static int daemon_setup(struct daemon *d, struct config *c, int once)
 			log_warnx("listen: %s", err[0] ? err : c->listen);
 			return DAEMON_EXIT_RUNTIME;
 		}
+		http_set_max_age(d->http, daemon_cache_max_age(c));
 		char *host = listen_host(c->listen);
 		log_info("listening on http://%s:%u/", host, http_port(d->http));
 		free(host);

@@ -599,6 +599,18 @@ int64_t emit_doc_updated(const struct emit_doc *d)
 	return d->updated;
 }
 
+char *emit_with_attribution_dup(const char *html, const char *attribution)
+{
+	if (attribution == NULL)
+		return xml_clean_dup(html != NULL ? html : "");
+	if (emit_blank(html))
+		return xstrdup(attribution);
+	char *clean = xml_clean_dup(html);
+	char *out = xasprintf("%s\n%s", clean, attribution);
+	free(clean);
+	return out;
+}
+
 char *emit_url_dup(const struct emit_doc *d, const char *path)
 {
 	return xasprintf("%s%s", d->meta.public_url, path);

@@ -13,8 +13,6 @@
 #include "emit_int.h"
 #include "util.h"
 
-/* The namespace of feedmerge's extension elements, in Atom and RSS alike. */
-#define EMIT_NS "urn:feedmerge:1.0"
 /* RFC 5005's feed history namespace. */
 #define EMIT_FH_NS "http://purl.org/syndication/history/1.0"
 
@@ -55,19 +53,6 @@ static void put_carriers(struct buf *b, const struct emit_item *it)
 		}
 		buf_puts(b, "/>\n");
 	}
-}
-
-/* Appends text, then the attribution line on its own line (either may be NULL). */
-static char *with_attribution_dup(const char *html, const char *attribution)
-{
-	if (attribution == NULL)
-		return xml_clean_dup(html != NULL ? html : "");
-	if (emit_blank(html))
-		return xstrdup(attribution);
-	char *clean = xml_clean_dup(html);
-	char *out = xasprintf("%s\n%s", clean, attribution);
-	free(clean);
-	return out;
 }
 
 static void atom_entry(struct buf *b, const struct emit_doc *d, const struct emit_item *it)
@@ -118,13 +103,13 @@ static void atom_entry(struct buf *b, const struct emit_doc *d, const struct emi
 	 * link must have content (RFC 4287 4.1.1), so then the summary becomes the content. */
 	char *summary = NULL, *content = NULL;
 	if (it->content != NULL) {
-		content = with_attribution_dup(it->content, it->attribution);
+		content = emit_with_attribution_dup(it->content, it->attribution);
 		if (it->summary != NULL)
 			summary = xstrdup(it->summary);
 	} else if (it->summary != NULL && it->link != NULL) {
-		summary = with_attribution_dup(it->summary, it->attribution);
+		summary = emit_with_attribution_dup(it->summary, it->attribution);
 	} else if (it->summary != NULL || it->attribution != NULL || it->link == NULL) {
-		content = with_attribution_dup(it->summary, it->attribution);
+		content = emit_with_attribution_dup(it->summary, it->attribution);
 	}
 	if (summary != NULL) {
 		buf_puts(b, "<summary type=\"html\">");

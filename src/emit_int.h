@@ -12,6 +12,8 @@
  * other sources that carried a story. */
 #define EMIT_ORIGINAL_LABEL "Link bài gốc"
 #define EMIT_ALSO_LABEL "Cũng có trên"
+/* The namespace of feedmerge's extension elements (fm:carrier), in Atom and RSS alike. */
+#define EMIT_NS "urn:feedmerge:1.0"
 
 /* Whom an entry is credited to. All borrowed, any may be NULL; links are public (http or
  * https, no userinfo). */
@@ -71,6 +73,9 @@ void emit_put_link(struct buf *b, const char *elem, const char *rel, const char 
 int emit_media_type_ok(const char *t);
 /* s when it may be published as a link (absolute http or https, no userinfo), else NULL. */
 const char *emit_public_link(const char *s);
+/* Returns a new string: html, then the visible attribution line on its own line (either may
+ * be NULL; "" when both are), cleaned for XML: what ends an entry's content in every format. */
+char *emit_with_attribution_dup(const char *html, const char *attribution);
 /* Returns a new string: public_url + path. */
 char *emit_url_dup(const struct emit_doc *d, const char *path);
 /* The credit of carrier c of an entry. */

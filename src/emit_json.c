@@ -139,17 +139,6 @@ static void put_source(yajl_gen g, const struct emit_item *it)
 	map_close(g);
 }
 
-/* Returns a new string: html, then the attribution line on its own line (either may be
- * NULL), as RSS's description; "" when both are. */
-static char *with_attribution_dup(const char *html, const char *attribution)
-{
-	if (attribution == NULL)
-		return xstrdup(html != NULL ? html : "");
-	if (emit_blank(html))
-		return xstrdup(attribution);
-	return xasprintf("%s\n%s", html, attribution);
-}
-
 static void put_tags(yajl_gen g, const struct entry *e)
 {
 	size_t n = 0;
@@ -201,8 +190,8 @@ static void json_item(yajl_gen g, const struct emit_doc *d, const struct emit_it
 
 	/* JSON Feed wants content_html or content_text: the attribution ends the content, else
 	 * the summary, else stands alone; "" when there is nothing at all. */
-	char *html =
-	    with_attribution_dup(it->content != NULL ? it->content : it->summary, it->attribution);
+	char *html = emit_with_attribution_dup(it->content != NULL ? it->content : it->summary,
+	                                       it->attribution);
 	put_member(g, "content_html", html);
 	free(html);
 	if (it->content != NULL && it->summary != NULL && strcmp(it->content, it->summary) != 0) {

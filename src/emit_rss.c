@@ -12,8 +12,6 @@
 #include "emit_int.h"
 #include "util.h"
 
-#define EMIT_NS "urn:feedmerge:1.0"
-
 static void put_rfc822(struct buf *b, const char *name, int64_t t)
 {
 	char date[DATE_RFC822_SIZE];
@@ -34,17 +32,8 @@ static void rss_item(struct buf *b, const struct emit_item *it)
 	emit_put_text(b, it->id, 0);
 	buf_puts(b, "</guid>\n");
 	put_rfc822(b, "pubDate", it->date);
-	const char *html = it->content != NULL ? it->content : it->summary;
-	char *description;
-	if (it->attribution == NULL)
-		description = xml_clean_dup(html != NULL ? html : "");
-	else if (emit_blank(html))
-		description = xstrdup(it->attribution);
-	else {
-		char *clean = xml_clean_dup(html);
-		description = xasprintf("%s\n%s", clean, it->attribution);
-		free(clean);
-	}
+	char *description = emit_with_attribution_dup(
+	    it->content != NULL ? it->content : it->summary, it->attribution);
 	if (!emit_blank(description))
 		emit_put_elem(b, "description", description);
 	free(description);

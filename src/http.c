@@ -99,7 +99,9 @@ struct http_server {
 	size_t ndocs;
 	unsigned port;
 	unsigned max_age_s;
-	char cache_control[32]; /* "max-age=N" */
+	char cache_control[32];  /* "max-age=N" */
+	http_handler_cb handler; /* dynamic documents; NULL: none */
+	void *handler_data;
 	/* Inside MHD_start_daemon: MHD's last message and the errno it came with, kept for
 	 * http_start's one-line reason instead of being logged. */
 	int starting;
@@ -447,6 +449,63 @@ static enum MHD_Result http_serve_index(struct http_server *h, struct MHD_Connec
 	return ret;
 }
 
+struct http_request {
+	struct MHD_Connection *c;
+};
+
+const char *http_request_arg(const struct http_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int http_request_has_query(const struct http_request *r)
+{
+	return MHD_get_connection_values(r->c, MHD_GET_ARGUMENT_KIND, NULL, NULL) > 0;
+}
+
+void http_set_handler(struct http_server *h, http_handler_cb cb, void *data)
+{
+	h->handler = cb;
+	h->handler_data = data;
+}
+
+/* Asks the handler for path. A 200 is served like a stored document (validators, 304s,
+ * gzip), through a document made for this one request; anything else as a short text.
+ * Returns MHD_NO with *answered 0 when the handler does not know the path (404). */
+static enum MHD_Result http_serve_dynamic(struct http_server *h, struct MHD_Connection *c,
+                                          const char *path, int *answered)
+{
+	struct http_request req = {c};
+	struct http_reply reply = {404, NULL, NULL, 0, NULL, 0, FEED_TIME_NONE};
+	h->handler(h->handler_data, path, &req, &reply);
+	*answered = reply.status != MHD_HTTP_NOT_FOUND;
+	if (!*answered)
+		return MHD_NO;
+	if (reply.status != MHD_HTTP_OK)
+		return http_queue(c, reply.status, reply.content_type, reply.body, reply.len);
+	struct http_doc d;
+	memset(&d, 0, sizeof d);
+	d.path = xstrdup(path);
+	d.content_type = xstrdup(reply.content_type);
+	int64_t now = (int64_t)time(NULL);
+	d.last_modified = reply.last_modified == FEED_TIME_NONE || reply.last_modified > now
+	                      ? now
+	                      : reply.last_modified;
+	date_format_rfc822(d.last_modified, d.last_modified_str);
+	d.reps[HTTP_REP_IDENTITY].blob = http_blob_new(reply.body, reply.len);
+	snprintf(d.reps[HTTP_REP_IDENTITY].etag, sizeof d.reps[0].etag, "\"%016llx\"",
+	         (unsigned long long)hash64(reply.body, reply.len));
+	if (reply.gzip != NULL) {
+		d.reps[HTTP_REP_GZIP].blob = http_blob_new(reply.gzip, reply.gzip_len);
+		snprintf(d.reps[HTTP_REP_GZIP].etag, sizeof d.reps[0].etag, "\"%016llx-gz\"",
+		         (unsigned long long)hash64(reply.gzip, reply.gzip_len));
+	}
+	http_doc_build(h, &d);
+	enum MHD_Result ret = http_serve_doc(c, &d);
+	http_doc_clear(&d); /* MHD keeps its references while it sends */
+	return ret;
+}
+
 /* MHD calls this at least twice per request: once the header fields are in, then (after any
  * body) once more, when the request is complete. A response queued in the first call makes
  * MHD stop reading the connection and close it ("Connection: close" on every response was
@@ -475,12 +534,20 @@ static enum MHD_Result http_request_cb(void *cls, struct MHD_Connection *c, cons
 		*upload_data_size = 0; /* a GET with a body: ignored */
 		return MHD_YES;
 	}
-	/* url is the path alone: MHD has taken off any query, which documents ignore. */
+	/* url is the path alone: MHD has taken off any query. A stored document is the
+	 * answer without one; with one (?limit=, ?since=) the handler renders it. */
+	struct http_request req = {c};
 	const struct http_doc *d = http_doc_find(h, url);
-	if (d != NULL)
+	if (d != NULL && (h->handler == NULL || !http_request_has_query(&req)))
 		return http_serve_doc(c, d);
 	if (strcmp(url, "/healthz") == 0)
 		return http_queue(c, MHD_HTTP_OK, "text/plain; charset=utf-8", "ok\n", 3);
+	if (h->handler != NULL) {
+		int answered;
+		enum MHD_Result ret = http_serve_dynamic(h, c, url, &answered);
+		if (answered)
+			return ret;
+	}
 	if (strcmp(url, "/") == 0)
 		return http_serve_index(h, c);
 	static const char msg[] = "not found\n";
@@ -639,8 +706,6 @@ void http_set_document(struct http_server *h, const char *path, const char *cont
                        const char *body, size_t len, const char *gzip, size_t gzip_len,
                        int64_t last_modified)
 {
-	(void)gzip;
-	(void)gzip_len;
 	struct http_doc *d = http_doc_find(h, path);
 	char etag[sizeof d->reps[0].etag];
 	snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)hash64(body, len));

@@ -26,4 +26,26 @@ void http_set_document(struct http_server *h, const char *path, const char *cont
 /* Cache-Control max-age for documents (seconds; the daemon passes its shortest poll interval). */
 void http_set_max_age(struct http_server *h, unsigned max_age_s);
 
+/* A request for a dynamic document (any path but a stored document asked for without a query
+ * string): the handler fills the reply. */
+struct http_request;
+/* The value of query parameter name, NULL when absent; valid during the handler. */
+const char *http_request_arg(const struct http_request *r, const char *name);
+/* True when the request carries a query string. */
+int http_request_has_query(const struct http_request *r);
+
+struct http_reply {
+	unsigned status;          /* 200, 400, 404 */
+	const char *content_type; /* borrowed, static or valid until the next call */
+	const char *body;         /* borrowed: valid until the handler is called again */
+	size_t len;
+	const char *gzip; /* borrowed, NULL: none */
+	size_t gzip_len;
+	int64_t last_modified; /* FEED_TIME_NONE: now */
+};
+typedef void (*http_handler_cb)(void *data, const char *path, const struct http_request *req,
+                                struct http_reply *reply);
+/* Routes what no stored document answers to cb (NULL: 404 for all of it). */
+void http_set_handler(struct http_server *h, http_handler_cb cb, void *data);
+
 #endif

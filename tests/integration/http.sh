@@ -47,7 +47,7 @@ header() {
 }
 has_entries() {
 	get poll "${URL}feed.atom"
-	[ "$CODE" = 200 ] && grep -q "<entry>" "$WORK/poll.b"
+	[ "$CODE" = 200 ] && grep -q "<entry" "$WORK/poll.b"
 }
 check "/feed.atom has entries" wait_until 10 has_entries
 

@@ -794,6 +794,68 @@ static void test_priority(const char *db)
 	store_close(s);
 }
 
+/* Views: the entries carried by a set of sources (any carrier, not only the primary), dated
+ * since a time, within an id range; each with every remaining carrier, primary first; the
+ * health events, newest first and pruned to the newest kept. */
+static void test_views(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "views: store opens"))
+		return;
+	struct store_source src[] = {{.name = "a", .url = "http://a.test/rss"},
+	                             {.name = "b", .url = "http://b.test/rss"},
+	                             {.name = "c", .url = "http://c.test/rss"}};
+	ok(store_sync_sources(s, src, 3, 1000) == 0, "views: three sources");
+	const struct item ia[] = {{"http://x.test/shared", "Shared", 500},
+	                          {"http://a.test/1", "A1", 400}};
+	const struct item ib[] = {{"http://x.test/shared", "Shared", 500},
+	                          {"http://b.test/1", "B1", 300}};
+	const struct item ic[] = {{"http://c.test/1", "C1", 200}};
+	commit(s, "a", src[0].url, ia, 2, 1000);
+	commit(s, "b", src[1].url, ib, 2, 1100);
+	commit(s, "c", src[2].url, ic, 1, 1200);
+
+	struct merged m;
+	const char *only_b[] = {"b"};
+	struct store_view v = {100, FEED_TIME_NONE, only_b, 1, 0, 0};
+	ok(store_load_view(s, &v, &m) == 0 && m.nentries == 2 && find(&m, "http://x.test/shared") &&
+	       find(&m, "http://b.test/1"),
+	   "view of b: what b carried, the shared story too");
+	const struct merged_entry *sh = find(&m, "http://x.test/shared");
+	ok(sh != NULL && sh->ncarriers == 2 &&
+	       strcmp(m.sources[sh->carriers[0].source].name, "a") == 0 &&
+	       strcmp(m.sources[sh->carriers[1].source].name, "b") == 0 &&
+	       sh->carriers[1].first_seen == 1100,
+	   "its carriers: a (primary) then b, with when b first carried it");
+	merged_free(&m);
+	const char *ac[] = {"a", "c"};
+	struct store_view v2 = {100, 300, ac, 2, 0, 0};
+	ok(store_load_view(s, &v2, &m) == 0 && m.nentries == 2 && find(&m, "http://a.test/1") &&
+	       find(&m, "http://x.test/shared"),
+	   "view of a and c since 300: C1 (200) left out");
+	merged_free(&m);
+	struct store_view v3 = {100, FEED_TIME_NONE, NULL, 0, 1, 2};
+	ok(store_load_view(s, &v3, &m) == 0 && m.nentries == 2 && m.max_entry_id >= 4,
+	   "ids 1 to 2: two entries; max_entry_id %lld", (long long)m.max_entry_id);
+	merged_free(&m);
+	const char *none[] = {"nobody"};
+	struct store_view v4 = {100, FEED_TIME_NONE, none, 1, 0, 0};
+	ok(store_load_view(s, &v4, &m) == 0 && m.nentries == 0, "an unknown source: nothing");
+	merged_free(&m);
+
+	for (int i = 0; i < 5; i++)
+		store_add_health_event(s, "a", 2000 + i, i % 2 ? "recovered" : "failing",
+		                       "HTTP 503", 3);
+	struct health_event *ev = NULL;
+	size_t nev = 0;
+	ok(store_load_health(s, 10, &ev, &nev) == 0 && nev == 3 && ev[0].at == 2004 &&
+	       strcmp(ev[0].state, "failing") == 0 && ev[2].at == 2002,
+	   "health events: the newest 3 kept, newest first");
+	health_events_free(ev, nev);
+	store_close(s);
+}
+
 /* Undoes migration v (from version v to v + 1): what a database at version v looked like. */
 static const char *const undo_migration[] = {
     [1] = "ALTER TABLE sources DROP COLUMN changed_at;",
@@ -1265,6 +1327,9 @@ int main(void)
 	store_close(NULL);
 
 	test_migrations_from_each();
+	char *vdb = xasprintf("%s/views.db", tmpdir);
+	test_views(vdb);
+	free(vdb);
 
 	/* Sources' life: poll state, url changes, removal, pruning, adoption. */
 	const char *const life_dbs[] = {"poll.db",      "url.db",      "removal.db",
