@@ -55,6 +55,8 @@ static const char html_css[] =
     ".story h2{font-size:1.2rem;line-height:1.3;margin:0 0 .25rem}\n"
     ".story h2 a{text-decoration:none}\n"
     ".meta,.also,.original{margin:.25rem 0}\n"
+    ".summary{margin:.5rem 0}\n"
+    ".summary h1,.summary h2,.summary h3{font-size:1.05rem}\n"
     ".summary img,.summary video{max-width:100%;height:auto}\n"
     ".summary pre,.summary table{display:block;overflow-x:auto}\n"
     "@media (prefers-color-scheme:dark){body{color:#e3e3e3;background:#121212}"
