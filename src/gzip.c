@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* Compresses in into a gzip member; the caller frees *out. */
-int http_gzip(const char *in, size_t len, char **out, size_t *out_len)
+int gzip_compress(const char *in, size_t len, char **out, size_t *out_len)
 {
 	*out = NULL;
 	*out_len = 0;

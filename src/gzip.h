@@ -7,6 +7,6 @@
 
 /* Compresses in[0..len) into a gzip member at level 9; 0 with *out (the caller frees it) and
  * *out_len set, or -1 (zlib refused) with *out NULL. */
-int http_gzip(const char *in, size_t len, char **out, size_t *out_len);
+int gzip_compress(const char *in, size_t len, char **out, size_t *out_len);
 
 #endif

@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gzip.h" /* http_gzip(), for callers making the gzip variant */
 
 struct ev_loop;
 struct http_server;

@@ -14,6 +14,7 @@
 
 #include "date.h"
 #include "emit.h"
+#include "gzip.h"
 #include "feed.h"
 #include "http.h"
 #include "log.h"
@@ -366,7 +367,7 @@ static int publish_put(struct publisher *p, const char *path, const char *http_p
 	int rc = 0;
 	char *gz = NULL;
 	size_t gz_len = 0;
-	if (http_gzip(body, len, &gz, &gz_len) != 0) {
+	if (gzip_compress(body, len, &gz, &gz_len) != 0) {
 		log_warnx("%s: cannot compress; served uncompressed", path);
 		gz = NULL;
 	}
@@ -648,7 +649,7 @@ static void publish_handle_cb(void *data, const char *path, const struct http_re
 		c->key = key;
 		key = NULL;
 		c->body = publish_outputs[rq.output].render(doc, paths[rq.output], &c->len);
-		if (http_gzip(c->body, c->len, &c->gzip, &c->gzip_len) != 0)
+		if (gzip_compress(c->body, c->len, &c->gzip, &c->gzip_len) != 0)
 			c->gzip = NULL;
 		c->content_type = publish_outputs[rq.output].content_type;
 		c->updated = emit_doc_updated(doc);

@@ -11,7 +11,7 @@
 # If-None-Match (304s) and a GET with Accept-Encoding: gzip. nginx runs twice, with
 # worker_processes 1 and auto. Until publish.c passes gzip bytes, the daemon answers gzip
 # requests with identity; the gzip case is then measured on bench/serve/serve_bench.c (the
-# same http.c serving the same bytes with its http_gzip() variant), built here against the
+# same http.c serving the same bytes with its gzip_compress() variant), built here against the
 # build's libfeedmerge.a, and the table says so.
 #
 # Environment: DURATION (s per run, default 10), CONNECTIONS (default 32), THREADS (wrk's,

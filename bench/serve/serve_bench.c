@@ -1,6 +1,6 @@
 /* bench/serve's stand-in for the daemon's gzip path until publish.c passes gzip bytes: serves
  * FILE at /feed.atom through http.c (the daemon's listener, same code and options) with its
- * http_gzip() variant, on a libev loop, until SIGTERM. Writes the port to PORT_FILE. */
+ * gzip_compress() variant, on a libev loop, until SIGTERM. Writes the port to PORT_FILE. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -8,6 +8,7 @@
 
 #include <ev.h>
 
+#include "gzip.h"
 #include "http.h"
 #include "util.h"
 
@@ -34,7 +35,7 @@ int main(int argc, char **argv)
 	fclose(fp);
 	char *gz;
 	size_t gz_len;
-	if (http_gzip(body, len, &gz, &gz_len) != 0)
+	if (gzip_compress(body, len, &gz, &gz_len) != 0)
 		return 1;
 	struct ev_loop *loop = ev_default_loop(0);
 	char err[256];

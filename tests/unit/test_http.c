@@ -18,6 +18,7 @@
 #include <ev.h>
 
 #include "date.h"
+#include "gzip.h"
 #include "http.h"
 #include "util.h"
 #include "../tap.h"
@@ -602,7 +603,7 @@ int main(void)
 	                  sizeof atom_body - 1, NULL, 0, atom_lm);
 	http_set_document(h, "/feed.rss", "application/rss+xml", "rss one", 7, NULL, 0, atom_lm);
 	http_set_document(h, "/feed.rss", "application/rss+xml", "rss two", 7, NULL, 0, atom_lm);
-	if (http_gzip(gz_body, sizeof gz_body - 1, &gz_bytes, &gz_len) != 0)
+	if (gzip_compress(gz_body, sizeof gz_body - 1, &gz_bytes, &gz_len) != 0)
 		return 1;
 	http_set_document(h, "/gz.xml", "application/xml", gz_body, sizeof gz_body - 1, gz_bytes,
 	                  gz_len, atom_lm);
