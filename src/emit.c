@@ -485,7 +485,9 @@ static void items_set_ids(struct emit_doc *d)
 	for (size_t i = 0; i < d->nitems; i++) {
 		const struct merged_entry *me = d->items[i].me;
 		char *id = NULL;
-		if (is_absolute(me->atom_id) && !is_script_scheme(me->atom_id)) {
+		/* An id is no link, but one with user:password@ would still publish them. */
+		if (is_absolute(me->atom_id) && !is_script_scheme(me->atom_id) &&
+		    !url_has_userinfo(me->atom_id)) {
 			id = xml_clean_dup(me->atom_id);
 		} else {
 			uint64_t h = HASH64_INIT;
