@@ -82,6 +82,7 @@ enum global_key {
 	G_SYNCHRONOUS,
 	G_ORIGINAL_LABEL,
 	G_ALSO_LABEL,
+	G_ADMIN_LISTEN,
 	G_NKEYS
 };
 
@@ -95,7 +96,7 @@ static const char *const global_keys[G_NKEYS] = {
     "per_host",          "connect_timeout",   "max_redirects",
     "confirm_redirects", "retry_after_scope", "proxy",
     "same_story_across", "keep_days",         "synchronous",
-    "original_label",    "also_label",
+    "original_label",    "also_label",        "admin_listen",
 };
 
 enum source_key {
@@ -447,8 +448,8 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 {
 	struct config *c = r->c;
 	const char *key = global_keys[k];
-	int empty_ok =
-	    k == G_OUTPUT_DIR || k == G_LISTEN || k == G_PUBLIC_URL || k == G_ATTRIBUTION;
+	int empty_ok = k == G_OUTPUT_DIR || k == G_LISTEN || k == G_PUBLIC_URL ||
+	               k == G_ATTRIBUTION || k == G_ADMIN_LISTEN;
 	if (*v == '\0' && !empty_ok) {
 		problem(r, line, "no value for %s", key);
 		return;
@@ -471,7 +472,16 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 			break;
 		}
 		free(c->listen);
+		free(c->admin_listen);
 		c->listen = *v == '\0' ? NULL : xstrdup(v);
+		break;
+	case G_ADMIN_LISTEN:
+		if (*v != '\0' && (why = listen_problem(v)) != NULL) {
+			problem(r, line, "bad admin_listen '%s': %s", v, why);
+			break;
+		}
+		free(c->admin_listen);
+		c->admin_listen = *v == '\0' ? NULL : xstrdup(v);
 		break;
 	case G_PUBLIC_URL:
 		/* Empty means the default, as if the key were absent. */
@@ -1253,6 +1263,9 @@ static char *global_value_dup(const struct config *c, enum global_key k)
 		break;
 	case G_OUTPUT_DIR:
 		v = c->output_dir;
+		break;
+	case G_ADMIN_LISTEN:
+		v = c->admin_listen;
 		break;
 	case G_LISTEN:
 		v = c->listen;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "admin.h"
 #include "daemon.h"
 #include "fetch.h"
 #include "http.h"
@@ -24,14 +25,16 @@
 enum { DAEMON_EXIT_OK = 0, DAEMON_EXIT_RUNTIME = 3, DAEMON_EXIT_SOURCES_FAILED = 4 };
 
 struct daemon {
-	struct ev_loop *loop;       /* the default loop, destroyed at tear-down */
-	struct config *config;      /* owned; replaced by a reload */
-	int once;                   /* `once` rather than `run` */
-	struct store *store;        /* owned */
-	struct fetcher *fetcher;    /* owned */
-	struct http_server *http;   /* owned; NULL without listen */
-	struct publisher *pub;      /* owned */
-	struct source_set *sources; /* owned */
+	struct ev_loop *loop;           /* the default loop, destroyed at tear-down */
+	struct config *config;          /* owned; replaced by a reload */
+	int once;                       /* `once` rather than `run` */
+	struct store *store;            /* owned */
+	struct fetcher *fetcher;        /* owned */
+	struct http_server *http;       /* owned; NULL without listen */
+	struct http_server *admin_http; /* owned; NULL without admin_listen */
+	struct admin *admin;            /* owned; NULL without a listener */
+	struct publisher *pub;          /* owned */
+	struct source_set *sources;     /* owned */
 	ev_signal sigint, sigterm, sighup;
 	int interrupted; /* `once`: the SIGINT or SIGTERM that stopped the round, else 0 */
 };
@@ -183,6 +186,7 @@ static void daemon_reload(struct daemon *d)
 		free(derived);
 	}
 	reload_keep("listen", &nc->listen, old->listen);
+	reload_keep("admin_listen", &nc->admin_listen, old->admin_listen);
 	if (d->http != NULL)
 		http_set_max_age(d->http, daemon_cache_max_age(nc));
 	struct publish_opts po;
@@ -264,6 +268,32 @@ static char *listen_host(const char *listen)
 	return xstrndup(listen, (size_t)(colon - listen));
 }
 
+/* The operator's endpoints: on admin_listen's own listener when it is set (the public one
+ * keeps /healthz for load balancers), else on the public listener. */
+static int daemon_admin_start(struct daemon *d, const struct config *c)
+{
+	if (d->once || (d->http == NULL && (c->admin_listen == NULL || c->admin_listen[0] == '\0')))
+		return 0;
+	d->admin = admin_new(d->store, d->sources, now_s());
+	if (c->admin_listen != NULL && c->admin_listen[0] != '\0') {
+		char err[512] = "";
+		d->admin_http = http_start(d->loop, c->admin_listen, err, sizeof err);
+		if (d->admin_http == NULL) {
+			log_warnx("admin_listen: %s", err[0] ? err : c->admin_listen);
+			return -1;
+		}
+		char *host = listen_host(c->admin_listen);
+		log_info("admin endpoints on http://%s:%u/status", host, http_port(d->admin_http));
+		free(host);
+		admin_attach(d->admin, d->admin_http, 0);
+		if (d->http != NULL)
+			admin_attach(d->admin, d->http, 1);
+	} else {
+		admin_attach(d->admin, d->http, 0);
+	}
+	return 0;
+}
+
 /* Everything, in order: loop, store, listener (`run`), publisher, fetcher, sources, signals.
  * Takes c. Returns 0, or the exit code after logging; daemon_teardown undoes whatever was
  * done either way. */
@@ -320,6 +350,8 @@ static int daemon_setup(struct daemon *d, struct config *c, int once)
 	};
 	d->sources = source_set_new(&env);
 	source_set_apply(d->sources, c, now_s());
+	if (daemon_admin_start(d, c) != 0)
+		return DAEMON_EXIT_RUNTIME;
 	struct source_counts n;
 	source_set_counts(d->sources, &n);
 	if (n.store_failed)
@@ -337,6 +369,11 @@ static void daemon_teardown(struct daemon *d)
 		ev_signal_stop(d->loop, &d->sigterm);
 		ev_signal_stop(d->loop, &d->sigint);
 	}
+	admin_detach(d->admin, d->http);
+	admin_detach(d->admin, d->admin_http);
+	admin_free(d->admin);
+	if (d->admin_http != NULL)
+		http_stop(d->admin_http);
 	source_set_free(d->sources);
 	fetch_free(d->fetcher);
 	publish_free(d->pub);

@@ -633,6 +633,9 @@ static void fetch_finish(struct fetcher *f, struct transfer *t, CURLcode code)
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
 	curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_COUNT, &redirects);
+	curl_off_t total_us = 0, received = 0;
+	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+	curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &received);
 
 	char err[CURL_ERROR_SIZE + 256] = "";
 	struct fetch_result r = {
@@ -646,6 +649,8 @@ static void fetch_finish(struct fetcher *f, struct transfer *t, CURLcode code)
 	    .redirects = redirects,
 	    .permanent_redirect = redirects > 0 && t->all_permanent,
 	    .max_age_s = fetch_max_age_s(t->cache_control, t->expires, t->date),
+	    .duration_s = (double)total_us / 1e6,
+	    .bytes_received = (int64_t)received,
 	};
 	if (code != CURLE_OK) {
 		r.error_class = describe_error(t, code, err, sizeof err, &r.early_retry_ok);

@@ -68,6 +68,8 @@ struct fetch_result {
 	int permanent_redirect; /* redirects > 0 and every hop was a 301 or 308 */
 	int64_t max_age_s;      /* Cache-Control max-age (else Expires - Date) of the final
 	                         * response, -1 when it says nothing */
+	double duration_s;      /* the whole transfer, redirects included; 0 if it never started */
+	int64_t bytes_received; /* body bytes as they came over the wire (before decoding) */
 };
 
 typedef void (*fetch_done_cb)(void *ctx, const struct fetch_result *r);

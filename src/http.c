@@ -83,8 +83,9 @@ struct http_rep {
 };
 
 struct http_doc {
-	char *path;         /* owned */
-	char *content_type; /* owned */
+	char *path;                /* owned */
+	char *content_type;        /* owned */
+	const char *cache_control; /* static; NULL: the server's max-age */
 	int64_t last_modified;
 	char last_modified_str[DATE_RFC822_SIZE];
 	struct http_rep reps[HTTP_NREPS];
@@ -99,9 +100,9 @@ struct http_server {
 	size_t ndocs;
 	unsigned port;
 	unsigned max_age_s;
-	char cache_control[32];  /* "max-age=N" */
-	http_handler_cb handler; /* dynamic documents; NULL: none */
-	void *handler_data;
+	char cache_control[32];        /* "max-age=N" */
+	struct http_handler *handlers; /* owned: dynamic documents, by path prefix */
+	size_t nhandlers;
 	/* Inside MHD_start_daemon: MHD's last message and the errno it came with, kept for
 	 * http_start's one-line reason instead of being logged. */
 	int starting;
@@ -189,7 +190,8 @@ static void http_add_validators(const struct http_server *h, const struct http_d
 {
 	http_add_header(r, MHD_HTTP_HEADER_ETAG, rep->etag);
 	http_add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, d->last_modified_str);
-	http_add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, h->cache_control);
+	http_add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	                d->cache_control != NULL ? d->cache_control : h->cache_control);
 	http_add_header(r, MHD_HTTP_HEADER_VARY, HTTP_VARY);
 }
 
@@ -453,6 +455,13 @@ struct http_request {
 	struct MHD_Connection *c;
 };
 
+/* Who renders the paths under a prefix ("/metrics": that path; "/": every path). */
+struct http_handler {
+	char *prefix; /* owned */
+	http_handler_cb cb;
+	void *data;
+};
+
 const char *http_request_arg(const struct http_request *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, name);
@@ -463,21 +472,53 @@ int http_request_has_query(const struct http_request *r)
 	return MHD_get_connection_values(r->c, MHD_GET_ARGUMENT_KIND, NULL, NULL) > 0;
 }
 
-void http_set_handler(struct http_server *h, http_handler_cb cb, void *data)
+void http_add_handler(struct http_server *h, const char *prefix, http_handler_cb cb, void *data)
 {
-	h->handler = cb;
-	h->handler_data = data;
+	h->handlers = xreallocarray(h->handlers, h->nhandlers + 1, sizeof *h->handlers);
+	h->handlers[h->nhandlers++] = (struct http_handler){xstrdup(prefix), cb, data};
+}
+
+void http_remove_handlers(struct http_server *h, void *data)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < h->nhandlers; i++) {
+		if (h->handlers[i].data == data)
+			free(h->handlers[i].prefix);
+		else
+			h->handlers[k++] = h->handlers[i];
+	}
+	h->nhandlers = k;
+}
+
+/* The handler of path: the longest prefix that is the path itself, or ends with '/' and
+ * starts it; NULL when none. */
+static const struct http_handler *http_handler_find(const struct http_server *h, const char *path)
+{
+	const struct http_handler *best = NULL;
+	size_t best_len = 0;
+	for (size_t i = 0; i < h->nhandlers; i++) {
+		const char *p = h->handlers[i].prefix;
+		size_t n = strlen(p);
+		int match =
+		    strcmp(p, path) == 0 || (n > 0 && p[n - 1] == '/' && strncmp(p, path, n) == 0);
+		if (match && (best == NULL || n > best_len)) {
+			best = &h->handlers[i];
+			best_len = n;
+		}
+	}
+	return best;
 }
 
 /* Asks the handler for path. A 200 is served like a stored document (validators, 304s,
  * gzip), through a document made for this one request; anything else as a short text.
  * Returns MHD_NO with *answered 0 when the handler does not know the path (404). */
 static enum MHD_Result http_serve_dynamic(struct http_server *h, struct MHD_Connection *c,
-                                          const char *path, int *answered)
+                                          const struct http_handler *hd, const char *path,
+                                          int *answered)
 {
 	struct http_request req = {c};
-	struct http_reply reply = {404, NULL, NULL, 0, NULL, 0, FEED_TIME_NONE};
-	h->handler(h->handler_data, path, &req, &reply);
+	struct http_reply reply = {404, NULL, NULL, 0, NULL, 0, FEED_TIME_NONE, NULL};
+	hd->cb(hd->data, path, &req, &reply);
 	*answered = reply.status != MHD_HTTP_NOT_FOUND;
 	if (!*answered)
 		return MHD_NO;
@@ -487,6 +528,7 @@ static enum MHD_Result http_serve_dynamic(struct http_server *h, struct MHD_Conn
 	memset(&d, 0, sizeof d);
 	d.path = xstrdup(path);
 	d.content_type = xstrdup(reply.content_type);
+	d.cache_control = reply.cache_control;
 	int64_t now = (int64_t)time(NULL);
 	d.last_modified = reply.last_modified == FEED_TIME_NONE || reply.last_modified > now
 	                      ? now
@@ -538,16 +580,17 @@ static enum MHD_Result http_request_cb(void *cls, struct MHD_Connection *c, cons
 	 * answer without one; with one (?limit=, ?since=) the handler renders it. */
 	struct http_request req = {c};
 	const struct http_doc *d = http_doc_find(h, url);
-	if (d != NULL && (h->handler == NULL || !http_request_has_query(&req)))
+	const struct http_handler *hd = http_handler_find(h, url);
+	if (d != NULL && (hd == NULL || !http_request_has_query(&req)))
 		return http_serve_doc(c, d);
-	if (strcmp(url, "/healthz") == 0)
-		return http_queue(c, MHD_HTTP_OK, "text/plain; charset=utf-8", "ok\n", 3);
-	if (h->handler != NULL) {
+	if (hd != NULL) {
 		int answered;
-		enum MHD_Result ret = http_serve_dynamic(h, c, url, &answered);
+		enum MHD_Result ret = http_serve_dynamic(h, c, hd, url, &answered);
 		if (answered)
 			return ret;
 	}
+	if (strcmp(url, "/healthz") == 0)
+		return http_queue(c, MHD_HTTP_OK, "text/plain; charset=utf-8", "ok\n", 3);
 	if (strcmp(url, "/") == 0)
 		return http_serve_index(h, c);
 	static const char msg[] = "not found\n";
@@ -681,6 +724,9 @@ void http_stop(struct http_server *h)
 	for (size_t i = 0; i < h->ndocs; i++)
 		http_doc_clear(&h->docs[i]);
 	free(h->docs);
+	for (size_t i = 0; i < h->nhandlers; i++)
+		free(h->handlers[i].prefix);
+	free(h->handlers);
 	free(h);
 }
 

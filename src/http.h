@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 struct ev_loop;
 struct http_server;
 
@@ -40,11 +39,16 @@ struct http_reply {
 	size_t len;
 	const char *gzip; /* borrowed, NULL: none */
 	size_t gzip_len;
-	int64_t last_modified; /* FEED_TIME_NONE: now */
+	int64_t last_modified;     /* FEED_TIME_NONE: now */
+	const char *cache_control; /* NULL: the documents' max-age; "no-store" for live data */
 };
 typedef void (*http_handler_cb)(void *data, const char *path, const struct http_request *req,
                                 struct http_reply *reply);
-/* Routes what no stored document answers to cb (NULL: 404 for all of it). */
-void http_set_handler(struct http_server *h, http_handler_cb cb, void *data);
+/* Routes the paths under prefix ("/metrics" that path alone; "/g/" every path it starts;
+ * "/" all) to cb; the longest prefix wins, and a 404 from it falls through to the built-in
+ * /healthz and index. */
+void http_add_handler(struct http_server *h, const char *prefix, http_handler_cb cb, void *data);
+/* Removes every handler registered with data. */
+void http_remove_handlers(struct http_server *h, void *data);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -18,6 +19,8 @@
 #include "feed_json.h"
 #include "log.h"
 #include "parse.h"
+#include "status.h"
+#include "store.h"
 #include "util.h"
 
 enum { EXIT_OK = 0, EXIT_CONFIG = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
@@ -49,6 +52,7 @@ static void usage(FILE *out)
 	    "  run   [-c FILE] [-v|-q]   run the daemon in the foreground, logging to stderr\n"
 	    "  once  [-c FILE] [-v|-q]   poll every source once, store, write the outputs, exit\n"
 	    "  check [-c FILE]           validate the config, printing every problem as FILE:LINE\n"
+	    "  status [-c FILE]          print every source's state from the database\n"
 	    "  parse [--url URL] [--content-type TYPE] [--charset CHARSET]\n"
 	    "        [--timezone ZONE] [--date-format FORMAT] [--pretty] FILE|-\n"
 	    "                            parse one feed document and print it as JSON\n"
@@ -139,6 +143,54 @@ static int cmd_check(int argc, char **argv)
 	printf("\n");
 	config_free(c);
 	return EXIT_OK;
+}
+
+/* The sources' state as the database has it (the daemon may be running: WAL lets this read
+ * beside it), one line each. */
+static int cmd_status(int argc, char **argv)
+{
+	const char *path = default_config_path();
+	int rc = parse_common(argc, argv, &path, 0);
+	if (rc != 0)
+		return rc;
+	struct config *c = load_config(path);
+	if (c == NULL)
+		return EXIT_CONFIG;
+	if (access(c->database, F_OK) != 0) {
+		fprintf(stderr, "feedmerge: %s: no database yet (the daemon has not run)\n",
+		        c->database);
+		config_free(c);
+		return EXIT_RUNTIME;
+	}
+	char err[512] = "";
+	struct store *s = store_open(c->database, err, sizeof err);
+	if (s == NULL) {
+		fprintf(stderr, "feedmerge: %s\n", err);
+		config_free(c);
+		return EXIT_RUNTIME;
+	}
+	int64_t now = (int64_t)time(NULL);
+	struct store_status st;
+	rc = EXIT_RUNTIME;
+	if (store_load_status(s, now / 86400 - STATUS_DAYS + 1, &st) == 0) {
+		int *enabled = xcalloc(st.nsources ? st.nsources : 1, sizeof *enabled);
+		for (size_t i = 0; i < st.nsources; i++) {
+			enabled[i] = 1;
+			for (size_t k = 0; k < c->nsources; k++)
+				if (strcmp(c->sources[k].name, st.sources[i].name) == 0)
+					enabled[i] = c->sources[k].enabled;
+		}
+		size_t len;
+		char *text = status_text(&st, enabled, now, &len);
+		fwrite(text, 1, len, stdout);
+		free(text);
+		free(enabled);
+		store_status_free(&st);
+		rc = EXIT_OK;
+	}
+	store_close(s);
+	config_free(c);
+	return rc;
 }
 
 static int cmd_daemon(int argc, char **argv, int once)
@@ -305,5 +357,7 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "parse") == 0)
 		return cmd_parse(argc - 1, argv + 1);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	return usage_error("unknown command", cmd);
 }

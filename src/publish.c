@@ -304,7 +304,7 @@ struct publisher *publish_new(struct ev_loop *loop, struct store *store, struct 
 	p->store = store;
 	p->http = http;
 	if (http != NULL)
-		http_set_handler(http, publish_handle_cb, p);
+		http_add_handler(http, "/", publish_handle_cb, p);
 	p->output_dir = xstrdup_or_null(opts->output_dir);
 	publish_opts_copy(p, opts);
 	return p;
@@ -336,7 +336,7 @@ void publish_free(struct publisher *p)
 		free(p->cache[i].gzip);
 	}
 	if (p->http != NULL)
-		http_set_handler(p->http, NULL, NULL);
+		http_remove_handlers(p->http, p);
 	free(p);
 }
 

@@ -64,6 +64,11 @@ struct source {
 	 * server's Retry-After deadline still holds). */
 	int added;
 	size_t n_ok, n_failed, n_new;
+	size_t n_not_modified, n_updated;
+	int64_t n_bytes;
+	size_t poll_new; /* entries the poll being finished added */
+	uint64_t duration_buckets[SOURCE_DURATION_NBUCKETS + 1];
+	double duration_sum_s;
 	size_t max_entries; /* its newest this many entries are kept; 0: all */
 	enum store_identity identity;
 	int priority;
@@ -461,6 +466,8 @@ static int source_take(struct source *src, const struct fetch_result *r, int *ch
 	}
 	ps->entries_seen = (int64_t)n;
 	src->n_new += added;
+	src->n_updated += cc.updated;
+	src->poll_new = added;
 	set->counts.new_entries += added;
 	*changed = 1;
 	char more[96] = "";
@@ -505,6 +512,51 @@ static const char *error_class_name(const struct fetch_result *r)
 		break;
 	}
 	return "other";
+}
+
+const double source_duration_bounds_s[SOURCE_DURATION_NBUCKETS] = {0.1, 0.25, 0.5, 1, 2.5,
+                                                                   5,   10,   30,  60};
+
+/* Counts a finished transfer in src's figures for /metrics and its day in the store. */
+static void source_count_poll(struct source *src, const struct fetch_result *r, int ok,
+                              int unchanged, int64_t now)
+{
+	size_t b = 0;
+	while (b < SOURCE_DURATION_NBUCKETS && r->duration_s > source_duration_bounds_s[b])
+		b++;
+	src->duration_buckets[b]++;
+	src->duration_sum_s += r->duration_s;
+	src->n_bytes += r->bytes_received;
+	if (ok && unchanged)
+		src->n_not_modified++;
+	struct store_poll_sample sample = {ok, unchanged, src->poll_new,
+	                                   (int64_t)(r->duration_s * 1000.0 + 0.5)};
+	src->poll_new = 0;
+	store_note_poll(src->set->env.store, src->name, now, &sample);
+}
+
+size_t source_set_stats(const struct source_set *set, struct source_stats *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < set->n && n < max; i++) {
+		const struct source *src = set->v[i];
+		struct source_stats *st = &out[n++];
+		memset(st, 0, sizeof *st);
+		st->name = src->name;
+		st->enabled = src->enabled;
+		st->fetches_ok = src->n_ok;
+		st->fetches_not_modified = src->n_not_modified;
+		st->fetches_failed = src->n_failed;
+		st->entries_new = src->n_new;
+		st->entries_updated = src->n_updated;
+		st->bytes = src->n_bytes;
+		st->last_ok_at = src->state.last_ok_at;
+		st->last_status = src->state.last_status;
+		st->failures = src->state.failures;
+		memcpy(st->duration_buckets, src->duration_buckets, sizeof st->duration_buckets);
+		st->duration_sum_s = src->duration_sum_s;
+	}
+	return n;
 }
 
 /* Events kept for the health feed. */
@@ -646,6 +698,7 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 	}
 	ps->next_due_at =
 	    ps->gone_since != FEED_TIME_NONE ? FEED_TIME_NONE : source_next_due_at(src);
+	source_count_poll(src, r, ok, unchanged, now);
 
 	if (!ok) {
 		/* One line when a source starts failing, or fails differently; the same failure

@@ -36,6 +36,24 @@ struct source_counts {
 	const char *failed_names; /* `once`: "a, b, c" (borrowed from the set) */
 };
 
+/* The upper bounds (seconds) of the fetch duration histogram's buckets; +Inf follows. */
+#define SOURCE_DURATION_NBUCKETS 9
+extern const double source_duration_bounds_s[SOURCE_DURATION_NBUCKETS];
+
+/* What /metrics counts, since the set was made (counters) or as of now (gauges). */
+struct source_stats {
+	const char *name; /* borrowed from the set */
+	int enabled;
+	size_t fetches_ok, fetches_not_modified, fetches_failed; /* not_modified: of the ok */
+	size_t entries_new, entries_updated;
+	int64_t bytes;                                           /* body bytes received */
+	int64_t last_ok_at;                                      /* FEED_TIME_NONE: never */
+	long last_status;                                        /* of the last response, 0: none */
+	unsigned failures;                                       /* consecutive */
+	uint64_t duration_buckets[SOURCE_DURATION_NBUCKETS + 1]; /* not cumulative; +Inf last */
+	double duration_sum_s;
+};
+
 struct source_set *source_set_new(const struct source_env *env);
 /* Stops every timer, aborts every transfer of the set's sources and frees them. */
 void source_set_free(struct source_set *set);
@@ -60,6 +78,9 @@ size_t source_set_size(const struct source_set *set);
 size_t source_set_paused(const struct source_set *set);
 void source_set_counts(const struct source_set *set, struct source_counts *out);
 const char *source_name(const struct source *src);
+/* Fills out[0..n) with every configured source's figures, in config order; returns n (at most
+ * max). */
+size_t source_set_stats(const struct source_set *set, struct source_stats *out, size_t max);
 
 /* The fetcher's done callback: r->userdata is the source. */
 void source_fetch_done_cb(void *ctx, const struct fetch_result *r);

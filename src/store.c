@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_int.h"
 #include "store_codec.h"
 #include "url.h"
 #include "util.h"
@@ -124,7 +125,18 @@ static const char *const store_migrations[] = {
     " at INTEGER NOT NULL,"
     " state TEXT NOT NULL,"
     " detail TEXT);"
-    "CREATE INDEX entry_sources_source ON entry_sources(source_id);",
+    "CREATE INDEX entry_sources_source ON entry_sources(source_id);"
+    /* A source's polls per UTC day, for /status: a few weeks of history in a row a day. */
+    "CREATE TABLE source_days ("
+    " source TEXT NOT NULL,"
+    " day INTEGER NOT NULL," /* days since 1970-01-01 (UTC) */
+    " polls INTEGER NOT NULL DEFAULT 0,"
+    " failures INTEGER NOT NULL DEFAULT 0,"
+    " not_modified INTEGER NOT NULL DEFAULT 0,"
+    " entries_new INTEGER NOT NULL DEFAULT 0,"
+    " fetch_ms_sum INTEGER NOT NULL DEFAULT 0,"
+    " fetch_ms_max INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (source, day)) WITHOUT ROWID;",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -163,6 +175,8 @@ enum store_stmt {
 	ST_HEALTH_ADD,
 	ST_HEALTH_PRUNE,
 	ST_HEALTH_LOAD,
+	ST_DAY_NOTE,
+	ST_DAY_PRUNE,
 	ST_COUNT
 };
 
@@ -331,6 +345,16 @@ static const char *const store_sql[ST_COUNT] = {
     /* The health feed shows the newest events; older ones are of no use to anyone. */
     [ST_HEALTH_PRUNE] = "DELETE FROM health_events WHERE id <= (SELECT id FROM health_events"
                         " ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+    [ST_DAY_NOTE] =
+        "INSERT INTO source_days(source, day, polls, failures, not_modified,"
+        " entries_new, fetch_ms_sum, fetch_ms_max) VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?6)"
+        " ON CONFLICT(source, day) DO UPDATE SET polls = polls + 1,"
+        " failures = failures + excluded.failures,"
+        " not_modified = not_modified + excluded.not_modified,"
+        " entries_new = entries_new + excluded.entries_new,"
+        " fetch_ms_sum = fetch_ms_sum + excluded.fetch_ms_sum,"
+        " fetch_ms_max = max(fetch_ms_max, excluded.fetch_ms_max)",
+    [ST_DAY_PRUNE] = "DELETE FROM source_days WHERE day < ?1",
     [ST_HEALTH_LOAD] = "SELECT id, source, at, state, detail FROM health_events"
                        " ORDER BY id DESC LIMIT ?1",
 };
@@ -340,6 +364,10 @@ struct store {
 	char *path;                   /* owned */
 	sqlite3_stmt *stmt[ST_COUNT]; /* owned; prepared on first use */
 	unsigned story_fold;          /* URL_FOLD_*: what links of one story may differ in */
+	/* Whether the database takes writes: an error since the last write that worked makes
+	 * /healthz say 503 (the message kept for it). */
+	int failing;
+	char failing_msg[256];
 };
 
 /* Prepares (once) and returns a cached statement, reset and unbound; NULL on error. */
@@ -367,36 +395,26 @@ static int store_exec_stmt(struct store *s, enum store_stmt which)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int bind_text(sqlite3_stmt *st, int i, const char *v)
+const char *store_failing(const struct store *s)
 {
-	if (v == NULL)
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	return s->failing ? s->failing_msg : NULL;
 }
 
-static int bind_time(sqlite3_stmt *st, int i, int64_t t)
+sqlite3 *store_db(struct store *s)
 {
-	if (t == FEED_TIME_NONE)
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_int64(st, i, t);
+	return s->db;
 }
 
-static char *column_dup(sqlite3_stmt *st, int i)
+const char *store_path(const struct store *s)
 {
-	const unsigned char *v = sqlite3_column_text(st, i);
-	return v == NULL ? NULL : xstrdup((const char *)v);
-}
-
-static int64_t column_time(sqlite3_stmt *st, int i)
-{
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return FEED_TIME_NONE;
-	return sqlite3_column_int64(st, i);
+	return s->path;
 }
 
 /* Logs the current SQLite error for a source (or a task) once. */
-static void store_log_error(struct store *s, const char *source, const char *what)
+void store_log_error(struct store *s, const char *source, const char *what)
 {
+	s->failing = 1;
+	snprintf(s->failing_msg, sizeof s->failing_msg, "%s: %s", what, sqlite3_errmsg(s->db));
 	if (source != NULL)
 		log_warnx("%s: source %s: %s: %s", s->path, source, what, sqlite3_errmsg(s->db));
 	else
@@ -1738,6 +1756,40 @@ int store_load_merged(struct store *s, size_t limit, struct merged *out)
 {
 	struct store_view all = {limit, FEED_TIME_NONE, NULL, 0, 0, 0};
 	return store_load_view(s, &all, out);
+}
+
+/* Days of history kept in source_days. */
+#define STORE_DAYS_KEPT 56
+
+int store_note_poll(struct store *s, const char *source, int64_t at,
+                    const struct store_poll_sample *ps)
+{
+	int64_t day = at / 86400;
+	sqlite3_stmt *st = store_stmt(s, ST_DAY_NOTE);
+	if (st == NULL)
+		goto fail;
+	bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_int(st, 3, !ps->ok);
+	sqlite3_bind_int(st, 4, ps->not_modified);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)ps->entries_new);
+	sqlite3_bind_int64(st, 6, ps->duration_ms);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_reset(st);
+	/* The first poll of a day drops the days that fell out of the window. */
+	s->failing = 0; /* a write worked */
+	if (sqlite3_changes(s->db) == 1 && (st = store_stmt(s, ST_DAY_PRUNE)) != NULL) {
+		sqlite3_bind_int64(st, 1, day - STORE_DAYS_KEPT);
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	return 0;
+fail:
+	if (st != NULL)
+		sqlite3_reset(st);
+	store_log_error(s, source, "cannot record the poll's history");
+	return -1;
 }
 
 /* Records a change of a source's state for the health feed, keeping the newest keep events. */

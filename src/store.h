@@ -154,4 +154,49 @@ int store_add_health_event(struct store *s, const char *source, int64_t at, cons
  * Returns 0, or -1 after logging. */
 int store_load_health(struct store *s, size_t limit, struct health_event **out, size_t *n);
 
+/* NULL while the database takes writes; else what went wrong since the last write that
+ * worked (every poll writes). */
+const char *store_failing(const struct store *s);
+
+/* One poll, for the per-day history /status draws. */
+struct store_poll_sample {
+	int ok;           /* a success (200 stored, 304, unchanged body) */
+	int not_modified; /* a 304 or an unchanged body */
+	size_t entries_new;
+	int64_t duration_ms;
+};
+/* Adds a poll of source at `at` to its day (UTC). Returns 0, or -1 after logging. */
+int store_note_poll(struct store *s, const char *source, int64_t at,
+                    const struct store_poll_sample *ps);
+
+/* A day of a source's polls. */
+struct store_day {
+	int64_t day; /* days since 1970-01-01 (UTC) */
+	unsigned polls, failures, not_modified;
+	size_t entries_new;
+	int64_t fetch_ms_sum, fetch_ms_max;
+};
+/* What /status and `feedmerge status` show of one configured source. */
+struct store_source_status {
+	char *name, *url, *title; /* owned; title: the config's, else the feed's, else NULL */
+	struct store_poll_state state;
+	size_t entries;         /* entries it carried that are stored */
+	struct store_day *days; /* owned, oldest first; only days with polls */
+	size_t ndays;
+};
+struct store_status {
+	struct store_source_status *sources; /* owned, in config order */
+	size_t nsources;
+	size_t entries;   /* entries stored */
+	int64_t db_bytes; /* the database file and its WAL */
+	int64_t created_at;
+};
+/* Fills *out with every configured source's state and its days from since_day on. Returns 0,
+ * or -1 after logging (*out empty). */
+int store_load_status(struct store *s, int64_t since_day, struct store_status *out);
+void store_status_free(struct store_status *st);
+/* The database's size (file and WAL) and its number of entries. Returns 0, or -1 after
+ * logging. */
+int store_size(struct store *s, int64_t *db_bytes, size_t *entries);
+
 #endif

@@ -1,0 +1,151 @@
+/* What /status and `feedmerge status` show: every configured source's state, how many stored
+ * entries it carried, and its polls per day; the database's size. Read in one transaction,
+ * so the figures agree with each other. */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store.h"
+#include "store_int.h"
+#include "util.h"
+
+/* The size of the file at path, 0 when there is none. */
+static int64_t file_bytes(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
+}
+
+static struct store_source_status *find(struct store_status *out, const char *name)
+{
+	for (size_t i = 0; i < out->nsources; i++)
+		if (strcmp(out->sources[i].name, name) == 0)
+			return &out->sources[i];
+	return NULL;
+}
+
+int store_load_status(struct store *s, int64_t since_day, struct store_status *out)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof *out);
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+
+	if (sqlite3_prepare_v2(
+	        db,
+	        "SELECT s.name, s.url, coalesce(s.title, s.feed_title),"
+	        " (SELECT count(*) FROM entry_sources es WHERE es.source_id = s.id)"
+	        " FROM sources s WHERE s.removed_at IS NULL ORDER BY s.position, s.id",
+	        -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	size_t size = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->nsources == size) {
+			size = size ? size * 2 : 16;
+			out->sources = xreallocarray(out->sources, size, sizeof *out->sources);
+		}
+		struct store_source_status *ss = &out->sources[out->nsources++];
+		memset(ss, 0, sizeof *ss);
+		store_poll_state_clear(&ss->state);
+		ss->name = column_dup(st, 0);
+		ss->url = column_dup(st, 1);
+		ss->title = column_dup(st, 2);
+		ss->entries = (size_t)sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	for (size_t i = 0; i < out->nsources; i++)
+		if (store_get_poll_state(s, out->sources[i].name, &out->sources[i].state) != 0)
+			goto fail_logged;
+
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT source, day, polls, failures, not_modified, entries_new,"
+	                       " fetch_ms_sum, fetch_ms_max FROM source_days WHERE day >= ?1"
+	                       " ORDER BY source, day",
+	                       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, since_day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_source_status *ss =
+		    find(out, (const char *)sqlite3_column_text(st, 0));
+		if (ss == NULL)
+			continue;
+		ss->days = xreallocarray(ss->days, ss->ndays + 1, sizeof *ss->days);
+		struct store_day *d = &ss->days[ss->ndays++];
+		d->day = sqlite3_column_int64(st, 1);
+		d->polls = (unsigned)sqlite3_column_int(st, 2);
+		d->failures = (unsigned)sqlite3_column_int(st, 3);
+		d->not_modified = (unsigned)sqlite3_column_int(st, 4);
+		d->entries_new = (size_t)sqlite3_column_int64(st, 5);
+		d->fetch_ms_sum = sqlite3_column_int64(st, 6);
+		d->fetch_ms_max = sqlite3_column_int64(st, 7);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto fail;
+
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT (SELECT count(*) FROM entries), (SELECT CAST(value AS"
+	                       " INTEGER) FROM meta WHERE name = 'created_at')",
+	                       -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		goto fail;
+	out->entries = (size_t)sqlite3_column_int64(st, 0);
+	out->created_at = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	st = NULL;
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+
+	char *wal = xasprintf("%s-wal", store_path(s));
+	out->db_bytes = file_bytes(store_path(s)) + file_bytes(wal);
+	free(wal);
+	return 0;
+fail:
+	store_log_error(s, NULL, "cannot read the sources' status");
+fail_logged:
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	store_status_free(out);
+	return -1;
+}
+
+void store_status_free(struct store_status *st)
+{
+	for (size_t i = 0; i < st->nsources; i++) {
+		struct store_source_status *ss = &st->sources[i];
+		free(ss->name);
+		free(ss->url);
+		free(ss->title);
+		free(ss->days);
+		store_poll_state_clear(&ss->state);
+	}
+	free(st->sources);
+	memset(st, 0, sizeof *st);
+}
+
+int store_size(struct store *s, int64_t *db_bytes, size_t *entries)
+{
+	sqlite3_stmt *st = NULL;
+	*db_bytes = 0;
+	*entries = 0;
+	if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM entries", -1, &st, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		store_log_error(s, NULL, "cannot count the entries");
+		return -1;
+	}
+	*entries = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	char *wal = xasprintf("%s-wal", store_path(s));
+	*db_bytes = file_bytes(store_path(s)) + file_bytes(wal);
+	free(wal);
+	return 0;
+}
