@@ -297,12 +297,33 @@ char *emit_html_text_dup(const char *html, size_t max)
 	return buf_steal(&b, NULL);
 }
 
+/* Returns a new string: html without the attribution lines an upstream feedmerge appended
+ * (stacked instances): this instance appends its own, naming the original source, so a
+ * story shows one line however many instances it went through. A source faking the mark
+ * only hides a paragraph of its own. */
+static char *strip_attribution_dup(const char *html)
+{
+	static const char mark[] = "<p " EMIT_ATTRIBUTION_MARK ">";
+	struct buf b;
+	buf_init(&b, 0);
+	const char *p = html, *m;
+	while ((m = strstr(p, mark)) != NULL) {
+		const char *end = strstr(m, "</p>");
+		buf_append(&b, p, (size_t)(m - p));
+		p = end != NULL ? end + 4 : m + strlen(m);
+	}
+	buf_puts(&b, p);
+	return buf_steal(&b, NULL);
+}
+
 /* Returns a new string: the sanitised html, or NULL when it is blank. */
 static char *safe_html_dup(const char *html, const char *base)
 {
 	if (emit_blank(html))
 		return NULL;
-	char *s = sanitize_html_dup(html, base);
+	char *own = strip_attribution_dup(html);
+	char *s = sanitize_html_dup(own, base);
+	free(own);
 	if (emit_blank(s)) {
 		free(s);
 		return NULL;
@@ -390,7 +411,7 @@ static char *attribution_html_dup(const struct emit_item *it, const struct emit_
 		return NULL;
 	struct buf b;
 	buf_init(&b, 0);
-	buf_puts(&b, "<p>");
+	buf_puts(&b, "<p " EMIT_ATTRIBUTION_MARK ">");
 	emit_put_text(&b, meta->attribution, 0);
 	buf_puts(&b, ": ");
 	if (!emit_blank(c->site)) {

@@ -12,6 +12,10 @@
  * other sources that carried a story. */
 #define EMIT_ORIGINAL_LABEL "Link bài gốc"
 #define EMIT_ALSO_LABEL "Cũng có trên"
+/* The attribute that marks the visible attribution line, so that a feedmerge stacked over
+ * this one drops it and writes its own (data-* survives other readers' sanitisers or is
+ * dropped by them with no harm). */
+#define EMIT_ATTRIBUTION_MARK "data-feedmerge=\"attribution\""
 /* The namespace of feedmerge's extension elements (fm:carrier), in Atom and RSS alike. */
 #define EMIT_NS "urn:feedmerge:1.0"
 

@@ -64,7 +64,7 @@ check "also says when beta first carried it" \
 check "attachment with mime_type and size" \
 	test "$(field items 0 attachments 0)" = '{"url": "https://alpha.test/a.mp3", "mime_type": "audio/mpeg", "size_in_bytes": 123}'
 check "content_html ends with the attribution line" \
-	sh -c 'case "$1" in *"<p>Nguồn: "*"</p>") exit 0 ;; esac; exit 1' sh "$(field items 0 content_html)"
+	sh -c 'case "$1" in *"<p data-feedmerge=\"attribution\">Nguồn: "*"</p>") exit 0 ;; esac; exit 1' sh "$(field items 0 content_html)"
 check "no script survives" sh -c '! grep -q "script" "$1"' sh "$JSON"
 
 done_testing

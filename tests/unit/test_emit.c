@@ -394,7 +394,8 @@ static void test_hostile(void)
 	                "tắt</summary>"),
 	   "summary sanitised, relative URL resolved against the source's feed URL");
 	ok(contains(e0, "<content type=\"html\">&lt;a&gt;x&lt;/a&gt;&lt;p&gt;para&lt;/p&gt;&lt;img "
-	                "src=\"http://evil.test/rel.png\" /&gt;\n&lt;p&gt;Nguồn: &lt;a "
+	                "src=\"http://evil.test/rel.png\" /&gt;\n&lt;p "
+	                "data-feedmerge=\"attribution\"&gt;Nguồn: &lt;a "
 	                "href=\"http://evil.test/feed\"&gt;Evil&lt;/a&gt;&lt;/p&gt;</content>"),
 	   "content sanitised; javascript: site link: the attribution links the feed URL, and has "
 	   "no Link bài gốc");
@@ -402,7 +403,7 @@ static void test_hostile(void)
 	free(e0);
 
 	char *e1 = entry_block(atom, "<entry>", "</entry>", 1);
-	ok(contains(e1, "&lt;p&gt;Nguồn: Cred&lt;/p&gt;</content>"),
+	ok(contains(e1, "&lt;p data-feedmerge=\"attribution\"&gt;Nguồn: Cred&lt;/p&gt;</content>"),
 	   "links with credentials: the attribution names the source without a link");
 	ok(contains(e1, "<source>\n<title>Cred</title>\n<updated>") &&
 	       !contains(e1, "<link rel=\"self\"") && !contains(e1, "<source>\n<id>"),
@@ -422,7 +423,8 @@ static void test_hostile(void)
 	free(e2);
 
 	char *e3 = entry_block(atom, "<entry>", "</entry>", 3);
-	ok(contains(e3, "<content type=\"html\">&lt;p&gt;Nguồn:") && !contains(e3, "<summary"),
+	ok(contains(e3, "<content type=\"html\">&lt;p data-feedmerge=\"attribution\"&gt;Nguồn:") &&
+	       !contains(e3, "<summary"),
 	   "content that sanitises to nothing counts as none");
 	free(e3);
 	free(atom);
@@ -641,8 +643,10 @@ static void test_json_sample(void)
 	is_str(jstr(i0, "content_html"), desc, "json: content_html = RSS description");
 	free(desc);
 	const char *html = jstr(i0, "content_html");
-	ok(html != NULL &&
-	       strncmp(html, "<p>Hello</p>\n<p>Nguồn: <a href=\"http://s0.test/\">", 48) == 0,
+	ok(html != NULL && strncmp(html,
+	                           "<p>Hello</p>\n<p data-feedmerge=\"attribution\">Nguồn: <a "
+	                           "href=\"http://s0.test/\">",
+	                           80) == 0,
 	   "json: content, then the attribution line on its own line");
 	is_str(jstr(i0, "summary"), "Sum", "json: summary as plain text beside content");
 	ok(is_iso(jstr(i0, "date_published"), 1700000400), "json: date_published");
@@ -897,8 +901,42 @@ static void test_json(void)
 	test_json_noise();
 }
 
+/* Stacked instances: an entry that came through another feedmerge carries that instance's
+ * attribution line in its content; this one drops it and writes its own, naming the original
+ * source (the atom:source the entry carried), so a story shows one line. */
+static void test_stacked(void)
+{
+	struct merged m;
+	memset(&m, 0, sizeof m);
+	m.nsources = 1;
+	m.sources = xcalloc(1, sizeof *m.sources);
+	source_set(&m.sources[0], "lower", "Lower instance", "http://lower.test/feed.atom",
+	           "http://lower.test/", 1700000000);
+	struct merged_entry *me =
+	    entry_push(&m, "http://gov.test/1", "http://gov.test/1", "Story", 1700000000, 0);
+	me->e.content = xstrdup("<p>Body</p>\n<p data-feedmerge=\"attribution\">Nguồn: <a "
+	                        "href=\"http://gov.test/\">Gov</a> · <a "
+	                        "href=\"http://gov.test/1\">Link bài gốc</a></p>");
+	me->e.source = xcalloc(1, sizeof *me->e.source);
+	me->e.source->title = xstrdup("Gov");
+	me->e.source->feed_url = xstrdup("http://gov.test/rss");
+	me->e.source->link = xstrdup("http://gov.test/");
+	size_t len;
+	char *atom = atom_of(&m, &meta, &len);
+	const char *first = strstr(atom, "Nguồn:");
+	ok(first != NULL && strstr(first + 1, "Nguồn:") == NULL,
+	   "stacked: one attribution line, not the lower instance's too");
+	ok(contains(atom, "&lt;p&gt;Body&lt;/p&gt;") && contains(atom, "&gt;Gov&lt;/a&gt;"),
+	   "stacked: the body kept, the line names the original source");
+	ok(contains(atom, "<source>\n<id>http://gov.test/rss</id>\n<title>Gov</title>"),
+	   "stacked: atom:source is the original source");
+	free(atom);
+	merged_free(&m);
+}
+
 int main(void)
 {
+	test_stacked();
 	const char *env = getenv("TESTS_SRCDIR");
 	tests_srcdir = env != NULL ? xstrdup(env) : xstrdup(SRCDIR "/tests");
 	have_xmllint = system("xmllint --version >/dev/null 2>&1") == 0;
@@ -985,7 +1023,8 @@ int main(void)
 	   "enclosure with a bad type and no length");
 	ok(contains(e0, "<summary type=\"html\">Sum</summary>"), "summary kept as is with content");
 	const char *want_attr =
-	    "&lt;p&gt;Hello&lt;/p&gt;\n&lt;p&gt;Nguồn: &lt;a href=\"http://s0.test/\"&gt;Source "
+	    "&lt;p&gt;Hello&lt;/p&gt;\n&lt;p data-feedmerge=\"attribution\"&gt;Nguồn: &lt;a "
+	    "href=\"http://s0.test/\"&gt;Source "
 	    "&amp;lt;Zero&amp;gt; &amp;amp; Co&lt;/a&gt; · &lt;a "
 	    "href=\"http://s0.test/a?x=1&amp;amp;y=2\"&gt;Link bài "
 	    "gốc&lt;/a&gt;&lt;/p&gt;</content>";
@@ -1025,7 +1064,7 @@ int main(void)
 	/* Entry 2: only a link. */
 	char *e2 = entry_block(atom, "<entry>", "</entry>", 2);
 	ok(contains(e2, "<title>http://s1.test/only-link</title>"), "blank title: the link");
-	ok(contains(e2, "<content type=\"html\">&lt;p&gt;Nguồn:"),
+	ok(contains(e2, "<content type=\"html\">&lt;p data-feedmerge=\"attribution\"&gt;Nguồn:"),
 	   "neither content nor summary: content created for the attribution");
 	free(e2);
 

@@ -883,7 +883,7 @@ static const char *const undo_migration[] = {
     [6] = "ALTER TABLE sources DROP COLUMN identity;",
     [7] = "ALTER TABLE sources DROP COLUMN priority;",
     [8] = "ALTER TABLE sources DROP COLUMN language; DROP TABLE health_events;"
-          "DROP INDEX entry_sources_source;"
+          "DROP INDEX entry_sources_source; DROP TABLE source_days;"
           "DELETE FROM meta WHERE name = 'created_at';",
 };
 #define STORE_TEST_VERSION 9
@@ -1293,7 +1293,7 @@ int main(void)
 		               "ALTER TABLE sources DROP COLUMN identity;"
 		               "ALTER TABLE sources DROP COLUMN priority;"
 		               "ALTER TABLE sources DROP COLUMN language; DROP TABLE health_events;"
-		               "DROP INDEX entry_sources_source;"
+		               "DROP INDEX entry_sources_source; DROP TABLE source_days;"
 		               "INSERT INTO sources(name, position) VALUES('kept', 0),"
 		               " ('gone', 1000000000); PRAGMA user_version = 1"));
 		char *v = sql1(old, "PRAGMA user_version");
