@@ -83,6 +83,7 @@ enum global_key {
 	G_ORIGINAL_LABEL,
 	G_ALSO_LABEL,
 	G_ADMIN_LISTEN,
+	G_TRACKING_PARAMS,
 	G_NKEYS
 };
 
@@ -97,6 +98,7 @@ static const char *const global_keys[G_NKEYS] = {
     "confirm_redirects", "retry_after_scope", "proxy",
     "same_story_across", "keep_days",         "synchronous",
     "original_label",    "also_label",        "admin_listen",
+    "tracking_params",
 };
 
 enum source_key {
@@ -473,8 +475,22 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 		}
 		free(c->listen);
 		free(c->admin_listen);
+		free(c->tracking_params);
 		c->listen = *v == '\0' ? NULL : xstrdup(v);
 		break;
+	case G_TRACKING_PARAMS: {
+		/* Empty: no parameter is dropped. */
+		char err[256];
+		struct url_tracking *t = url_tracking_new(v, err, sizeof err);
+		if (t == NULL) {
+			problem(r, line, "tracking_params: %s", err);
+			break;
+		}
+		free(c->tracking_params);
+		c->tracking_params = xstrdup(url_tracking_spec(t));
+		url_tracking_free(t);
+		break;
+	}
 	case G_ADMIN_LISTEN:
 		if (*v != '\0' && (why = listen_problem(v)) != NULL) {
 			problem(r, line, "bad admin_listen '%s': %s", v, why);
@@ -1266,6 +1282,9 @@ static char *global_value_dup(const struct config *c, enum global_key k)
 		break;
 	case G_ADMIN_LISTEN:
 		v = c->admin_listen;
+		break;
+	case G_TRACKING_PARAMS:
+		v = c->tracking_params != NULL ? c->tracking_params : url_tracking_default_spec();
 		break;
 	case G_LISTEN:
 		v = c->listen;

@@ -29,12 +29,13 @@ struct source_conf {
 };
 
 struct config {
-	char *path;         /* as given to config_load */
-	char *database;     /* resolved against the config file's folder */
-	char *output_dir;   /* resolved likewise; NULL: no static files */
-	char *listen;       /* NULL: no HTTP listener */
-	char *admin_listen; /* NULL: /metrics and /status on the public listener */
-	char *public_url;   /* always set, ends with '/' */
+	char *path;            /* as given to config_load */
+	char *database;        /* resolved against the config file's folder */
+	char *output_dir;      /* resolved likewise; NULL: no static files */
+	char *listen;          /* NULL: no HTTP listener */
+	char *admin_listen;    /* NULL: /metrics and /status on the public listener */
+	char *tracking_params; /* normalised list; NULL: the default (url.h) */
+	char *public_url;      /* always set, ends with '/' */
 	int64_t interval_s;
 	unsigned concurrency;
 	int64_t timeout_s;

@@ -206,6 +206,11 @@ static void daemon_reload(struct daemon *d)
 	if (nc->story_fold != old->story_fold &&
 	    store_set_story_fold(d->store, nc->story_fold) != 0)
 		nc->story_fold = old->story_fold; /* logged; the stored keys are unchanged */
+	if (str_differs(nc->tracking_params, old->tracking_params) &&
+	    store_set_tracking(d->store, nc->tracking_params) != 0) {
+		free(nc->tracking_params); /* logged; the stored keys are unchanged */
+		nc->tracking_params = xstrdup_or_null(old->tracking_params);
+	}
 	if (strcmp(nc->synchronous, old->synchronous) != 0)
 		store_set_synchronous(d->store, nc->synchronous);
 	rl.nchanges += source_set_apply(d->sources, nc, now_s());
@@ -317,6 +322,7 @@ static int daemon_setup(struct daemon *d, struct config *c, int once)
 		return DAEMON_EXIT_RUNTIME;
 	}
 	if (store_set_story_fold(d->store, c->story_fold) != 0 ||
+	    store_set_tracking(d->store, c->tracking_params) != 0 ||
 	    store_set_synchronous(d->store, c->synchronous) != 0)
 		return DAEMON_EXIT_RUNTIME;
 	if (!once && c->listen != NULL && c->listen[0] != '\0') {

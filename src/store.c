@@ -361,9 +361,10 @@ static const char *const store_sql[ST_COUNT] = {
 
 struct store {
 	sqlite3 *db;
-	char *path;                   /* owned */
-	sqlite3_stmt *stmt[ST_COUNT]; /* owned; prepared on first use */
-	unsigned story_fold;          /* URL_FOLD_*: what links of one story may differ in */
+	char *path;                    /* owned */
+	sqlite3_stmt *stmt[ST_COUNT];  /* owned; prepared on first use */
+	unsigned story_fold;           /* URL_FOLD_*: what links of one story may differ in */
+	struct url_tracking *tracking; /* owned; NULL: the default tracking_params */
 	/* Whether the database takes writes: an error since the last write that worked makes
 	 * /healthz say 503 (the message kept for it). */
 	int failing;
@@ -533,6 +534,7 @@ void store_close(struct store *s)
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_close(s->db);
+	url_tracking_free(s->tracking);
 	free(s->path);
 	free(s);
 }
@@ -596,8 +598,10 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 	        "SELECT id, link, key, first_seen FROM entries WHERE link IS NOT NULL AND"
 	        " (key LIKE 'http://%' OR key LIKE 'https://%')",
 	        -1, &sel, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "UPDATE OR IGNORE entries SET key = ?2 WHERE id = ?1", -1,
-	                       &upd, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(
+	        s->db,
+	        "UPDATE OR IGNORE entries SET key = ?2, link = coalesce(?3, link) WHERE id = ?1",
+	        -1, &upd, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT id, first_seen FROM entries WHERE key = ?1", -1,
 	                       &find, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
@@ -639,20 +643,23 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 		sqlite3_bind_int64(exists, 1, ids[i]);
 		if (sqlite3_step(exists) != SQLITE_ROW)
 			continue;
-		char *canon = url_canonical(links[i]);
-		char *key = canon != NULL ? url_story_key(canon, s->story_fold) : NULL;
-		free(canon);
+		char *canon_link = url_canonical_with(links[i], s->tracking);
+		char *key = canon_link != NULL ? url_story_key(canon_link, s->story_fold) : NULL;
 		if (key == NULL || strcmp(key, keys[i]) == 0) {
 			free(key);
+			free(canon_link);
 			continue;
 		}
 		sqlite3_reset(upd);
 		sqlite3_bind_int64(upd, 1, ids[i]);
 		bind_text(upd, 2, key);
+		/* The published link follows: normalised by the same rules (its own scheme). */
+		bind_text(upd, 3, canon_link);
 		step = sqlite3_step(upd);
 		int changed = sqlite3_changes(s->db);
 		if (step != SQLITE_DONE) {
 			free(key);
+			free(canon_link);
 			goto out;
 		}
 		if (changed == 0) {
@@ -687,6 +694,7 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 				}
 				if (!ok) {
 					free(key);
+					free(canon_link);
 					goto out;
 				}
 				(*nmerged)++;
@@ -695,6 +703,7 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 			(*nrekeyed)++;
 		}
 		free(key);
+		free(canon_link);
 	}
 	rc = 0;
 out:
@@ -829,28 +838,63 @@ fail:
 	return -1;
 }
 
-int store_set_story_fold(struct store *s, unsigned fold)
+/* Sets the meta row name to want, keying every link-keyed entry again in the same
+ * transaction when it differs from what the entries were keyed by (have, NULL: as the
+ * versions before the row existed, which is dflt). Logs what changed as what. */
+static int store_rekey_setting(struct store *s, const char *name, const char *want,
+                               const char *dflt, const char *what)
 {
-	s->story_fold = fold;
-	char want[16];
-	snprintf(want, sizeof want, "%u", fold);
-	char *have = meta_get(s, "story_fold");
-	int same = have != NULL ? strcmp(have, want) == 0 : fold == 0;
+	char *have = meta_get(s, name);
+	int same = strcmp(have != NULL ? have : dflt, want) == 0;
 	free(have);
 	if (same)
 		return 0;
 	size_t nrekeyed = 0, nmerged = 0;
 	if (store_exec_stmt(s, ST_BEGIN) == -1 || store_rekey(s, &nrekeyed, &nmerged) != 0 ||
-	    store_exec_stmt(s, ST_REATTRIBUTE) == -1 || meta_set(s, "story_fold", want) != 0 ||
+	    store_exec_stmt(s, ST_REATTRIBUTE) == -1 || meta_set(s, name, want) != 0 ||
 	    store_exec_stmt(s, ST_COMMIT) == -1) {
-		store_log_error(s, NULL, "cannot key the stored entries by same_story_across");
+		char *msg = xasprintf("cannot key the stored entries by %s", what);
+		store_log_error(s, NULL, msg);
+		free(msg);
 		store_exec_stmt(s, ST_ROLLBACK);
 		return -1;
 	}
 	if (nrekeyed + nmerged > 0)
-		log_info("%s: same_story_across changed: %zu entries keyed again, %zu merged into "
-		         "the same story",
-		         s->path, nrekeyed, nmerged);
+		log_info("%s: %s changed: %zu entries keyed again, %zu merged into the same story",
+		         s->path, what, nrekeyed, nmerged);
+	return 0;
+}
+
+int store_set_story_fold(struct store *s, unsigned fold)
+{
+	unsigned old = s->story_fold;
+	s->story_fold = fold; /* what the rekey keys by */
+	char want[16];
+	snprintf(want, sizeof want, "%u", fold);
+	if (store_rekey_setting(s, "story_fold", want, "0", "same_story_across") != 0) {
+		s->story_fold = old; /* the stored keys are still the old ones */
+		return -1;
+	}
+	return 0;
+}
+
+int store_set_tracking(struct store *s, const char *spec)
+{
+	char err[256] = "";
+	struct url_tracking *t = url_tracking_new(spec, err, sizeof err);
+	if (t == NULL) {
+		log_warnx("%s: tracking_params: %s", s->path, err);
+		return -1;
+	}
+	struct url_tracking *old = s->tracking;
+	s->tracking = t; /* what the rekey keys by */
+	if (store_rekey_setting(s, "tracking", url_tracking_spec(t), url_tracking_default_spec(),
+	                        "tracking_params") != 0) {
+		s->tracking = old;
+		url_tracking_free(t);
+		return -1;
+	}
+	url_tracking_free(old);
 	return 0;
 }
 
@@ -1452,7 +1496,7 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 	for (size_t i = 0; i < f->nentries; i++) {
 		const char *link = f->entries[i].link;
 		if (link != NULL && link[0] != '\0')
-			canon[i] = url_canonical(link);
+			canon[i] = url_canonical_with(link, s->tracking);
 	}
 	if (identity == STORE_IDENTITY_AUTO && mode != STORE_IDENTITY_HASH) {
 		enum store_identity next = identity_check(s, source, f, canon, mode);

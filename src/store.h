@@ -35,6 +35,11 @@ void store_close(struct store *s);
  * entries were keyed otherwise, keys them again, merging what is now one story, in one
  * transaction. Returns 0, or -1 after logging (nothing changed). */
 int store_set_story_fold(struct store *s, unsigned fold);
+/* The query parameters dropped from links (tracking_params: names separated by spaces, '*'
+ * ending a prefix; NULL: the default list). Keys the stored entries again, as
+ * store_set_story_fold does, when they were keyed by another list. Returns 0, or -1 after
+ * logging. */
+int store_set_tracking(struct store *s, const char *spec);
 /* PRAGMA synchronous: "off", "normal" (the default: WAL survives a crash, a power loss may
  * take the last commits), "full" or "extra". Returns 0, or -1 after logging. */
 int store_set_synchronous(struct store *s, const char *level);

@@ -271,30 +271,104 @@ char *url_resolve(const char *base, const char *ref)
 	return buf_steal(&out, NULL);
 }
 
-/* Query parameters that only say where a reader clicked: dropped from dedup keys. */
-static int is_tracking_param(const char *p, size_t n)
+/* The query parameters that only say where a reader clicked: dropped from dedup keys and
+ * from published links. Kept as the list's text, names separated by one space; a name
+ * ending in '*' is a prefix. A query has a handful of parameters and the list a dozen names:
+ * scanning the text is as fast as anything else. */
+struct url_tracking {
+	char *spec; /* owned */
+};
+
+/* The default list, documented in the README and feedmerge.conf(5). */
+static const char url_tracking_default[] = "utm_* fbclid gclid dclid mc_cid mc_eid yclid _ga "
+                                           "wt_mc at_medium at_campaign msclkid igshid";
+
+const char *url_tracking_default_spec(void)
 {
-	static const char *const names[] = {"fbclid",    "gclid",       "dclid",   "mc_cid",
-	                                    "mc_eid",    "yclid",       "_ga",     "wt_mc",
-	                                    "at_medium", "at_campaign", "msclkid", "igshid"};
-	if (n >= 4 && strncasecmp(p, "utm_", 4) == 0)
-		return 1;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strlen(names[i]) == n && strncasecmp(p, names[i], n) == 0)
+	return url_tracking_default;
+}
+
+struct url_tracking *url_tracking_new(const char *spec, char *err, size_t errlen)
+{
+	if (spec == NULL)
+		spec = url_tracking_default;
+	struct buf b;
+	buf_init(&b, 0);
+	const char *p = spec;
+	for (;;) {
+		p += strspn(p, " \t,");
+		if (*p == '\0')
+			break;
+		size_t n = strcspn(p, " \t,");
+		size_t ok = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		                      "0123456789_.-[]");
+		if (ok + (p[ok] == '*') != n || ok == 0 || n > 64) {
+			if (err != NULL)
+				snprintf(err, errlen,
+				         "bad parameter name '%.*s': letters, digits, '_', '.', "
+				         "'-', '[', "
+				         "']' and a final '*' for a prefix",
+				         (int)(n > 64 ? 64 : n), p);
+			buf_free(&b);
+			return NULL;
+		}
+		if (b.len > 0)
+			buf_add(&b, " ", 1);
+		buf_add(&b, p, n);
+		p += n;
+	}
+	struct url_tracking *t = xcalloc(1, sizeof *t);
+	if (b.len > 0) {
+		t->spec = buf_steal(&b, NULL);
+	} else {
+		buf_free(&b); /* an empty list: no parameter is a tracking one */
+		t->spec = xstrdup("");
+	}
+	return t;
+}
+
+void url_tracking_free(struct url_tracking *t)
+{
+	if (t == NULL)
+		return;
+	free(t->spec);
+	free(t);
+}
+
+/* Whether the parameter p[0..n) is in the list spec (names separated by one space). */
+static int is_tracking_param(const char *p, size_t n, const struct url_tracking *t)
+{
+	const char *name = t != NULL ? t->spec : url_tracking_default;
+	while (*name != '\0') {
+		size_t len = strcspn(name, " ");
+		if (len > 0 && name[len - 1] == '*') {
+			if (n >= len - 1 && strncasecmp(p, name, len - 1) == 0)
+				return 1;
+		} else if (len == n && strncasecmp(p, name, n) == 0) {
 			return 1;
+		}
+		name += len;
+		name += *name == ' ';
+	}
 	return 0;
+}
+
+/* The normalised list (names separated by one space), borrowed. */
+const char *url_tracking_spec(const struct url_tracking *t)
+{
+	return t != NULL ? t->spec : url_tracking_default;
 }
 
 /* The query without tracking parameters (order kept, empty pairs dropped); a new string, or
  * NULL when nothing is left. */
-static char *query_filter(const char *q)
+static char *query_filter(const char *q, const struct url_tracking *t)
 {
 	struct buf out;
 	buf_init(&out, 0);
 	while (*q != '\0') {
 		size_t n = strcspn(q, "&");
 		size_t name_n = strcspn(q, "=&");
-		if (n > 0 && !is_tracking_param(q, name_n)) {
+		if (n > 0 && !is_tracking_param(q, name_n, t)) {
 			if (out.len > 0)
 				buf_add(&out, "&", 1);
 			buf_add(&out, q, n);
@@ -360,7 +434,7 @@ static char *normalize_escapes(const char *s)
  * segments to remove and a decoded "%75tm_source" is a tracking parameter to drop, so doing
  * it only at the end would leave work for a second pass (the key would not be a fixed
  * point). */
-static char *canonical_http(const char *s)
+static char *canonical_http(const char *s, const struct url_tracking *t)
 {
 	char *result = NULL, *host = NULL, *mid = NULL, *query = NULL, *filtered = NULL;
 	char *out = NULL;
@@ -386,7 +460,7 @@ static char *canonical_http(const char *s)
 		goto done;
 	CURLUcode rc = curl_url_get(h, CURLUPART_QUERY, &query, 0);
 	if (rc == CURLUE_OK) {
-		filtered = query_filter(query);
+		filtered = query_filter(query, t);
 		if (curl_url_set(h, CURLUPART_QUERY, filtered, 0) != CURLUE_OK)
 			goto done;
 	} else if (rc != CURLUE_NO_QUERY) {
@@ -408,6 +482,11 @@ done:
 
 char *url_canonical(const char *url)
 {
+	return url_canonical_with(url, NULL);
+}
+
+char *url_canonical_with(const char *url, const struct url_tracking *t)
+{
 	if (url == NULL)
 		return NULL;
 	char *s = url_clean_dup(url, strlen(url));
@@ -421,7 +500,7 @@ char *url_canonical(const char *url)
 	int web = (n == 4 && strncmp(s, "http", 4) == 0) || (n == 5 && strncmp(s, "https", 5) == 0);
 	if (!web)
 		return s; /* tag:, urn: and the like: CURLU refuses them; only the scheme folds */
-	char *c = url_is_http(s) ? canonical_http(s) : NULL;
+	char *c = url_is_http(s) ? canonical_http(s, t) : NULL;
 	free(s);
 	return c;
 }

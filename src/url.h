@@ -2,6 +2,8 @@
 #ifndef FEEDMERGE_URL_H
 #define FEEDMERGE_URL_H
 
+#include <stddef.h>
+
 /* True when s starts with a URI scheme ("https:", "tag:", "urn:"). */
 int url_is_absolute(const char *s);
 /* True for absolute http: and https: URLs. */
@@ -21,6 +23,19 @@ char *url_resolve(const char *base, const char *ref);
  * gclid, ...) dropped, percent-escapes normalised; NULL when libcurl refuses the URL. Other
  * schemes (tag:, urn:, which CURLU refuses) come back whole with only the scheme lowercased. */
 char *url_canonical(const char *url);
+
+/* Which query parameters are tracking ones (tracking_params). */
+struct url_tracking;
+/* Parses a list of parameter names separated by spaces or commas; a name ending in '*' is a
+ * prefix ("utm_*"). NULL spec: the default list (url_tracking_default_spec). NULL with a
+ * one-line reason in err (may be NULL) for a bad name. url_tracking_free() frees it. */
+struct url_tracking *url_tracking_new(const char *spec, char *err, size_t errlen);
+void url_tracking_free(struct url_tracking *t);
+const char *url_tracking_default_spec(void);
+/* t's names, normalised (separated by one space); t NULL: the default list. Borrowed. */
+const char *url_tracking_spec(const struct url_tracking *t);
+/* url_canonical dropping t's parameters (NULL: the default list). */
+char *url_canonical_with(const char *url, const struct url_tracking *t);
 
 /* A new string: url as it may be shown or published, without its user:password@ (a copy of
  * url when it has none); NULL for NULL. */

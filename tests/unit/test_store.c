@@ -794,6 +794,33 @@ static void test_priority(const char *db)
 	store_close(s);
 }
 
+/* tracking_params: a parameter added to the list folds the links that differ only by it, the
+ * stored entries keyed again (merged); the default list is what an unset row means. */
+static void test_tracking(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "tracking: store opens"))
+		return;
+	ok(store_set_tracking(s, NULL) == 0, "tracking: the default list");
+	const struct store_source src[] = {{.name = "a", .url = "http://a.test/rss"}};
+	ok(store_sync_sources(s, src, 1, 1000) == 0, "tracking: a source");
+	const struct item items[] = {{"https://news.test/s?id=1&ref=home", "One", 500},
+	                             {"https://news.test/s?id=1&ref=rss&utm_medium=x", "One", 500}};
+	is_int(commit(s, "a", src[0].url, items, 2, 1000), 2, "ref= kept: two stories");
+	ok(store_set_tracking(s, "utm_* ref") == 0, "tracking_params = utm_* ref");
+	struct merged m;
+	ok(load(s, &m) && m.nentries == 1 && find(&m, "https://news.test/s?id=1") != NULL,
+	   "keyed again: one story, its link without ref=");
+	merged_free(&m);
+	ok(store_set_tracking(s, "utm_*  ref") == 0,
+	   "the same list spelt otherwise: nothing to do");
+	ok(store_set_tracking(s, "bad*name") == -1, "a bad list is refused (logged)");
+	ok(load(s, &m) && m.nentries == 1, "and changes nothing");
+	merged_free(&m);
+	store_close(s);
+}
+
 /* Views: the entries carried by a set of sources (any carrier, not only the primary), dated
  * since a time, within an id range; each with every remaining carrier, primary first; the
  * health events, newest first and pruned to the newest kept. */
@@ -1327,6 +1354,10 @@ int main(void)
 	store_close(NULL);
 
 	test_migrations_from_each();
+	char *tdb = xasprintf("%s/tracking.db", tmpdir);
+	printf("# a warning about 'bad*name' is expected next:\n");
+	test_tracking(tdb);
+	free(tdb);
 	char *vdb = xasprintf("%s/views.db", tmpdir);
 	test_views(vdb);
 	free(vdb);

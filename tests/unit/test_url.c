@@ -715,8 +715,37 @@ static void test_story_key_pairs(void)
 	}
 }
 
+/* tracking_params: a list of names, '*' ending a prefix, in any case; an empty list drops
+ * nothing; bad names refused with a reason. */
+static void test_tracking(void)
+{
+	char err[256] = "";
+	struct url_tracking *t = url_tracking_new("ref, utm_*  SPM", err, sizeof err);
+	ok(t != NULL, "a list with commas and spaces");
+	is_str(url_tracking_spec(t), "ref utm_* SPM", "normalised: one space between names");
+	char *c = url_canonical_with("https://a.test/x?id=2&ref=top&utm_x=1&spm=3&fbclid=9", t);
+	is_str(c, "https://a.test/x?id=2&fbclid=9", "its names dropped, any case; fbclid kept");
+	free(c);
+	url_tracking_free(t);
+	t = url_tracking_new("", err, sizeof err);
+	c = url_canonical_with("https://a.test/x?utm_source=rss", t);
+	is_str(c, "https://a.test/x?utm_source=rss", "an empty list drops nothing");
+	free(c);
+	url_tracking_free(t);
+	ok(url_tracking_new("utm_*x", err, sizeof err) == NULL && strstr(err, "utm_*x") != NULL,
+	   "a '*' inside a name is refused: %s", err);
+	ok(url_tracking_new("a=b", err, sizeof err) == NULL, "'=' is refused");
+	c = url_canonical_with("https://a.test/x?gclid=1&k=v", NULL);
+	is_str(c, "https://a.test/x?k=v", "NULL: the default list");
+	free(c);
+	t = url_tracking_new(NULL, err, sizeof err);
+	is_str(url_tracking_spec(t), url_tracking_default_spec(), "NULL spec: the default list");
+	url_tracking_free(t);
+}
+
 int main(void)
 {
+	test_tracking();
 	test_rfc3986();
 	test_resolve();
 	test_canonical();
