@@ -177,9 +177,9 @@ static void test_all_keys(void)
 		is_str(c->public_url, "http://example.org:8080/", "public_url with port");
 	config_free(c);
 
-	c = load_ok("[feedmerge]\npublic_url =\nlisten = 0.0.0.0:80\n", "empty public_url");
+	c = load_ok("[feedmerge]\npublic_url =\nlisten = 192.0.2.1:80\n", "empty public_url");
 	if (c != NULL)
-		is_str(c->public_url, "http://0.0.0.0:80/", "empty public_url: the default");
+		is_str(c->public_url, "http://192.0.2.1:80/", "empty public_url: the default");
 	config_free(c);
 }
 
@@ -336,21 +336,21 @@ static void test_syntax(void)
 static void test_errors(void)
 {
 	load_bad("[feedmerge]\nintervall = 5m\n",
-	         "t.conf:2: unknown key 'intervall' in [feedmerge]\n", 1, "unknown global key");
+	         "t.conf:2: unknown key 'intervall' in [feedmerge]: did you mean 'interval'?\n", 1, "unknown global key");
 	load_bad("[feedmerge]\nurl = http://x/\n",
 	         "t.conf:2: unknown key 'url' in [feedmerge] (it belongs in a [source NAME])\n", 1,
 	         "source key in [feedmerge]");
 	load_bad("[source vnexpress]\nurl = http://x/\nintervall = 5m\nfeed_size = 3\n",
-	         "t.conf:3: unknown key 'intervall' in [source vnexpress]\n"
+	         "t.conf:3: unknown key 'intervall' in [source vnexpress]: did you mean 'interval'?\n"
 	         "t.conf:4: unknown key 'feed_size' in [source vnexpress] (it belongs in "
 	         "[feedmerge])\n",
 	         2, "unknown source keys");
 	load_bad("[feedmerge]\nInterval = 5m\n",
-	         "t.conf:2: unknown key 'Interval' in [feedmerge]\n", 1, "keys are case-sensitive");
+	         "t.conf:2: unknown key 'Interval' in [feedmerge]: did you mean 'interval'?\n", 1, "keys are case-sensitive");
 	load_bad("[feeds]\nx = 1\n[Source a]\nurl = http://x/\n[FEEDMERGE]\n",
 	         "t.conf:1: unknown section [feeds]: use [feedmerge] or [source NAME]\n"
-	         "t.conf:3: unknown section [Source a]: use [feedmerge] or [source NAME]\n"
-	         "t.conf:5: unknown section [FEEDMERGE]: use [feedmerge] or [source NAME]\n",
+	         "t.conf:3: unknown section [Source a]: did you mean [source a]?\n"
+	         "t.conf:5: unknown section [FEEDMERGE]: did you mean [feedmerge]?\n",
 	         3, "unknown sections (their keys not reported)");
 	load_bad("[feedmerge]\ninterval = 15x\ntimeout = -1\n",
 	         "t.conf:2: bad interval '15x': use a number with an optional unit s, m, h or d\n"
@@ -486,7 +486,7 @@ static void test_errors(void)
 	         "t.conf:7: bad source name 'a/b': use letters, digits, '-' and '_'\n",
 	         6, "malformed headers");
 	load_bad("[sourcea]\n",
-	         "t.conf:1: unknown section [sourcea]: use [feedmerge] or [source NAME]\n", 1,
+	         "t.conf:1: unknown section [sourcea]: did you mean [source a]?\n", 1,
 	         "[sourcea] is not [source a]");
 
 	static const char nul[] = "[feedmerge]\nfeed_title = a\0b\nfeed_size = 5\n";
@@ -544,7 +544,7 @@ static void test_many_errors(void)
 	         "t.conf:7: [source baochinhphu] has no url\n"
 	         "t.conf:11: duplicate source name 'baochinhphu' (first at line 7)\n"
 	         "t.conf:12: bad url 'ftp://x/': use an absolute http:// or https:// URL\n"
-	         "t.conf:13: unknown key 'intervall' in [source baochinhphu]\n"
+	         "t.conf:13: unknown key 'intervall' in [source baochinhphu]: did you mean 'interval'?\n"
 	         "t.conf:14: malformed line 'garbage': expected key = value or a [section] header\n"
 	         "t.conf:15: unknown section [other]: use [feedmerge] or [source NAME]\n",
 	         11, "many errors at once");
