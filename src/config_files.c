@@ -124,8 +124,8 @@ void config_include(struct config_reader *r, const char *pattern, int line)
 			if (n > 0 && path[n - 1] == '/') {
 				if (!has_glob_magic(pattern))
 					config_problem(r, r->cur, line, 0,
-					               "include %s: a folder; use %s*.conf", path,
-					               path);
+					               "include %.*s: a folder; use %s/*.conf",
+					               (int)(n - 1), path, pattern);
 				continue;
 			}
 			include_file(r, path, line);

@@ -105,6 +105,27 @@ static void collect(xmlNode *parent, const char *folder, struct opml_list *l)
 	}
 }
 
+/* libxml2's report of the first error (xmlCtxtGetLastError keeps the last, often a
+ * consequence of the first). */
+struct opml_error {
+	char msg[256];
+	int line;
+};
+
+static void error_cb(void *data, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr ctxt = data;
+	struct opml_error *first = ctxt->_private;
+	if (e == NULL || e->level < XML_ERR_ERROR || first->line != 0)
+		return;
+	const char *msg = e->message != NULL ? e->message : "not well-formed";
+	size_t n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		n--;
+	snprintf(first->msg, sizeof first->msg, "%.*s", (int)n, msg);
+	first->line = e->line > 0 ? e->line : 1;
+}
+
 /* Reads path whole (at most OPML_MAX_BYTES); NULL with a reason in err. */
 static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
 {
@@ -155,19 +176,18 @@ int opml_read(const char *path, struct opml_feed **feeds, size_t *nfeeds, int *l
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
 	if (ctxt == NULL)
 		fatalx("libxml2: out of memory");
+	struct opml_error first = {"", 0};
+	ctxt->_private = &first;
+	ctxt->sax->serror = error_cb;
 	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, data, (int)len, path, NULL,
 	                                  XML_PARSE_NONET | XML_PARSE_NOERROR |
 	                                      XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
 	free(data);
 	int rc = -1;
-	if (doc == NULL) {
-		const xmlError *e = xmlCtxtGetLastError(ctxt);
-		const char *msg = e != NULL && e->message != NULL ? e->message : "not well-formed";
-		size_t n = strlen(msg);
-		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			n--;
-		snprintf(err, errlen, "not well-formed XML: %.*s", (int)n, msg);
-		*line = e != NULL && e->line > 0 ? e->line : 1;
+	if (doc == NULL || first.line != 0) {
+		snprintf(err, errlen, "not well-formed XML: %s",
+		         first.line != 0 ? first.msg : "cannot parse it");
+		*line = first.line != 0 ? first.line : 1;
 		goto out;
 	}
 	xmlNode *root = xmlDocGetRootElement(doc);
