@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "date.h"
 #include "url.h"
 #include "util.h"
@@ -84,6 +85,8 @@ enum global_key {
 	G_ALSO_LABEL,
 	G_ADMIN_LISTEN,
 	G_TRACKING_PARAMS,
+	G_INCLUDE,
+	G_OPML,
 	G_NKEYS
 };
 
@@ -98,26 +101,7 @@ static const char *const global_keys[G_NKEYS] = {
     "confirm_redirects", "retry_after_scope", "proxy",
     "same_story_across", "keep_days",         "synchronous",
     "original_label",    "also_label",        "admin_listen",
-    "tracking_params",
-};
-
-enum source_key {
-	S_URL,
-	S_TITLE,
-	S_INTERVAL,
-	S_CHARSET,
-	S_TIMEZONE,
-	S_DATE_FORMAT,
-	S_ENABLED,
-	S_USER_AGENT,
-	S_HEADERS,
-	S_AUTH_FILE,
-	S_TLS_VERIFY,
-	S_MAX_ENTRIES,
-	S_IDENTITY,
-	S_PRIORITY,
-	S_GROUP,
-	S_NKEYS
+    "tracking_params",   "include",           "opml",
 };
 
 static const char *const source_keys[S_NKEYS] = {
@@ -126,31 +110,8 @@ static const char *const source_keys[S_NKEYS] = {
     "tls_verify",  "max_entries", "identity",   "priority", "group",
 };
 
-struct problem {
-	int line; /* 0: about the whole file */
-	size_t seq;
-	int warning; /* valid but likely wrong: reported, the config still loads */
-	char *msg;   /* owned */
-};
-
-enum section { SEC_NONE, SEC_GLOBAL, SEC_SOURCE, SEC_SKIP };
-
-/* The state of one config_load call; nothing outlives it but the config it builds. */
-struct reader {
-	const char *path; /* borrowed: as given to config_load */
-	char *dir;        /* owned: the folder of path, NULL when path has no '/' */
-	struct config *c; /* owned until handed to the caller */
-	struct problem *problems;
-	size_t nproblems;
-	size_t nerrors; /* problems that are not warnings */
-	enum section section;
-	int global_line;             /* first [feedmerge] header, 0 before it */
-	int global_seen[G_NKEYS];    /* the line of each global key, 0 when unset */
-	int (*source_seen)[S_NKEYS]; /* the same per source, parallel to c->sources */
-	size_t sources_size;
-};
-
-static void problem_add(struct reader *r, int line, int warning, const char *fmt, va_list ap)
+static void problem_add(struct config_reader *r, size_t file, int line, int warning,
+                        const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
@@ -161,35 +122,48 @@ static void problem_add(struct reader *r, int line, int warning, const char *fmt
 	vsnprintf(msg, (size_t)n + 1, fmt, ap2);
 	va_end(ap2);
 	r->problems = xreallocarray(r->problems, r->nproblems + 1, sizeof *r->problems);
-	r->problems[r->nproblems] = (struct problem){line, r->nproblems, warning, msg};
+	r->problems[r->nproblems] = (struct problem){file, line, r->nproblems, warning, msg};
 	r->nproblems++;
 	if (!warning)
 		r->nerrors++;
 }
 
-/* An error: the config does not load. */
-__attribute__((format(printf, 3, 4))) static void problem(struct reader *r, int line,
+void config_problem(struct config_reader *r, size_t file, int line, int warning, const char *fmt,
+                    ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	problem_add(r, file, line, warning, fmt, ap);
+	va_end(ap);
+}
+
+/* An error in the file being read: the config does not load. */
+__attribute__((format(printf, 3, 4))) static void problem(struct config_reader *r, int line,
                                                           const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	problem_add(r, line, 0, fmt, ap);
+	problem_add(r, r->cur, line, 0, fmt, ap);
 	va_end(ap);
 }
 
-/* A warning: printed as "PATH:LINE: warning: ...", the config still loads. */
-__attribute__((format(printf, 3, 4))) static void warning(struct reader *r, int line,
+/* A warning in the file being read: printed as "PATH:LINE: warning: ...", the config still
+ * loads. */
+__attribute__((format(printf, 3, 4))) static void warning(struct config_reader *r, int line,
                                                           const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	problem_add(r, line, 1, fmt, ap);
+	problem_add(r, r->cur, line, 1, fmt, ap);
 	va_end(ap);
 }
 
+/* File order (the order files were first read in), then line order. */
 static int problem_cmp(const void *a, const void *b)
 {
 	const struct problem *p = a, *q = b;
+	if (p->file != q->file)
+		return p->file < q->file ? -1 : 1;
 	if (p->line != q->line)
 		return p->line < q->line ? -1 : 1;
 	return p->seq < q->seq ? -1 : p->seq > q->seq;
@@ -311,12 +285,12 @@ static int port_ok(const char *s, size_t n)
 	return v <= 65535;
 }
 
-/* Checks a listen address; returns NULL when good, else the reason. */
-static const char *listen_problem(const char *v)
+const char *config_listen_addr(const char *v, struct sockaddr_storage *addr, socklen_t *addrlen)
 {
 	char host[64];
 	const char *port;
 	int family;
+	memset(addr, 0, sizeof *addr);
 	if (v[0] == '[') {
 		const char *close = strchr(v, ']');
 		if (close == NULL || close[1] != ':')
@@ -338,21 +312,35 @@ static const char *listen_problem(const char *v)
 		memcpy(host, v, n);
 		host[n] = '\0';
 		port = colon + 1;
-		family = strcmp(host, "localhost") == 0 ? 0 : AF_INET;
+		family = AF_INET;
+		if (strcmp(host, "localhost") == 0)
+			snprintf(host, sizeof host, "127.0.0.1");
 	}
-	unsigned char addr[sizeof(struct in6_addr)];
-	if (family != 0 && inet_pton(family, host, addr) != 1)
+	struct sockaddr_in *sin = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
+	void *dst = family == AF_INET6 ? (void *)&sin6->sin6_addr : (void *)&sin->sin_addr;
+	if (inet_pton(family, host, dst) != 1)
 		return MSG_LISTEN;
 	if (*port == '\0' || strspn(port, "0123456789") != strlen(port))
 		return MSG_LISTEN;
 	if (!port_ok(port, strlen(port)))
 		return "the port must be 0 to 65535";
+	uint16_t p = (uint16_t)strtoul(port, NULL, 10);
+	if (family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(p);
+		*addrlen = sizeof *sin6;
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(p);
+		*addrlen = sizeof *sin;
+	}
 	return NULL;
 }
 
 /* True for an absolute http:// or https:// URL with a host, no spaces and no control
  * characters. Non-ASCII bytes (IRIs) are let through. */
-static int http_url_ok(const char *s)
+int config_url_ok(const char *s)
 {
 	size_t skip;
 	if (strncasecmp(s, "http://", 7) == 0)
@@ -398,8 +386,7 @@ static int source_name_ok(const char *s)
 	return 1;
 }
 
-/* Returns a new string: p when absolute, else p joined to the config file's folder. */
-static char *resolve_path(const struct reader *r, const char *p)
+char *config_path_resolve(const struct config_reader *r, const char *p)
 {
 	if (p[0] == '/' || r->dir == NULL)
 		return xstrdup(p);
@@ -413,7 +400,7 @@ static void set_str(char **slot, const char *v)
 	*slot = xstrdup(v);
 }
 
-static int64_t duration_value(struct reader *r, int line, const char *key, const char *v)
+static int64_t duration_value(struct config_reader *r, int line, const char *key, const char *v)
 {
 	int64_t d = parse_duration_s(v);
 	if (d < 0)
@@ -424,7 +411,8 @@ static int64_t duration_value(struct reader *r, int line, const char *key, const
 }
 
 /* A duration where 0 means "none" (no spreading, no keeping). */
-static int64_t duration_or_zero_value(struct reader *r, int line, const char *key, const char *v)
+static int64_t duration_or_zero_value(struct config_reader *r, int line, const char *key,
+                                      const char *v)
 {
 	int64_t d = parse_duration_s(v);
 	if (d < 0)
@@ -446,7 +434,7 @@ static int bool_value(const char *v)
 	return -1;
 }
 
-static void global_set(struct reader *r, enum global_key k, const char *v, int line)
+static void global_set(struct config_reader *r, enum global_key k, const char *v, int line)
 {
 	struct config *c = r->c;
 	const char *key = global_keys[k];
@@ -459,23 +447,23 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 	int64_t n;
 	long long num;
 	const char *why;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
 	switch (k) {
 	case G_DATABASE:
 		free(c->database);
-		c->database = resolve_path(r, v);
+		c->database = config_path_resolve(r, v);
 		break;
 	case G_OUTPUT_DIR:
 		free(c->output_dir);
-		c->output_dir = *v == '\0' ? NULL : resolve_path(r, v);
+		c->output_dir = *v == '\0' ? NULL : config_path_resolve(r, v);
 		break;
 	case G_LISTEN:
-		if (*v != '\0' && (why = listen_problem(v)) != NULL) {
+		if (*v != '\0' && (why = config_listen_addr(v, &addr, &addrlen)) != NULL) {
 			problem(r, line, "bad listen '%s': %s", v, why);
 			break;
 		}
 		free(c->listen);
-		free(c->admin_listen);
-		free(c->tracking_params);
 		c->listen = *v == '\0' ? NULL : xstrdup(v);
 		break;
 	case G_TRACKING_PARAMS: {
@@ -492,7 +480,7 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 		break;
 	}
 	case G_ADMIN_LISTEN:
-		if (*v != '\0' && (why = listen_problem(v)) != NULL) {
+		if (*v != '\0' && (why = config_listen_addr(v, &addr, &addrlen)) != NULL) {
 			problem(r, line, "bad admin_listen '%s': %s", v, why);
 			break;
 		}
@@ -503,7 +491,7 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 		/* Empty means the default, as if the key were absent. */
 		if (*v == '\0')
 			break;
-		if (!http_url_ok(v) || strpbrk(v, "?#") != NULL) {
+		if (!config_url_ok(v) || strpbrk(v, "?#") != NULL) {
 			problem(r, line,
 			        "bad public_url '%s': use an absolute http:// or https:// URL "
 			        "without a query or fragment",
@@ -668,6 +656,12 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 		if ((n = duration_or_zero_value(r, line, key, v)) >= 0)
 			c->removed_keep_s = n;
 		break;
+	case G_INCLUDE:
+		config_include(r, v, line);
+		break;
+	case G_OPML:
+		config_opml(r, v, line);
+		break;
 	case G_NKEYS:
 		break;
 	}
@@ -698,7 +692,7 @@ static const char *header_problem(const char *v)
 }
 
 /* Reads s->auth_file's "user:password" line into s->userpwd. */
-static void read_auth_file(struct reader *r, struct source_conf *s, int line)
+static void read_auth_file(struct config_reader *r, struct source_conf *s, int line)
 {
 	struct stat st;
 	FILE *fp = fopen(s->auth_file, "r");
@@ -732,8 +726,8 @@ static void read_auth_file(struct reader *r, struct source_conf *s, int line)
 	explicit_bzero(buf, sizeof buf);
 }
 
-static void source_set(struct reader *r, struct source_conf *s, enum source_key k, const char *v,
-                       int line)
+static void source_set(struct config_reader *r, struct source_conf *s, enum source_key k,
+                       const char *v, int line)
 {
 	const char *key = source_keys[k];
 	if (*v == '\0') {
@@ -743,7 +737,7 @@ static void source_set(struct reader *r, struct source_conf *s, enum source_key 
 	int64_t n;
 	switch (k) {
 	case S_URL:
-		if (!http_url_ok(v))
+		if (!config_url_ok(v))
 			problem(r, line, "bad url '%s': use an absolute http:// or https:// URL",
 			        v);
 		else
@@ -861,7 +855,7 @@ static void source_set(struct reader *r, struct source_conf *s, enum source_key 
 	}
 	case S_AUTH_FILE:
 		free(s->auth_file);
-		s->auth_file = resolve_path(r, v);
+		s->auth_file = config_path_resolve(r, v);
 		read_auth_file(r, s, line);
 		break;
 	case S_TLS_VERIFY: {
@@ -891,7 +885,105 @@ static void source_set(struct reader *r, struct source_conf *s, enum source_key 
 	}
 }
 
-static void read_header(struct reader *r, char *s, int line)
+/* The distance between a and b in edits (insert, delete, replace, swap two neighbours: the
+ * optimal string alignment distance), case-insensitively; 99 for strings past 64 bytes. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	if (n > 64 || m > 64)
+		return 99;
+	size_t d[65][65];
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		for (size_t j = 1; j <= m; j++) {
+			int ca = tolower((unsigned char)a[i - 1]),
+			    cb = tolower((unsigned char)b[j - 1]);
+			size_t best = d[i - 1][j - 1] + (ca != cb);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[n][m];
+}
+
+/* The entry of keys nearest to word, when it is at most 2 edits away and those edits change
+ * no more than half of it ("ur" is "url", "id" is not "url"); NULL when none is. */
+static const char *key_suggest(const char *const *keys, int nkeys, const char *word)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+	for (int i = 0; i < nkeys; i++) {
+		size_t d = edit_distance(word, keys[i]);
+		if (d < best_d && 2 * d <= strlen(keys[i])) {
+			best = keys[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* "line 7" when file is the file being read, else "conf.d/a.conf:7": where something was
+ * first, for a message about a duplicate. A new string. */
+static char *where_dup(const struct config_reader *r, size_t file, int line)
+{
+	if (file == r->cur)
+		return xasprintf("line %d", line);
+	return xasprintf("%s:%d", r->c->files[file], line);
+}
+
+/* An unknown [inner]: with a suggestion when its first word is near a section's name. */
+static void unknown_section(struct config_reader *r, const char *inner, int line)
+{
+	static const char *const sections[] = {"feedmerge", "source"};
+	size_t n = strcspn(inner, " \t");
+	char *word = xstrndup(inner, n);
+	const char *rest = inner + n;
+	while (is_space(*rest))
+		rest++;
+	const char *near = key_suggest(sections, 2, word);
+	if (strncmp(inner, "source", 6) == 0 && source_name_ok(inner + 6))
+		problem(r, line, "unknown section [%s]: did you mean [source %s]?", inner,
+		        inner + 6); /* [sourcea] */
+	else if (near == NULL)
+		problem(r, line, "unknown section [%s]: use [feedmerge] or [source NAME]", inner);
+	else if (strcmp(near, "source") == 0)
+		problem(r, line, "unknown section [%s]: did you mean [source %s]?", inner,
+		        *rest != '\0' ? rest : "NAME");
+	else
+		problem(r, line, "unknown section [%s]: did you mean [feedmerge]?", inner);
+	free(word);
+}
+
+struct source_conf *config_source_add(struct config_reader *r, const char *name, size_t file,
+                                      int line)
+{
+	struct config *c = r->c;
+	if (c->nsources == r->sources_size) {
+		r->sources_size = r->sources_size ? 2 * r->sources_size : 16;
+		c->sources = xreallocarray(c->sources, r->sources_size, sizeof *c->sources);
+		r->smeta = xreallocarray(r->smeta, r->sources_size, sizeof *r->smeta);
+	}
+	c->sources[c->nsources] = (struct source_conf){
+	    .name = xstrdup_or_null(name),
+	    .interval_s = -1,
+	    .enabled = 1,
+	    .tls_verify = 1,
+	    .line = line,
+	};
+	r->smeta[c->nsources] = (struct source_meta){.file = file};
+	return &c->sources[c->nsources++];
+}
+
+static void read_header(struct config_reader *r, char *s, int line)
 {
 	r->section = SEC_SKIP;
 	char *close = strchr(s, ']');
@@ -915,7 +1007,7 @@ static void read_header(struct reader *r, char *s, int line)
 		return;
 	}
 	if (strncmp(inner, "source", 6) != 0 || (inner[6] != '\0' && !is_space(inner[6]))) {
-		problem(r, line, "unknown section [%s]: use [feedmerge] or [source NAME]", inner);
+		unknown_section(r, inner, line);
 		return;
 	}
 	const char *name = trim(inner + 6);
@@ -929,33 +1021,42 @@ static void read_header(struct reader *r, char *s, int line)
 	}
 	struct config *c = r->c;
 	for (size_t i = 0; i < c->nsources; i++) {
-		if (strcmp(c->sources[i].name, name) == 0) {
-			problem(r, line, "duplicate source name '%s' (first at line %d)", name,
-			        c->sources[i].line);
+		if (c->sources[i].name != NULL && strcmp(c->sources[i].name, name) == 0) {
+			char *first = where_dup(r, r->smeta[i].file, c->sources[i].line);
+			problem(r, line, "duplicate source name '%s' (first at %s)", name, first);
+			free(first);
 			/* Its keys are still checked: they may hold problems of their own. */
 			break;
 		}
 	}
-	if (c->nsources == r->sources_size) {
-		r->sources_size = r->sources_size ? 2 * r->sources_size : 16;
-		c->sources = xreallocarray(c->sources, r->sources_size, sizeof *c->sources);
-		r->source_seen =
-		    xreallocarray(r->source_seen, r->sources_size, sizeof *r->source_seen);
-	}
-	c->sources[c->nsources] = (struct source_conf){
-	    .name = xstrdup(name),
-	    .interval_s = -1,
-	    .enabled = 1,
-	    .tls_verify = 1,
-	    .line = line,
-	};
-	memset(r->source_seen[c->nsources], 0, sizeof r->source_seen[c->nsources]);
-	c->nsources++;
+	config_source_add(r, name, r->cur, line);
 	r->section = SEC_SOURCE;
 }
 
+/* An unknown key in [feedmerge] (source: NULL) or [source NAME]: says where it belongs when it
+ * is the other section's, else the nearest key of its own section. */
+static void unknown_key(struct config_reader *r, const struct source_conf *source, const char *key,
+                        int line)
+{
+	const char *const *own = source != NULL ? source_keys : global_keys;
+	int nown = source != NULL ? S_NKEYS : G_NKEYS;
+	const char *const *other = source != NULL ? global_keys : source_keys;
+	int nother = source != NULL ? G_NKEYS : S_NKEYS;
+	char *section =
+	    source != NULL ? xasprintf("[source %s]", source->name) : xstrdup("[feedmerge]");
+	const char *near;
+	if (key_index(other, nother, key) >= 0)
+		problem(r, line, "unknown key '%s' in %s (it belongs in %s)", key, section,
+		        source != NULL ? "[feedmerge]" : "a [source NAME]");
+	else if ((near = key_suggest(own, nown, key)) != NULL)
+		problem(r, line, "unknown key '%s' in %s: did you mean '%s'?", key, section, near);
+	else
+		problem(r, line, "unknown key '%s' in %s", key, section);
+	free(section);
+}
+
 /* Reads one line (NUL-terminated, without its newline). */
-static void read_line(struct reader *r, char *raw, int line)
+static void read_line(struct config_reader *r, char *raw, int line)
 {
 	strip_comment(raw);
 	char *s = trim(raw);
@@ -995,27 +1096,23 @@ static void read_line(struct reader *r, char *raw, int line)
 	case SEC_GLOBAL:
 		k = key_index(global_keys, G_NKEYS, key);
 		if (k < 0) {
-			problem(r, line, "unknown key '%s' in [feedmerge]%s", key,
-			        key_index(source_keys, S_NKEYS, key) >= 0
-			            ? " (it belongs in a [source NAME])"
-			            : "");
-		} else if (r->global_seen[k] != 0) {
-			problem(r, line, "duplicate key '%s' in [feedmerge] (first at line %d)",
-			        key, r->global_seen[k]);
+			unknown_key(r, NULL, key, line);
+		} else if (r->global_seen[k].line != 0 && k != G_INCLUDE && k != G_OPML) {
+			char *first = where_dup(r, r->global_seen[k].file, r->global_seen[k].line);
+			problem(r, line, "duplicate key '%s' in [feedmerge] (first at %s)", key,
+			        first);
+			free(first);
 		} else {
-			r->global_seen[k] = line;
+			r->global_seen[k] = (struct config_where){r->cur, line};
 			global_set(r, (enum global_key)k, value, line);
 		}
 		break;
 	case SEC_SOURCE: {
 		struct source_conf *src = &c->sources[c->nsources - 1];
-		int *seen = r->source_seen[c->nsources - 1];
+		int *seen = r->smeta[c->nsources - 1].seen;
 		k = key_index(source_keys, S_NKEYS, key);
 		if (k < 0) {
-			problem(r, line, "unknown key '%s' in [source %s]%s", key, src->name,
-			        key_index(global_keys, G_NKEYS, key) >= 0
-			            ? " (it belongs in [feedmerge])"
-			            : "");
+			unknown_key(r, src, key, line);
 		} else if (seen[k] != 0 && k != S_HEADERS) {
 			problem(r, line, "duplicate key '%s' in [source %s] (first at line %d)",
 			        key, src->name, seen[k]);
@@ -1030,7 +1127,7 @@ static void read_line(struct reader *r, char *raw, int line)
 
 /* Splits data (len bytes, NUL-terminated, modified in place) into lines. A UTF-8 BOM is
  * skipped, CRLF is LF, and the last line needs no newline. */
-static void read_text(struct reader *r, char *data, size_t len)
+static void read_text(struct config_reader *r, char *data, size_t len)
 {
 	size_t pos = 0;
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
@@ -1057,18 +1154,31 @@ static void read_text(struct reader *r, char *data, size_t len)
 	}
 }
 
+/* True for 0.0.0.0:PORT and [::]:PORT: every address of the host. */
+static int listen_is_wildcard(const char *listen)
+{
+	return strncmp(listen, "0.0.0.0:", 8) == 0 || strncmp(listen, "[::]:", 5) == 0;
+}
+
 /* Fills in the defaults of keys left out, and what depends on other keys. */
-static void finish(struct reader *r)
+static void finish(struct config_reader *r)
 {
 	struct config *c = r->c;
-	if (!r->global_seen[G_DATABASE] || c->database == NULL) {
+	const struct config_where *g = r->global_seen;
+	config_opml_finish(r);
+	if (!g[G_DATABASE].line || c->database == NULL) {
 		free(c->database);
-		c->database = resolve_path(r, DEFAULT_DATABASE);
+		c->database = config_path_resolve(r, DEFAULT_DATABASE);
 	}
-	if (!r->global_seen[G_OUTPUT_DIR])
-		c->output_dir = resolve_path(r, DEFAULT_OUTPUT_DIR);
-	if (!r->global_seen[G_LISTEN])
+	if (!g[G_OUTPUT_DIR].line)
+		c->output_dir = config_path_resolve(r, DEFAULT_OUTPUT_DIR);
+	if (!g[G_LISTEN].line)
 		c->listen = xstrdup(DEFAULT_LISTEN);
+	if (c->listen != NULL && c->public_url == NULL && listen_is_wildcard(c->listen))
+		config_problem(r, g[G_LISTEN].file, g[G_LISTEN].line, 1,
+		               "listen = %s takes connections on every address, but without "
+		               "public_url the feeds' links and ids say http://%s/: set public_url",
+		               c->listen, c->listen);
 	if (c->public_url == NULL)
 		c->public_url = c->listen != NULL ? xasprintf("http://%s/", c->listen)
 		                                  : xstrdup("http://localhost/");
@@ -1082,49 +1192,53 @@ static void finish(struct reader *r)
 		c->attribution = xstrdup(DEFAULT_ATTRIBUTION);
 	if (c->synchronous == NULL)
 		c->synchronous = xstrdup(DEFAULT_SYNCHRONOUS);
-	if (r->global_seen[G_MIN_INTERVAL] && r->global_seen[G_MAX_INTERVAL] &&
+	if (g[G_MIN_INTERVAL].line && g[G_MAX_INTERVAL].line &&
 	    c->min_interval_s > c->max_interval_s)
-		problem(r, r->global_seen[G_MAX_INTERVAL],
-		        "max_interval is shorter than min_interval");
-	if (c->connect_timeout_s > c->timeout_s && r->global_seen[G_CONNECT_TIMEOUT])
-		warning(r, r->global_seen[G_CONNECT_TIMEOUT],
-		        "connect_timeout is longer than timeout, which bounds the whole transfer");
-	if (r->global_seen[G_INTERVAL] && c->interval_s < c->min_interval_s)
-		warning(r, r->global_seen[G_INTERVAL],
-		        "interval is shorter than min_interval (%llds): sources are polled every "
-		        "%llds",
-		        (long long)c->min_interval_s, (long long)c->min_interval_s);
+		config_problem(r, g[G_MAX_INTERVAL].file, g[G_MAX_INTERVAL].line, 0,
+		               "max_interval is shorter than min_interval");
+	if (c->connect_timeout_s > c->timeout_s && g[G_CONNECT_TIMEOUT].line)
+		config_problem(r, g[G_CONNECT_TIMEOUT].file, g[G_CONNECT_TIMEOUT].line, 1,
+		               "connect_timeout is longer than timeout, which bounds the whole "
+		               "transfer");
+	if (g[G_INTERVAL].line && c->interval_s < c->min_interval_s)
+		config_problem(r, g[G_INTERVAL].file, g[G_INTERVAL].line, 1,
+		               "interval is shorter than min_interval (%llds): sources are polled "
+		               "every %llds",
+		               (long long)c->min_interval_s, (long long)c->min_interval_s);
 	for (size_t i = 0; i < c->nsources; i++) {
 		struct source_conf *s = &c->sources[i];
+		const struct source_meta *m = &r->smeta[i];
 		if (s->interval_s < 0)
 			s->interval_s = c->interval_s;
 		else if (s->interval_s < c->min_interval_s)
-			warning(
-			    r, r->source_seen[i][S_INTERVAL],
+			config_problem(
+			    r, m->file, m->seen[S_INTERVAL], 1,
 			    "the interval of [source %s] is shorter than min_interval (%llds): it "
 			    "is polled every %llds",
 			    s->name, (long long)c->min_interval_s, (long long)c->min_interval_s);
-		if (s->url == NULL && !r->source_seen[i][S_URL])
-			problem(r, s->line, "[source %s] has no url", s->name);
-		int url_line = r->source_seen[i][S_URL];
+		if (s->url == NULL && !m->seen[S_URL])
+			config_problem(r, m->file, s->line, 0, "[source %s] has no url", s->name);
+		int url_line = m->seen[S_URL];
 		if (s->url != NULL && url_has_userinfo(s->url))
-			warning(r, url_line,
-			        "the url of [source %s] carries a user name or password: use "
-			        "auth_file (it is never logged or published either way)",
-			        s->name);
+			config_problem(
+			    r, m->file, url_line, 1,
+			    "the url of [source %s] carries a user name or password: use "
+			    "auth_file (it is never logged or published either way)",
+			    s->name);
 		for (size_t k = 0; k < i && s->url != NULL; k++)
 			if (c->sources[k].url != NULL && strcmp(c->sources[k].url, s->url) == 0) {
-				warning(r, url_line, "[source %s] has the same url as [source %s]",
-				        s->name, c->sources[k].name);
+				config_problem(r, m->file, url_line, 1,
+				               "[source %s] has the same url as [source %s]",
+				               s->name, c->sources[k].name);
 				break;
 			}
 	}
 }
 
 /* Reads all of path into a NUL-terminated buffer; NULL after reporting a problem. */
-static char *read_file(struct reader *r, size_t *len)
+static char *read_file(struct config_reader *r, const char *path, size_t *len)
 {
-	FILE *fp = fopen(r->path, "rb");
+	FILE *fp = fopen(path, "rb");
 	if (fp == NULL) {
 		problem(r, 0, "cannot read: %s", strerror(errno));
 		return NULL;
@@ -1153,10 +1267,62 @@ static char *read_file(struct reader *r, size_t *len)
 	return buf_steal(&b, len);
 }
 
+size_t config_file_add(struct config_reader *r, const char *path)
+{
+	struct config *c = r->c;
+	c->files = xreallocarray(c->files, c->nfiles + 1, sizeof *c->files);
+	r->realpaths = xreallocarray(r->realpaths, c->nfiles + 1, sizeof *r->realpaths);
+	c->files[c->nfiles] = xstrdup(path);
+	r->realpaths[c->nfiles] = realpath(path, NULL);
+	return c->nfiles++;
+}
+
+/* Reads file as a config file; -1 when it could not be read (reported). The reader's notion
+ * of the file being read is restored afterwards. */
+static int read_config_file(struct config_reader *r, size_t file)
+{
+	size_t cur = r->cur;
+	char *dir = r->dir;
+	enum config_section section = r->section;
+	int global_line = r->global_line;
+	const char *path = r->c->files[file];
+	const char *slash = strrchr(path, '/');
+	r->cur = file;
+	/* "" for "/x.conf": joins to "/". */
+	r->dir = slash != NULL ? xstrndup(path, (size_t)(slash - path)) : NULL;
+	r->section = SEC_NONE;
+	r->global_line = 0;
+	size_t len = 0;
+	char *data = read_file(r, path, &len);
+	if (data != NULL)
+		read_text(r, data, len);
+	free(data);
+	free(r->dir);
+	r->cur = cur;
+	r->dir = dir;
+	r->section = section;
+	r->global_line = global_line;
+	return data != NULL ? 0 : -1;
+}
+
+void config_read_file(struct config_reader *r, size_t file)
+{
+	(void)read_config_file(r, file);
+}
+
+/* Where global key k was set, for `check --env`; file NULL and line 0 for a default. */
+static struct config_pos global_pos(const struct config_reader *r, enum global_key k)
+{
+	const struct config_where *w = &r->global_seen[k];
+	if (w->line == 0)
+		return (struct config_pos){r->c->files[0], 0};
+	return (struct config_pos){r->c->files[w->file], w->line};
+}
+
 /* Reads and checks path; the caller owns the config it returns (see config.h). */
 struct config *config_load(const char *path, FILE *errs, int *nerrors)
 {
-	struct reader r = {.path = path};
+	struct config_reader r = {0};
 	struct config *c = xcalloc(1, sizeof *c);
 	r.c = c;
 	c->path = xstrdup(path);
@@ -1176,27 +1342,29 @@ struct config *config_load(const char *path, FILE *errs, int *nerrors)
 	c->confirm_redirects = DEFAULT_CONFIRM_REDIRECTS;
 	c->story_fold = URL_FOLD_SCHEME | URL_FOLD_WWW;
 	c->keep_days = DEFAULT_KEEP_DAYS;
-	const char *slash = strrchr(path, '/');
-	if (slash != NULL)
-		r.dir = xstrndup(path, (size_t)(slash - path)); /* "" for "/x.conf": joins to "/" */
+	r.global_seen = xcalloc(G_NKEYS, sizeof *r.global_seen);
 
-	size_t len = 0;
-	char *data = read_file(&r, &len);
-	if (data != NULL) {
-		read_text(&r, data, len);
-		free(data);
+	size_t main_file = config_file_add(&r, path);
+	r.stack[0] = main_file;
+	if (read_config_file(&r, main_file) == 0) {
+		/* The defaults resolve against the main file's folder. */
+		const char *slash = strrchr(path, '/');
+		r.dir = slash != NULL ? xstrndup(path, (size_t)(slash - path)) : NULL;
 		finish(&r);
+		c->database_at = global_pos(&r, G_DATABASE);
+		c->output_dir_at = global_pos(&r, G_OUTPUT_DIR);
+		c->listen_at = global_pos(&r, G_LISTEN);
 	}
 
 	if (r.nproblems > 1)
 		qsort(r.problems, r.nproblems, sizeof *r.problems, problem_cmp);
 	for (size_t i = 0; i < r.nproblems && errs != NULL; i++) {
-		const char *kind = r.problems[i].warning ? "warning: " : "";
-		if (r.problems[i].line > 0)
-			fprintf(errs, "%s:%d: %s%s\n", path, r.problems[i].line, kind,
-			        r.problems[i].msg);
+		const struct problem *p = &r.problems[i];
+		const char *kind = p->warning ? "warning: " : "";
+		if (p->line > 0)
+			fprintf(errs, "%s:%d: %s%s\n", c->files[p->file], p->line, kind, p->msg);
 		else
-			fprintf(errs, "%s: %s%s\n", path, kind, r.problems[i].msg);
+			fprintf(errs, "%s: %s%s\n", c->files[p->file], kind, p->msg);
 	}
 	if (errs != NULL)
 		fflush(errs);
@@ -1205,13 +1373,18 @@ struct config *config_load(const char *path, FILE *errs, int *nerrors)
 	if (nerrors != NULL)
 		*nerrors = r.nerrors > (size_t)INT_MAX ? INT_MAX : (int)r.nerrors;
 	c->nwarnings = r.nproblems - r.nerrors;
+	config_files_free(&r);
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(r.realpaths[i]);
+	free(r.realpaths);
+	free(r.problems);
+	free(r.smeta);
+	free(r.global_seen);
+	free(r.dir);
 	if (r.nerrors > 0) {
 		config_free(c);
 		c = NULL;
 	}
-	free(r.problems);
-	free(r.source_seen);
-	free(r.dir);
 	return c;
 }
 
@@ -1240,10 +1413,15 @@ void config_free(struct config *c)
 		}
 	}
 	free(c->sources);
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
 	free(c->path);
 	free(c->database);
 	free(c->output_dir);
 	free(c->listen);
+	free(c->admin_listen);
+	free(c->tracking_params);
 	free(c->public_url);
 	free(c->user_agent);
 	free(c->feed_title);
@@ -1355,6 +1533,10 @@ static char *global_value_dup(const struct config *c, enum global_key k)
 	case G_PROXY:
 		/* Said in reload log lines: never its password. */
 		return c->proxy != NULL ? url_public_dup(c->proxy) : xstrdup("");
+	case G_INCLUDE:
+	case G_OPML:
+		/* What they bring in is told apart source by source. */
+		break;
 	case G_NKEYS:
 		break;
 	}

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 struct source_conf {
 	char *name;
@@ -28,8 +29,16 @@ struct source_conf {
 	int line;           /* line of the [source NAME] header */
 };
 
+/* Where a key was set: file is one of config->files (borrowed), line 0 for a default. */
+struct config_pos {
+	const char *file;
+	int line;
+};
+
 struct config {
-	char *path;            /* as given to config_load */
+	char *path;   /* as given to config_load */
+	char **files; /* every file read: [0] is path, then included and OPML files */
+	size_t nfiles;
 	char *database;        /* resolved against the config file's folder */
 	char *output_dir;      /* resolved likewise; NULL: no static files */
 	char *listen;          /* NULL: no HTTP listener */
@@ -62,6 +71,7 @@ struct config {
 	unsigned keep_days;         /* entries older are pruned; 0: kept forever */
 	char *synchronous;          /* SQLite's synchronous level */
 	size_t nwarnings;           /* problems reported as warnings */
+	struct config_pos database_at, output_dir_at, listen_at; /* for `check --env` */
 	struct source_conf *sources;
 	size_t nsources;
 };
@@ -72,6 +82,17 @@ struct config {
  * *nerrors counts the errors. */
 struct config *config_load(const char *path, FILE *errs, int *nerrors);
 void config_free(struct config *c);
+
+/* `check --env`: what `run` needs of the system beyond the config itself. The database's
+ * folder exists and is writable; output_dir exists and is writable, or can be created; with
+ * listener, listen can be bound (a socket is bound and closed at once). Prints each problem to
+ * errs as "FILE:LINE: error: message" at the key's line ("FILE: error: ..." for a default);
+ * returns how many there were. */
+int config_check_env(const struct config *c, int listener, FILE *errs);
+
+/* Parses a listen value ("127.0.0.1:8080", "[::1]:0", "localhost:80") into addr. Returns NULL,
+ * or the reason it is not one. */
+const char *config_listen_addr(const char *v, struct sockaddr_storage *addr, socklen_t *addrlen);
 
 /* The global keys whose values differ between a and b, in the config file's order: calls
  * changed(ctx, key, old, new) with both values as a config would write them. */

@@ -275,7 +275,7 @@ static char *listen_host(const char *listen)
 
 /* The operator's endpoints: on admin_listen's own listener when it is set (the public one
  * keeps /healthz for load balancers), else on the public listener. */
-static int daemon_admin_start(struct daemon *d, const struct config *c)
+static int daemon_admin_start(struct daemon *d, const struct config *c, char *why, size_t why_size)
 {
 	if (d->once || (d->http == NULL && (c->admin_listen == NULL || c->admin_listen[0] == '\0')))
 		return 0;
@@ -284,7 +284,7 @@ static int daemon_admin_start(struct daemon *d, const struct config *c)
 		char err[512] = "";
 		d->admin_http = http_start(d->loop, c->admin_listen, err, sizeof err);
 		if (d->admin_http == NULL) {
-			log_warnx("admin_listen: %s", err[0] ? err : c->admin_listen);
+			snprintf(why, why_size, "admin_listen: %s", err[0] ? err : c->admin_listen);
 			return -1;
 		}
 		char *host = listen_host(c->admin_listen);
@@ -300,35 +300,41 @@ static int daemon_admin_start(struct daemon *d, const struct config *c)
 }
 
 /* Everything, in order: loop, store, listener (`run`), publisher, fetcher, sources, signals.
- * Takes c. Returns 0, or the exit code after logging; daemon_teardown undoes whatever was
- * done either way. */
-static int daemon_setup(struct daemon *d, struct config *c, int once)
+ * Takes c. Returns 0, or the exit code with the reason in why (the caller logs it as an
+ * error); daemon_teardown undoes whatever was done either way. */
+static int daemon_setup(struct daemon *d, struct config *c, int once, char *why, size_t why_size)
 {
 	memset(d, 0, sizeof *d);
 	d->config = c;
 	d->once = once;
+	if (why_size > 0)
+		why[0] = '\0';
 	/* CURLOPT_NOSIGNAL also stops libcurl from ignoring SIGPIPE around its TLS writes, and
 	 * a reader hanging up mid-response must not kill the daemon either. */
 	signal(SIGPIPE, SIG_IGN);
 	d->loop = ev_default_loop(EVFLAG_AUTO);
 	if (d->loop == NULL) {
-		log_warnx("cannot initialise the event loop (bad LIBEV_FLAGS?)");
+		snprintf(why, why_size, "cannot initialise the event loop (bad LIBEV_FLAGS?)");
 		return DAEMON_EXIT_RUNTIME;
 	}
 	char err[512] = "";
 	d->store = store_open(c->database, err, sizeof err);
 	if (d->store == NULL) {
-		log_warnx("%s", err[0] ? err : c->database);
+		snprintf(why, why_size, "%s", err[0] ? err : c->database);
 		return DAEMON_EXIT_RUNTIME;
 	}
 	if (store_set_story_fold(d->store, c->story_fold) != 0 ||
 	    store_set_tracking(d->store, c->tracking_params) != 0 ||
-	    store_set_synchronous(d->store, c->synchronous) != 0)
+	    store_set_synchronous(d->store, c->synchronous) != 0) {
+		snprintf(why, why_size,
+		         "%s: cannot apply same_story_across, tracking_params or synchronous",
+		         c->database);
 		return DAEMON_EXIT_RUNTIME;
+	}
 	if (!once && c->listen != NULL && c->listen[0] != '\0') {
 		d->http = http_start(d->loop, c->listen, err, sizeof err);
 		if (d->http == NULL) {
-			log_warnx("listen: %s", err[0] ? err : c->listen);
+			snprintf(why, why_size, "listen: %s", err[0] ? err : c->listen);
 			return DAEMON_EXIT_RUNTIME;
 		}
 		http_set_max_age(d->http, daemon_cache_max_age(c));
@@ -340,8 +346,10 @@ static int daemon_setup(struct daemon *d, struct config *c, int once)
 	daemon_publish_opts(c, &po);
 	d->pub = publish_new(d->loop, d->store, d->http, &po);
 	daemon_publish_opts_free(&po);
-	if (d->pub == NULL)
+	if (d->pub == NULL) {
+		snprintf(why, why_size, "output_dir %s: cannot create it", c->output_dir);
 		return DAEMON_EXIT_RUNTIME;
+	}
 	struct fetch_opts fo;
 	daemon_fetch_opts(c, &fo);
 	d->fetcher = fetch_new(d->loop, &fo, source_fetch_done_cb, NULL);
@@ -356,12 +364,14 @@ static int daemon_setup(struct daemon *d, struct config *c, int once)
 	};
 	d->sources = source_set_new(&env);
 	source_set_apply(d->sources, c, now_s());
-	if (daemon_admin_start(d, c) != 0)
+	if (daemon_admin_start(d, c, why, why_size) != 0)
 		return DAEMON_EXIT_RUNTIME;
 	struct source_counts n;
 	source_set_counts(d->sources, &n);
-	if (n.store_failed)
+	if (n.store_failed) {
+		snprintf(why, why_size, "%s: cannot store the sources", c->database);
 		return DAEMON_EXIT_RUNTIME;
+	}
 	daemon_signals(d);
 	return 0;
 }
@@ -393,10 +403,10 @@ static void daemon_teardown(struct daemon *d)
 	memset(d, 0, sizeof *d);
 }
 
-int daemon_once(struct config *c)
+int daemon_once(struct config *c, char *why, size_t why_size)
 {
 	struct daemon d;
-	int rc = daemon_setup(&d, c, 1);
+	int rc = daemon_setup(&d, c, 1, why, why_size);
 	if (rc != 0)
 		goto out;
 	/* One round: every source sees the same round start, so ties between sources that
@@ -437,10 +447,10 @@ out:
 	return rc;
 }
 
-int daemon_run(struct config *c)
+int daemon_run(struct config *c, char *why, size_t why_size)
 {
 	struct daemon d;
-	int rc = daemon_setup(&d, c, 0);
+	int rc = daemon_setup(&d, c, 0, why, why_size);
 	if (rc != 0)
 		goto out;
 	/* Serve what the store already has before the first poll answers. */

@@ -18,6 +18,7 @@
 #include "date.h"
 #include "feed_json.h"
 #include "log.h"
+#include "opml.h"
 #include "parse.h"
 #include "status.h"
 #include "store.h"
@@ -51,7 +52,9 @@ static void usage(FILE *out)
 	    "commands:\n"
 	    "  run   [-c FILE] [-v|-q]   run the daemon in the foreground, logging to stderr\n"
 	    "  once  [-c FILE] [-v|-q]   poll every source once, store, write the outputs, exit\n"
-	    "  check [-c FILE]           validate the config, printing every problem as FILE:LINE\n"
+	    "  check [-c FILE] [--env]   validate the config, printing every problem as FILE:LINE\n"
+	    "                            (--env: also the database folder, output_dir, listen)\n"
+	    "  opml  [-c FILE]           print the configured sources as an OPML 2.0 list\n"
 	    "  status [-c FILE]          print every source's state from the database\n"
 	    "  parse [--url URL] [--content-type TYPE] [--charset CHARSET]\n"
 	    "        [--timezone ZONE] [--date-format FORMAT] [--pretty] FILE|-\n"
@@ -120,15 +123,55 @@ static struct config *load_config(const char *path)
 	return c;
 }
 
+/* The options of check and opml: -c FILE, and --env where env is not NULL. */
+static int parse_config_opts(int argc, char **argv, const char **config_path, int *env)
+{
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"env", no_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			*config_path = optarg;
+			break;
+		case 'e':
+			if (env == NULL)
+				return usage_error("unknown option", "--env");
+			*env = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		default:
+			return usage_error("bad option for", argv[0]);
+		}
+	}
+	if (optind != argc)
+		return usage_error("unexpected argument", argv[optind]);
+	return 0;
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	const char *path = default_config_path();
-	int rc = parse_common(argc, argv, &path, 0);
+	int env = 0;
+	int rc = parse_config_opts(argc, argv, &path, &env);
 	if (rc != 0)
 		return rc;
 	struct config *c = load_config(path);
 	if (c == NULL)
 		return EXIT_CONFIG;
+	int nenv = env ? config_check_env(c, 1, stderr) : 0;
+	if (nenv > 0) {
+		fprintf(stderr, "feedmerge: %s: %d error%s\n", path, nenv, nenv == 1 ? "" : "s");
+		config_free(c);
+		return EXIT_CONFIG;
+	}
 	size_t paused = 0;
 	for (size_t i = 0; i < c->nsources; i++)
 		paused += !c->sources[i].enabled;
@@ -150,7 +193,7 @@ static int cmd_check(int argc, char **argv)
 static int cmd_status(int argc, char **argv)
 {
 	const char *path = default_config_path();
-	int rc = parse_common(argc, argv, &path, 0);
+	int rc = parse_config_opts(argc, argv, &path, NULL);
 	if (rc != 0)
 		return rc;
 	struct config *c = load_config(path);
@@ -193,6 +236,47 @@ static int cmd_status(int argc, char **argv)
 	return rc;
 }
 
+/* `feedmerge opml`: the configured sources as OPML 2.0 on stdout, their groups as folders. */
+static int cmd_opml(int argc, char **argv)
+{
+	const char *path = default_config_path();
+	int rc = parse_config_opts(argc, argv, &path, NULL);
+	if (rc != 0)
+		return rc;
+	struct config *c = load_config(path);
+	if (c == NULL)
+		return EXIT_CONFIG;
+	struct opml_feed *feeds = xcalloc(c->nsources + 1, sizeof *feeds);
+	for (size_t i = 0; i < c->nsources; i++) {
+		const struct source_conf *s = &c->sources[i];
+		/* Borrowed: opml_write only reads them. */
+		feeds[i] = (struct opml_feed){
+		    .title = s->title != NULL ? s->title : s->name,
+		    .url = s->url,
+		    .folder = s->group,
+		};
+	}
+	rc = EXIT_OK;
+	if (opml_write(stdout, c->feed_title, feeds, c->nsources) != 0) {
+		fprintf(stderr, "feedmerge: writing output: %s\n", strerror(errno));
+		rc = EXIT_RUNTIME;
+	}
+	free(feeds);
+	config_free(c);
+	return rc;
+}
+
+/* What `run` (listener) and `once` need of the system, all of it at once, before any of it is
+ * opened: check --env's problems. Returns 0, or EXIT_RUNTIME after printing them. */
+static int startup_check(const struct config *c, const char *path, int listener)
+{
+	int n = config_check_env(c, listener, stderr);
+	if (n == 0)
+		return 0;
+	fprintf(stderr, "feedmerge: %s: %d error%s: not starting\n", path, n, n == 1 ? "" : "s");
+	return EXIT_RUNTIME;
+}
+
 static int cmd_daemon(int argc, char **argv, int once)
 {
 	const char *path = default_config_path();
@@ -202,7 +286,15 @@ static int cmd_daemon(int argc, char **argv, int once)
 	struct config *c = load_config(path);
 	if (c == NULL)
 		return EXIT_CONFIG;
-	return once ? daemon_once(c) : daemon_run(c);
+	if ((rc = startup_check(c, path, !once)) != 0) {
+		config_free(c);
+		return rc;
+	}
+	char why[1024];
+	rc = once ? daemon_once(c, why, sizeof why) : daemon_run(c, why, sizeof why);
+	if (why[0] != '\0')
+		fatalx("cannot start: %s", why); /* exits 3, EXIT_RUNTIME */
+	return rc;
 }
 
 /* Reads all of a file (or stdin for "-"). NULL with errno set on failure. */
@@ -355,9 +447,11 @@ int main(int argc, char **argv)
 		return cmd_daemon(argc - 1, argv + 1, 1);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
-	if (strcmp(cmd, "parse") == 0)
-		return cmd_parse(argc - 1, argv + 1);
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(argc - 1, argv + 1);
+	if (strcmp(cmd, "opml") == 0)
+		return cmd_opml(argc - 1, argv + 1);
+	if (strcmp(cmd, "parse") == 0)
+		return cmd_parse(argc - 1, argv + 1);
 	return usage_error("unknown command", cmd);
 }

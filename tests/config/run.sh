@@ -6,9 +6,10 @@
 #   - the exit status: 0 when NAME.err is empty (a valid config) or when NAME.warn exists (a
 #     valid config with warnings only: NAME.err holds the expected warning lines), else 1;
 #   - the config reader's messages, i.e. the stderr lines that start with the config path
-#     ("PATH:LINE: message" or "PATH: message"), with the absolute tests/config directory
-#     replaced by the placeholder @DIR@, against NAME.err line for line. main.c's closing
-#     summary ("feedmerge: PATH: N errors") is not part of the comparison;
+#     ("PATH:LINE: message" or "PATH: message") or with the tests/config directory (those of
+#     the files it includes: include/*.conf, opml/*.opml), with the absolute tests/config
+#     directory replaced by the placeholder @DIR@, against NAME.err line for line. main.c's
+#     closing summary ("feedmerge: PATH: N errors") is not part of the comparison;
 #   - for a valid config, that stderr is empty (with NAME.warn: holds nothing but the reader's
 #     "PATH:LINE: warning: ..." lines) and stdout says "PATH: ok, N sources", maybe followed
 #     by " (K paused: NAME NAME)"; when NAME.out exists, stdout (with @DIR@ as above) must
@@ -39,12 +40,13 @@ run_check() {
 	status=$?
 }
 
-# Prints the lines of $err that start with the path $1, with $confdir replaced by @DIR@.
+# Prints the lines of $err that start with the path $1 or with $confdir/ (an included file),
+# with $confdir replaced by @DIR@.
 reader_messages() {
 	local path=$1 line
 	while IFS= read -r line || [ -n "$line" ]; do
 		case $line in
-		"$path:"*) printf '%s\n' "${line//"$confdir"/@DIR@}" ;;
+		"$path:"* | "$confdir/"*) printf '%s\n' "${line//"$confdir"/@DIR@}" ;;
 		esac
 	done <"$err"
 }
@@ -93,8 +95,9 @@ check_case() {
 	if [ "$want_status" -eq 0 ]; then
 		quiet=1
 		if [ -n "$warn" ]; then
-			# Nothing but warnings from the reader.
-			grep -qv "^$path:[0-9]*: warning: " "$err" && quiet=0
+			# Nothing but warnings from the reader (the config or a file it includes).
+			grep -v "^$path:[0-9]*: warning: " "$err" |
+				grep -qv "^$confdir/[^:]*:[0-9]*: warning: " && quiet=0
 		else
 			[ -s "$err" ] && quiet=0
 		fi

@@ -127,7 +127,10 @@ CLEANUP_PIDS="$CLEANUP_PIDS $LPID"
 wait_until 10 sh -c '! kill -0 "$1"' sh "$LPID"
 wait "$LPID"
 ok $(($? != 3)) "a listen address in use: run exits 3"
-check "and says so" grep -q "^warning: listen: .*127.0.0.1:$PORT.*in use" "$E/listen.err"
+check "and says so, as an error at the line of listen" \
+	grep -q "^$E/listen.conf:[0-9]*: error: listen 127.0.0.1:$PORT: .*in use" "$E/listen.err"
+check "no start-up failure is a warning" sh -c '! grep -q "^warning:" "$@"' sh "$E/db.err" \
+	"$E/out.err" "$E/listen.err"
 check "once, with the real address (not libmicrohttpd's 'port 0')" \
 	sh -c '[ "$(grep -c "in use" "$1")" = 1 ] && ! grep -q "port 0" "$1"' sh "$E/listen.err"
 

@@ -177,9 +177,9 @@ static void test_all_keys(void)
 		is_str(c->public_url, "http://example.org:8080/", "public_url with port");
 	config_free(c);
 
-	c = load_ok("[feedmerge]\npublic_url =\nlisten = 0.0.0.0:80\n", "empty public_url");
+	c = load_ok("[feedmerge]\npublic_url =\nlisten = 192.0.2.1:80\n", "empty public_url");
 	if (c != NULL)
-		is_str(c->public_url, "http://0.0.0.0:80/", "empty public_url: the default");
+		is_str(c->public_url, "http://192.0.2.1:80/", "empty public_url: the default");
 	config_free(c);
 }
 
@@ -336,21 +336,24 @@ static void test_syntax(void)
 static void test_errors(void)
 {
 	load_bad("[feedmerge]\nintervall = 5m\n",
-	         "t.conf:2: unknown key 'intervall' in [feedmerge]\n", 1, "unknown global key");
+	         "t.conf:2: unknown key 'intervall' in [feedmerge]: did you mean 'interval'?\n", 1,
+	         "unknown global key");
 	load_bad("[feedmerge]\nurl = http://x/\n",
 	         "t.conf:2: unknown key 'url' in [feedmerge] (it belongs in a [source NAME])\n", 1,
 	         "source key in [feedmerge]");
-	load_bad("[source vnexpress]\nurl = http://x/\nintervall = 5m\nfeed_size = 3\n",
-	         "t.conf:3: unknown key 'intervall' in [source vnexpress]\n"
-	         "t.conf:4: unknown key 'feed_size' in [source vnexpress] (it belongs in "
-	         "[feedmerge])\n",
-	         2, "unknown source keys");
+	load_bad(
+	    "[source vnexpress]\nurl = http://x/\nintervall = 5m\nfeed_size = 3\n",
+	    "t.conf:3: unknown key 'intervall' in [source vnexpress]: did you mean 'interval'?\n"
+	    "t.conf:4: unknown key 'feed_size' in [source vnexpress] (it belongs in "
+	    "[feedmerge])\n",
+	    2, "unknown source keys");
 	load_bad("[feedmerge]\nInterval = 5m\n",
-	         "t.conf:2: unknown key 'Interval' in [feedmerge]\n", 1, "keys are case-sensitive");
+	         "t.conf:2: unknown key 'Interval' in [feedmerge]: did you mean 'interval'?\n", 1,
+	         "keys are case-sensitive");
 	load_bad("[feeds]\nx = 1\n[Source a]\nurl = http://x/\n[FEEDMERGE]\n",
 	         "t.conf:1: unknown section [feeds]: use [feedmerge] or [source NAME]\n"
-	         "t.conf:3: unknown section [Source a]: use [feedmerge] or [source NAME]\n"
-	         "t.conf:5: unknown section [FEEDMERGE]: use [feedmerge] or [source NAME]\n",
+	         "t.conf:3: unknown section [Source a]: did you mean [source a]?\n"
+	         "t.conf:5: unknown section [FEEDMERGE]: did you mean [feedmerge]?\n",
 	         3, "unknown sections (their keys not reported)");
 	load_bad("[feedmerge]\ninterval = 15x\ntimeout = -1\n",
 	         "t.conf:2: bad interval '15x': use a number with an optional unit s, m, h or d\n"
@@ -485,9 +488,8 @@ static void test_errors(void)
 	         "t.conf:6: bad source name 'é': use letters, digits, '-' and '_'\n"
 	         "t.conf:7: bad source name 'a/b': use letters, digits, '-' and '_'\n",
 	         6, "malformed headers");
-	load_bad("[sourcea]\n",
-	         "t.conf:1: unknown section [sourcea]: use [feedmerge] or [source NAME]\n", 1,
-	         "[sourcea] is not [source a]");
+	load_bad("[sourcea]\n", "t.conf:1: unknown section [sourcea]: did you mean [source a]?\n",
+	         1, "[sourcea] is not [source a]");
 
 	static const char nul[] = "[feedmerge]\nfeed_title = a\0b\nfeed_size = 5\n";
 	char *errors;
@@ -519,35 +521,36 @@ static void test_errors(void)
 /* Many problems at once: every one is listed, in line order. */
 static void test_many_errors(void)
 {
-	load_bad("feed_size = 3\n"
-	         "[feedmerge]\n"
-	         "interval = 15x\n"
-	         "listen = 127.0.0.1:99999\n"
-	         "bogus = 1\n"
-	         "interval = 5m\n"
-	         "[source baochinhphu]\n"
-	         "title = no url here\n"
-	         "[source ok]\n"
-	         "url = https://ok.example/\n"
-	         "[source baochinhphu]\n"
-	         "url = ftp://x/\n"
-	         "intervall = 10m\n"
-	         "garbage\n"
-	         "[other]\n"
-	         "ignored = yes\n",
-	         "t.conf:1: key 'feed_size' outside any section: put it under [feedmerge] or "
-	         "[source NAME]\n"
-	         "t.conf:3: bad interval '15x': use a number with an optional unit s, m, h or d\n"
-	         "t.conf:4: bad listen '127.0.0.1:99999': the port must be 0 to 65535\n"
-	         "t.conf:5: unknown key 'bogus' in [feedmerge]\n"
-	         "t.conf:6: duplicate key 'interval' in [feedmerge] (first at line 3)\n"
-	         "t.conf:7: [source baochinhphu] has no url\n"
-	         "t.conf:11: duplicate source name 'baochinhphu' (first at line 7)\n"
-	         "t.conf:12: bad url 'ftp://x/': use an absolute http:// or https:// URL\n"
-	         "t.conf:13: unknown key 'intervall' in [source baochinhphu]\n"
-	         "t.conf:14: malformed line 'garbage': expected key = value or a [section] header\n"
-	         "t.conf:15: unknown section [other]: use [feedmerge] or [source NAME]\n",
-	         11, "many errors at once");
+	load_bad(
+	    "feed_size = 3\n"
+	    "[feedmerge]\n"
+	    "interval = 15x\n"
+	    "listen = 127.0.0.1:99999\n"
+	    "bogus = 1\n"
+	    "interval = 5m\n"
+	    "[source baochinhphu]\n"
+	    "title = no url here\n"
+	    "[source ok]\n"
+	    "url = https://ok.example/\n"
+	    "[source baochinhphu]\n"
+	    "url = ftp://x/\n"
+	    "intervall = 10m\n"
+	    "garbage\n"
+	    "[other]\n"
+	    "ignored = yes\n",
+	    "t.conf:1: key 'feed_size' outside any section: put it under [feedmerge] or "
+	    "[source NAME]\n"
+	    "t.conf:3: bad interval '15x': use a number with an optional unit s, m, h or d\n"
+	    "t.conf:4: bad listen '127.0.0.1:99999': the port must be 0 to 65535\n"
+	    "t.conf:5: unknown key 'bogus' in [feedmerge]\n"
+	    "t.conf:6: duplicate key 'interval' in [feedmerge] (first at line 3)\n"
+	    "t.conf:7: [source baochinhphu] has no url\n"
+	    "t.conf:11: duplicate source name 'baochinhphu' (first at line 7)\n"
+	    "t.conf:12: bad url 'ftp://x/': use an absolute http:// or https:// URL\n"
+	    "t.conf:13: unknown key 'intervall' in [source baochinhphu]: did you mean 'interval'?\n"
+	    "t.conf:14: malformed line 'garbage': expected key = value or a [section] header\n"
+	    "t.conf:15: unknown section [other]: use [feedmerge] or [source NAME]\n",
+	    11, "many errors at once");
 }
 
 static void test_unreadable(void)
@@ -993,6 +996,278 @@ static void test_global_changes(void)
 	is_str(ch.text, "removed_keep: 2d -> 36h\n", "2d -> 36h; 1d and 86400 are the same");
 }
 
+/* Writes text to path (NUL-terminated). */
+static void put(const char *path, const char *text)
+{
+	write_file(path, text, strlen(text));
+}
+
+/* Loads path, which must fail with exactly want (want_n errors). */
+static void path_bad(const char *path, const char *want, int want_n, const char *name)
+{
+	char *errors;
+	int n;
+	struct config *c = load_path(path, &errors, &n);
+	ok(c == NULL, "%s: refused", name);
+	is_str(errors, want, "%s: messages", name);
+	is_int(n, want_n, "%s: error count", name);
+	config_free(c);
+	free(errors);
+}
+
+/* Loads path, which must load with exactly want on errs (warnings, or ""). */
+static struct config *path_ok(const char *path, const char *want, const char *name)
+{
+	char *errors;
+	int n;
+	struct config *c = load_path(path, &errors, &n);
+	ok(c != NULL && n == 0, "%s: loads", name);
+	is_str(errors, want, "%s: messages", name);
+	free(errors);
+	return c;
+}
+
+static void test_suggestions(void)
+{
+	load_bad("[feedmerge]\nconcurency = 4\nmax_sise = 1M\nkeepdays = 3\nqqq = 1\n",
+	         "t.conf:2: unknown key 'concurency' in [feedmerge]: did you mean 'concurrency'?\n"
+	         "t.conf:3: unknown key 'max_sise' in [feedmerge]: did you mean 'max_size'?\n"
+	         "t.conf:4: unknown key 'keepdays' in [feedmerge]: did you mean 'keep_days'?\n"
+	         "t.conf:5: unknown key 'qqq' in [feedmerge]\n",
+	         4, "global keys: nearest suggested");
+	/* Swapped neighbours are one edit; "id" is too short to be a misspelt "url". */
+	load_bad("[source a]\nurl = http://a.example/\ntitle = A\nitnerval = 1h\nid = 3\n"
+	         "inclde = x\n",
+	         "t.conf:4: unknown key 'itnerval' in [source a]: did you mean 'interval'?\n"
+	         "t.conf:5: unknown key 'id' in [source a]\n"
+	         "t.conf:6: unknown key 'inclde' in [source a]\n",
+	         3, "source keys: transposition, nothing for a short word");
+	load_bad("[feedmerge]\ninclde = x\nopm = y.opml\n",
+	         "t.conf:2: unknown key 'inclde' in [feedmerge]: did you mean 'include'?\n"
+	         "t.conf:3: unknown key 'opm' in [feedmerge]: did you mean 'opml'?\n",
+	         2, "include and opml are in the table");
+	load_bad("[surce a]\n[feedmrge]\n[Feedmerge]\n[news]\n",
+	         "t.conf:1: unknown section [surce a]: did you mean [source a]?\n"
+	         "t.conf:2: unknown section [feedmrge]: did you mean [feedmerge]?\n"
+	         "t.conf:3: unknown section [Feedmerge]: did you mean [feedmerge]?\n"
+	         "t.conf:4: unknown section [news]: use [feedmerge] or [source NAME]\n",
+	         4, "section names");
+}
+
+static void test_wildcard_listen(void)
+{
+	char *errors;
+	int n;
+	const char *cases[][2] = {
+	    {"0.0.0.0:8080", "t.conf:2: warning: listen = 0.0.0.0:8080 takes connections on every "
+	                     "address, but without public_url the feeds' links and ids say "
+	                     "http://0.0.0.0:8080/: set public_url\n"},
+	    {"[::]:80", "t.conf:2: warning: listen = [::]:80 takes connections on every address, "
+	                "but without public_url the feeds' links and ids say http://[::]:80/: set "
+	                "public_url\n"},
+	    {"127.0.0.1:8080", ""},
+	    {"[::1]:8080", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[128];
+		snprintf(text, sizeof text, "[feedmerge]\nlisten = %s\n", cases[i][0]);
+		struct config *c = load_bytes(text, strlen(text), &errors, &n);
+		ok(c != NULL && n == 0, "listen %s: loads", cases[i][0]);
+		is_str(errors, cases[i][1], "listen %s: warning or none", cases[i][0]);
+		config_free(c);
+		free(errors);
+	}
+	const char *with_url =
+	    "[feedmerge]\nlisten = 0.0.0.0:8080\npublic_url = https://news.example.org/\n";
+	struct config *c = load_bytes(with_url, strlen(with_url), &errors, &n);
+	is_str(errors, "", "wildcard listen with public_url: no warning");
+	config_free(c);
+	free(errors);
+}
+
+static void test_include(void)
+{
+	if (mkdir("inc", 0700) != 0 || mkdir("inc/conf.d", 0700) != 0 || mkdir("inc/empty.d", 0700))
+		exit(99);
+	put("inc/main.conf",
+	    "[feedmerge]\ninterval = 20m\ninclude = conf.d/*.conf\n"
+	    "include = empty.d/*.conf\n\n[source last]\nurl = https://l.example/\n");
+	put("inc/conf.d/b.conf", "[source b]\nurl = https://b.example/\nauth_file = b.auth\n");
+	put("inc/conf.d/a.conf", "[feedmerge]\ndatabase = state/a.db\nfeed_title = A\n[source "
+	                         "a]\nurl = https://a.example/\n");
+	put("inc/conf.d/b.auth", "u:p\n");
+	chmod("inc/conf.d/b.auth", 0600);
+	if (mkdir("inc/conf.d/sub.conf", 0700) != 0) /* a folder the pattern matches: skipped */
+		exit(99);
+	struct config *c = path_ok("inc/main.conf", "", "include");
+	if (c != NULL) {
+		is_int((int64_t)c->nsources, 3, "include: 3 sources");
+		if (c->nsources == 3) {
+			is_str(c->sources[0].name, "a",
+			       "include: sorted, read at the include line");
+			is_str(c->sources[1].name, "b", "include: then b");
+			is_str(c->sources[2].name, "last",
+			       "include: then the rest of the main file");
+			is_str(c->sources[1].auth_file, "inc/conf.d/b.auth",
+			       "include: paths relative to the included file");
+		}
+		is_str(c->feed_title, "A", "include: a global key from an included file");
+		is_str(c->database, "inc/conf.d/state/a.db", "include: database beside its file");
+		is_str(c->database_at.file, "inc/conf.d/a.conf", "include: database_at file");
+		is_int(c->database_at.line, 2, "include: database_at line");
+		is_int(c->listen_at.line, 0, "include: listen_at of a default is line 0");
+		is_int((int64_t)c->nfiles, 3, "include: three files read");
+	}
+	config_free(c);
+
+	put("inc/dup.conf", "[feedmerge]\ninclude = conf.d/a.conf\nfeed_title = B\n");
+	path_bad("inc/dup.conf",
+	         "inc/dup.conf:3: duplicate key 'feed_title' in [feedmerge] (first at "
+	         "inc/conf.d/a.conf:3)\n",
+	         1, "include: a global key set twice across files");
+
+	put("inc/missing.conf", "[feedmerge]\ninclude = nothere.conf\ninclude = none/*.conf\n");
+	path_bad("inc/missing.conf",
+	         "inc/missing.conf:2: include inc/nothere.conf: No such file or directory\n", 1,
+	         "include: a missing plain path is an error, an empty pattern is not");
+
+	put("inc/twice.conf", "[feedmerge]\ninclude = conf.d/a.conf\ninclude = conf.d/?.conf\n");
+	c = path_ok("inc/twice.conf",
+	            "inc/twice.conf:3: warning: include inc/conf.d/a.conf: already read; skipped\n",
+	            "include: a file read twice");
+	if (c != NULL)
+		is_int((int64_t)c->nsources, 2, "include: a.conf's source once");
+	config_free(c);
+
+	put("inc/self.conf", "[feedmerge]\ninclude = self.conf\n");
+	path_bad("inc/self.conf",
+	         "inc/self.conf:2: include cycle: inc/self.conf -> inc/self.conf\n", 1,
+	         "include: a file including itself");
+
+	put("inc/in-source.conf", "[source a]\nurl = https://a.example/\ninclude = x.conf\n");
+	path_bad("inc/in-source.conf",
+	         "inc/in-source.conf:3: unknown key 'include' in [source a] (it belongs in "
+	         "[feedmerge])\n",
+	         1, "include: only in [feedmerge]");
+
+	/* 9 deep: main -> d1 -> ... -> d8 is allowed, d8 -> d9 is not. */
+	put("inc/deep0.conf", "[feedmerge]\ninclude = deep1.conf\n");
+	for (int i = 1; i <= 9; i++) {
+		char path[64], text[64];
+		snprintf(path, sizeof path, "inc/deep%d.conf", i);
+		snprintf(text, sizeof text, "[feedmerge]\ninclude = deep%d.conf\n", i + 1);
+		put(path, i == 9 ? "[source deep]\nurl = https://d.example/\n" : text);
+	}
+	path_bad("inc/deep0.conf",
+	         "inc/deep8.conf:2: include inc/deep9.conf: includes nest more than 8 deep\n", 1,
+	         "include: nesting past 8");
+	put("inc/deep1.conf", "[feedmerge]\ninclude = deep3.conf\n");
+	c = path_ok("inc/deep0.conf", "", "include: 8 deep is fine");
+	config_free(c);
+}
+
+static void test_opml(void)
+{
+	if (mkdir("op", 0700) != 0)
+		exit(99);
+	put("op/list.opml",
+	    "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><head><title>t</title></head><body>\n"
+	    "<outline text=\"Thời sự &amp; Chính trị\">\n"
+	    "  <outline text=\"x\" title=\"Báo Điện tử Chính phủ\" "
+	    "xmlUrl=\"https://bcp.example/\"/>\n"
+	    "  <outline text=\"Đời sống\" xmlUrl=\"https://ds.example/\"/>\n"
+	    "</outline>\n"
+	    "<outline text=\"Main\" xmlUrl=\"https://main-outline.example/\"/>\n"
+	    "<outline text=\"Main\" xmlUrl=\"https://main-outline2.example/\"/>\n"
+	    "<outline text=\"  \" xmlUrl=\"https://www.no-title.example:8443/feed\"/>\n"
+	    "<outline text=\"Dup\" xmlUrl=\"https://section.example/\"/>\n"
+	    "</body></opml>\n");
+	put("op/t.conf", "[feedmerge]\nopml = list.opml\n[source main]\nurl = https://m.example/\n"
+	                 "[source dup]\nurl = https://section.example/\n");
+	struct config *c = path_ok(
+	    "op/t.conf",
+	    "op/list.opml:10: warning: the xmlUrl https://section.example/ is also [source dup] "
+	    "(op/t.conf:5): this outline is skipped\n",
+	    "opml");
+	if (c != NULL && c->nsources == 7) {
+		const char *names[] = {"bao-dien-tu-chinh-phu", "doi-song", "main-2", "main-3",
+		                       "www-no-title-example",  "main",     "dup"};
+		for (int i = 0; i < 7; i++)
+			is_str(c->sources[i].name, names[i], "opml: source %d's name", i);
+		is_str(c->sources[0].title, "Báo Điện tử Chính phủ", "opml: title over text");
+		is_str(c->sources[1].title, "Đời sống", "opml: else text");
+		is_str(c->sources[4].title, NULL, "opml: no title: the feed's own");
+		is_str(c->sources[0].group, "Thoi-su-Chinh-tri", "opml: folder -> group");
+		is_str(c->sources[2].group, NULL, "opml: top level: no group");
+		is_int(c->sources[0].interval_s, 15 * 60, "opml: the global interval");
+	} else {
+		ok(0, "opml: 7 sources (got %zu)", c != NULL ? c->nsources : 0);
+	}
+	config_free(c);
+
+	put("op/bad.opml", "<opml version=\"2.0\"><body>\n<outline xmlUrl=\"javascript:x\"/>\n"
+	                   "</body></opml>\n");
+	put("op/bad.conf", "[feedmerge]\nopml = bad.opml\nopml = nope.opml\n");
+	path_bad("op/bad.conf",
+	         "op/bad.conf:3: opml op/nope.opml: cannot read: No such file or directory\n"
+	         "op/bad.opml:2: bad xmlUrl 'javascript:x': use an absolute http:// or https:// "
+	         "URL\n",
+	         2, "opml: errors at their lines");
+}
+
+static void test_check_env(void)
+{
+	if (mkdir("env", 0700) != 0 || mkdir("env/db", 0700) != 0)
+		exit(99);
+	put("env/blocker", "");
+	put("env/ok.conf", "[feedmerge]\ndatabase = db/x.db\noutput_dir = out/a/b\nlisten = "
+	                   "127.0.0.1:0\n");
+	struct config *c = path_ok("env/ok.conf", "", "env: ok config");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *errs = open_memstream(&text, &len);
+	if (c != NULL && errs != NULL) {
+		is_int(config_check_env(c, 1, errs), 0, "env: a creatable output_dir, a free port");
+		fclose(errs);
+		is_str(text, "", "env: nothing said");
+	}
+	free(text);
+	config_free(c);
+
+	put("env/bad.conf", "[feedmerge]\n# comment\ndatabase = nodir/x.db\noutput_dir = "
+	                    "blocker/out\nlisten = 127.0.0.1:0\n");
+	c = path_ok("env/bad.conf", "", "env: bad config loads");
+	text = NULL;
+	errs = open_memstream(&text, &len);
+	if (c != NULL && errs != NULL) {
+		is_int(config_check_env(c, 1, errs), 2, "env: two problems");
+		fclose(errs);
+		is_str(
+		    text,
+		    "env/bad.conf:3: error: database env/nodir/x.db: its folder env/nodir does not "
+		    "exist (feedmerge does not create it)\n"
+		    "env/bad.conf:4: error: output_dir env/blocker/out cannot be created: "
+		    "env/blocker is not a folder\n",
+		    "env: each at its key's line");
+	}
+	free(text);
+	config_free(c);
+
+	put("env/default.conf", "[source a]\nurl = https://a.example/\n");
+	put("env/public", "");
+	c = path_ok("env/default.conf", "", "env: defaults");
+	text = NULL;
+	errs = open_memstream(&text, &len);
+	if (c != NULL && errs != NULL) {
+		is_int(config_check_env(c, 0, errs), 1, "env: the default output_dir is a file");
+		fclose(errs);
+		is_str(text, "env/default.conf: error: output_dir env/public is not a folder\n",
+		       "env: a default has no line");
+	}
+	free(text);
+	config_free(c);
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -1016,8 +1291,15 @@ int main(void)
 	test_durations_or_zero();
 	test_global_changes();
 	test_fetch_keys();
+	test_suggestions();
+	test_wildcard_listen();
+	test_include();
+	test_opml();
+	test_check_env();
 
 	unlink("t.conf");
+	if (system("rm -rf inc op env") != 0)
+		printf("# could not remove the test folders\n");
 	if (chdir("/") != 0 || rmdir(tmpdir) != 0)
 		printf("# could not remove %s: %s\n", tmpdir, strerror(errno));
 	return done_testing();
