@@ -622,6 +622,32 @@ int64_t emit_doc_updated(const struct emit_doc *d)
 	return d->updated;
 }
 
+void emit_put_carrier(struct buf *b, const struct emit_credit *c)
+{
+	buf_puts(b, "<fm:carrier");
+	if (!emit_blank(c->title)) {
+		buf_puts(b, " title=\"");
+		emit_put_text(b, c->title, 1);
+		buf_puts(b, "\"");
+	}
+	if (c->feed_url != NULL) {
+		buf_puts(b, " href=\"");
+		emit_put_text(b, c->feed_url, 1);
+		buf_puts(b, "\"");
+	}
+	if (c->site != NULL) {
+		buf_puts(b, " site=\"");
+		emit_put_text(b, c->site, 1);
+		buf_puts(b, "\"");
+	}
+	if (c->first_seen != FEED_TIME_NONE) {
+		char iso[DATE_ISO_SIZE];
+		date_format_iso(emit_clamp_time(c->first_seen), iso);
+		buf_printf(b, " first-seen=\"%s\"", iso);
+	}
+	buf_puts(b, "/>\n");
+}
+
 char *emit_with_attribution_dup(const char *html, const char *attribution)
 {
 	if (attribution == NULL)

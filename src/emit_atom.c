@@ -25,36 +25,6 @@ static void put_rel(struct buf *b, const struct emit_doc *d, const char *rel, co
 	free(u);
 }
 
-/* Appends the other carriers of an item as <fm:carrier/> elements. */
-static void put_carriers(struct buf *b, const struct emit_item *it)
-{
-	for (size_t k = 0; k < it->nalso; k++) {
-		const struct emit_credit *c = &it->also[k];
-		buf_puts(b, "<fm:carrier");
-		if (!emit_blank(c->title)) {
-			buf_puts(b, " title=\"");
-			emit_put_text(b, c->title, 1);
-			buf_puts(b, "\"");
-		}
-		if (c->feed_url != NULL) {
-			buf_puts(b, " href=\"");
-			emit_put_text(b, c->feed_url, 1);
-			buf_puts(b, "\"");
-		}
-		if (c->site != NULL) {
-			buf_puts(b, " site=\"");
-			emit_put_text(b, c->site, 1);
-			buf_puts(b, "\"");
-		}
-		if (c->first_seen != FEED_TIME_NONE) {
-			char iso[DATE_ISO_SIZE];
-			date_format_iso(emit_clamp_time(c->first_seen), iso);
-			buf_printf(b, " first-seen=\"%s\"", iso);
-		}
-		buf_puts(b, "/>\n");
-	}
-}
-
 static void atom_entry(struct buf *b, const struct emit_doc *d, const struct emit_item *it)
 {
 	const struct entry *e = &it->me->e;
@@ -133,7 +103,8 @@ static void atom_entry(struct buf *b, const struct emit_doc *d, const struct emi
 	emit_put_link(b, "link", "self", c->feed_url, NULL);
 	emit_put_link(b, "link", "alternate", c->site, NULL);
 	buf_puts(b, "</source>\n");
-	put_carriers(b, it);
+	for (size_t k = 0; k < it->nalso; k++)
+		emit_put_carrier(b, &it->also[k]);
 	buf_puts(b, "</entry>\n");
 }
 

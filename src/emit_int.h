@@ -80,6 +80,9 @@ const char *emit_public_link(const char *s);
 /* Returns a new string: html, then the visible attribution line on its own line (either may
  * be NULL; "" when both are), cleaned for XML: what ends an entry's content in every format. */
 char *emit_with_attribution_dup(const char *html, const char *attribution);
+/* Appends <fm:carrier title= href= site= first-seen=/>: another source that carried an
+ * entry, in Atom and RSS alike (namespace EMIT_NS). */
+void emit_put_carrier(struct buf *b, const struct emit_credit *c);
 /* Returns a new string: public_url + path. */
 char *emit_url_dup(const struct emit_doc *d, const char *path);
 /* The credit of carrier c of an entry. */

@@ -62,26 +62,8 @@ static void rss_item(struct buf *b, const struct emit_item *it)
 		emit_put_text(b, !emit_blank(c->title) ? c->title : c->feed_url, 0);
 		buf_puts(b, "</source>\n");
 	}
-	for (size_t k = 0; k < it->nalso; k++) {
-		const struct emit_credit *a = &it->also[k];
-		buf_puts(b, "<fm:carrier");
-		if (!emit_blank(a->title)) {
-			buf_puts(b, " title=\"");
-			emit_put_text(b, a->title, 1);
-			buf_puts(b, "\"");
-		}
-		if (a->feed_url != NULL) {
-			buf_puts(b, " href=\"");
-			emit_put_text(b, a->feed_url, 1);
-			buf_puts(b, "\"");
-		}
-		if (a->site != NULL) {
-			buf_puts(b, " site=\"");
-			emit_put_text(b, a->site, 1);
-			buf_puts(b, "\"");
-		}
-		buf_puts(b, "/>\n");
-	}
+	for (size_t k = 0; k < it->nalso; k++)
+		emit_put_carrier(b, &it->also[k]);
 	buf_puts(b, "</item>\n");
 }
 
