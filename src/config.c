@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "date.h"
+#include "log.h"
 #include "url.h"
 #include "util.h"
 
@@ -82,6 +83,7 @@ enum global_key {
 	G_SYNCHRONOUS,
 	G_ORIGINAL_LABEL,
 	G_ALSO_LABEL,
+	G_LOG_LEVEL, /* log_level: parsed here, applied by main.c and the daemon's reload */
 	G_NKEYS
 };
 
@@ -95,7 +97,7 @@ static const char *const global_keys[G_NKEYS] = {
     "per_host",          "connect_timeout",   "max_redirects",
     "confirm_redirects", "retry_after_scope", "proxy",
     "same_story_across", "keep_days",         "synchronous",
-    "original_label",    "also_label",
+    "original_label",    "also_label",        "log_level",
 };
 
 enum source_key {
@@ -606,6 +608,13 @@ static void global_set(struct reader *r, enum global_key k, const char *v, int l
 		else
 			set_str(&c->synchronous, v);
 		break;
+	case G_LOG_LEVEL:
+		if ((num = log_level_parse(v)) < 0)
+			problem(r, line, "bad log_level '%s': use debug, info, warning or error",
+			        v);
+		else
+			c->log_level = (int)num;
+		break;
 	case G_SAME_STORY_ACROSS: {
 		/* "scheme www", "scheme", "www" or "none". */
 		unsigned fold = 0;
@@ -1056,6 +1065,8 @@ static void finish(struct reader *r)
 		c->attribution = xstrdup(DEFAULT_ATTRIBUTION);
 	if (c->synchronous == NULL)
 		c->synchronous = xstrdup(DEFAULT_SYNCHRONOUS);
+	if (!r->global_seen[G_LOG_LEVEL])
+		c->log_level = LOG_LEVEL_INFO;
 	if (r->global_seen[G_MIN_INTERVAL] && r->global_seen[G_MAX_INTERVAL] &&
 	    c->min_interval_s > c->max_interval_s)
 		problem(r, r->global_seen[G_MAX_INTERVAL],
@@ -1320,6 +1331,8 @@ static char *global_value_dup(const struct config *c, enum global_key k)
 		               : (f & URL_FOLD_WWW)                        ? "www"
 		                                                           : "none");
 	}
+	case G_LOG_LEVEL:
+		return xstrdup(log_level_name(c->log_level));
 	case G_PROXY:
 		/* Said in reload log lines: never its password. */
 		return c->proxy != NULL ? url_public_dup(c->proxy) : xstrdup("");

@@ -205,6 +205,7 @@ static void daemon_reload(struct daemon *d)
 	if (strcmp(nc->synchronous, old->synchronous) != 0)
 		store_set_synchronous(d->store, nc->synchronous);
 	rl.nchanges += source_set_apply(d->sources, nc, now_s());
+	log_set_level(nc->log_level); /* -v/-q still move it */
 	d->config = nc;
 	path = nc->path; /* the old one is freed next */
 	config_free(old);

@@ -22,18 +22,9 @@
 
 enum { EXIT_OK = 0, EXIT_CONFIG = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
 
+/* The binary knows only its installed paths: a build that was never installed is run with
+ * -c (the README's quick start says `-c conf/feedmerge.conf`). */
 #define INSTALLED_CONFIG SYSCONFDIR "/feedmerge/feedmerge.conf"
-#define SOURCE_CONFIG SRCDIR "/conf/feedmerge.conf"
-
-/* Without -c: the installed config when it exists, else the source tree's (a build that was
- * never installed is run from its checkout). */
-static const char *default_config_path(void)
-{
-	struct stat st;
-	if (stat(INSTALLED_CONFIG, &st) == 0)
-		return INSTALLED_CONFIG;
-	return SOURCE_CONFIG;
-}
 
 static void usage(FILE *out)
 {
@@ -54,13 +45,15 @@ static void usage(FILE *out)
 	    "                            parse one feed document and print it as JSON\n"
 	    "\n"
 	    "  -c FILE   config file; default %s\n"
-	    "            (when installed: %s; in the source tree: %s)\n"
-	    "  -v, -q    more or less logging\n"
+	    "  -v, -q    more or less logging than the config's log_level (default info)\n"
 	    "  --help, --version\n"
 	    "\n"
 	    "exit status: 0 ok, 1 config or input error, 2 usage error, 3 runtime error,\n"
-	    "             4 (once) some source failed\n",
-	    default_config_path(), INSTALLED_CONFIG, SOURCE_CONFIG);
+	    "             4 (once) some source failed\n"
+	    "\n"
+	    "environment: NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID (systemd), JOURNAL_STREAM\n"
+	    "             (priority prefixes), FEEDMERGE_LOG_PLAIN=1 (no timestamps)\n",
+	    INSTALLED_CONFIG);
 }
 
 /* what and arg make one message: "unknown command" + "'frob'". */
@@ -70,8 +63,9 @@ static int usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* Options shared by run, once and check. */
-static int parse_common(int argc, char **argv, const char **config_path, int allow_verbosity)
+/* Options shared by run, once and check; *steps counts -v (+1) and -q (-1). */
+static int parse_common(int argc, char **argv, const char **config_path, int allow_verbosity,
+                        int *steps)
 {
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -80,7 +74,7 @@ static int parse_common(int argc, char **argv, const char **config_path, int all
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	int verbosity = 1, ch;
+	int verbosity = 0, ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -102,15 +96,42 @@ static int parse_common(int argc, char **argv, const char **config_path, int all
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument", argv[optind]);
-	log_set_verbosity(verbosity);
+	*steps = verbosity;
 	return 0;
 }
 
-static struct config *load_config(const char *path)
+/* `run` and `once` in the journal: the config reader's lines with their priorities, so that
+ * `journalctl -p warning` shows why the service did not start. */
+static struct config *load_config_journal(const char *path, int *nerrors)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (mem == NULL)
+		return config_load(path, stderr, nerrors);
+	struct config *c = config_load(path, mem, nerrors);
+	fclose(mem);
+	for (const char *t = text; t != NULL && *t != '\0';) {
+		size_t n = strcspn(t, "\n");
+		const char *w = strstr(t, ": warning: ");
+		int warning = w != NULL && w < t + n;
+		log_line(warning ? LOG_LEVEL_WARNING : LOG_LEVEL_ERROR, "%.*s", (int)n, t);
+		t += n + (t[n] == '\n');
+	}
+	free(text);
+	return c;
+}
+
+static struct config *load_config(const char *path, int daemon)
 {
 	int nerrors = 0;
-	struct config *c = config_load(path, stderr, &nerrors);
-	if (c == NULL)
+	struct config *c = daemon && log_get_format() == LOG_FORMAT_JOURNAL
+	                       ? load_config_journal(path, &nerrors)
+	                       : config_load(path, stderr, &nerrors);
+	if (c == NULL && daemon && log_get_format() == LOG_FORMAT_JOURNAL)
+		log_line(LOG_LEVEL_ERROR, "feedmerge: %s: %d error%s", path, nerrors,
+		         nerrors == 1 ? "" : "s");
+	else if (c == NULL)
 		fprintf(stderr, "feedmerge: %s: %d error%s\n", path, nerrors,
 		        nerrors == 1 ? "" : "s");
 	return c;
@@ -118,11 +139,12 @@ static struct config *load_config(const char *path)
 
 static int cmd_check(int argc, char **argv)
 {
-	const char *path = default_config_path();
-	int rc = parse_common(argc, argv, &path, 0);
+	const char *path = INSTALLED_CONFIG;
+	int steps = 0;
+	int rc = parse_common(argc, argv, &path, 0, &steps);
 	if (rc != 0)
 		return rc;
-	struct config *c = load_config(path);
+	struct config *c = load_config(path, 0);
 	if (c == NULL)
 		return EXIT_CONFIG;
 	size_t paused = 0;
@@ -143,13 +165,16 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_daemon(int argc, char **argv, int once)
 {
-	const char *path = default_config_path();
-	int rc = parse_common(argc, argv, &path, 1);
+	const char *path = INSTALLED_CONFIG;
+	int steps = 0;
+	int rc = parse_common(argc, argv, &path, 1, &steps);
 	if (rc != 0)
 		return rc;
-	struct config *c = load_config(path);
+	log_set_verbosity(steps);
+	struct config *c = load_config(path, 1);
 	if (c == NULL)
 		return EXIT_CONFIG;
+	log_set_level(c->log_level);
 	return once ? daemon_once(c) : daemon_run(c);
 }
 
@@ -284,6 +309,7 @@ static int cmd_parse(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	log_init();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
