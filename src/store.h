@@ -154,4 +154,7 @@ int store_add_health_event(struct store *s, const char *source, int64_t at, cons
  * Returns 0, or -1 after logging. */
 int store_load_health(struct store *s, size_t limit, struct health_event **out, size_t *n);
 
+/* The number of entries stored (systemd's STATUS= line), or -1 on an error. Read-only. */
+int64_t store_entry_count(struct store *s);
+
 #endif
