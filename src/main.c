@@ -100,8 +100,8 @@ static int parse_common(int argc, char **argv, const char **config_path, int all
 	return 0;
 }
 
-/* `run` and `once` in the journal: the config reader's lines with their priorities, so that
- * `journalctl -p warning` shows why the service did not start. */
+/* In the journal (run, once, and check as the unit's ExecStartPre=): the config reader's lines
+ * with their priorities, so that `journalctl -p warning` shows why the service did not start. */
 static struct config *load_config_journal(const char *path, int *nerrors)
 {
 	char *text = NULL;
@@ -122,13 +122,13 @@ static struct config *load_config_journal(const char *path, int *nerrors)
 	return c;
 }
 
-static struct config *load_config(const char *path, int daemon)
+static struct config *load_config(const char *path)
 {
 	int nerrors = 0;
-	struct config *c = daemon && log_get_format() == LOG_FORMAT_JOURNAL
-	                       ? load_config_journal(path, &nerrors)
-	                       : config_load(path, stderr, &nerrors);
-	if (c == NULL && daemon && log_get_format() == LOG_FORMAT_JOURNAL)
+	int journal = log_get_format() == LOG_FORMAT_JOURNAL;
+	struct config *c =
+	    journal ? load_config_journal(path, &nerrors) : config_load(path, stderr, &nerrors);
+	if (c == NULL && journal)
 		log_line(LOG_LEVEL_ERROR, "feedmerge: %s: %d error%s", path, nerrors,
 		         nerrors == 1 ? "" : "s");
 	else if (c == NULL)
@@ -144,7 +144,7 @@ static int cmd_check(int argc, char **argv)
 	int rc = parse_common(argc, argv, &path, 0, &steps);
 	if (rc != 0)
 		return rc;
-	struct config *c = load_config(path, 0);
+	struct config *c = load_config(path);
 	if (c == NULL)
 		return EXIT_CONFIG;
 	size_t paused = 0;
@@ -171,7 +171,7 @@ static int cmd_daemon(int argc, char **argv, int once)
 	if (rc != 0)
 		return rc;
 	log_set_verbosity(steps);
-	struct config *c = load_config(path, 1);
+	struct config *c = load_config(path);
 	if (c == NULL)
 		return EXIT_CONFIG;
 	log_set_level(c->log_level);

@@ -46,6 +46,19 @@ else
 	ok 0 "# SKIP systemd-analyze security (no systemd-analyze)"
 fi
 
+# --- check as ExecStartPre= in the journal: its lines carry priorities --------------------
+B="$WORK/bad.conf"
+printf '[feedmerge]\ninterval = soon\n\n[source a]\nurl = http://127.0.0.1:1/a\ntls_verify = no\n' >"$B"
+: >"$WORK/journal.err"
+JS=$(stat -c '%d:%i' "$WORK/journal.err")
+JOURNAL_STREAM=$JS "$FEEDMERGE" check -c "$B" >/dev/null 2>>"$WORK/journal.err"
+rc=$?
+check "check in the journal: exit 1 on an error (got $rc)" test "$rc" = 1
+check "an error at <3>" grep -q "^<3>$B:2: " "$WORK/journal.err"
+check "a warning at <4>" grep -q "^<4>$B:6: warning: " "$WORK/journal.err"
+check "the count at <3>" grep -q "^<3>feedmerge: $B: 1 error$" "$WORK/journal.err"
+[ "$rc" = 1 ] || diag "$(cat "$WORK/journal.err")"
+
 # --- the notify protocol ----------------------------------------------------------------------
 serve_fixtures modeled_baochinhphu-home.rss || {
 	echo "Bail out! fixtures missing"
