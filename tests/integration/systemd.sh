@@ -90,13 +90,20 @@ count() {
 	grep -cE "$1" "$2"
 }
 
-# stop PID: SIGTERM and a bounded wait; sets STOP_RC.
+# stop PID: SIGTERM and a bounded wait; sets STOP_RC. The reaped PID leaves CLEANUP_PIDS: with
+# pid_max at 32768 and a whole `make check` spawning processes, it may soon name another test's
+# process, which the cleanup at exit must not kill.
 stop() {
 	kill -TERM "$1" 2>/dev/null
 	wait_until 10 sh -c '! kill -0 "$1"' sh "$1"
 	kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 	STOP_RC=$?
+	local p keep=""
+	for p in $CLEANUP_PIDS; do
+		[ "$p" = "$1" ] || keep="$keep $p"
+	done
+	CLEANUP_PIDS=$keep
 }
 
 M="$D/path.msgs"
