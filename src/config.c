@@ -20,6 +20,7 @@
 #include "config.h"
 #include "config_int.h"
 #include "date.h"
+#include "log.h"
 #include "url.h"
 #include "util.h"
 
@@ -87,6 +88,7 @@ enum global_key {
 	G_TRACKING_PARAMS,
 	G_INCLUDE,
 	G_OPML,
+	G_LOG_LEVEL, /* log_level: parsed here, applied by main.c and the daemon's reload */
 	G_NKEYS
 };
 
@@ -102,6 +104,7 @@ static const char *const global_keys[G_NKEYS] = {
     "same_story_across", "keep_days",         "synchronous",
     "original_label",    "also_label",        "admin_listen",
     "tracking_params",   "include",           "opml",
+    "log_level",
 };
 
 static const char *const source_keys[S_NKEYS] = {
@@ -619,6 +622,13 @@ static void global_set(struct config_reader *r, enum global_key k, const char *v
 			problem(r, line, "bad synchronous '%s': use off, normal, full or extra", v);
 		else
 			set_str(&c->synchronous, v);
+		break;
+	case G_LOG_LEVEL:
+		if ((num = log_level_parse(v)) < 0)
+			problem(r, line, "bad log_level '%s': use debug, info, warning or error",
+			        v);
+		else
+			c->log_level = (int)num;
 		break;
 	case G_SAME_STORY_ACROSS: {
 		/* "scheme www", "scheme", "www" or "none". */
@@ -1192,6 +1202,8 @@ static void finish(struct config_reader *r)
 		c->attribution = xstrdup(DEFAULT_ATTRIBUTION);
 	if (c->synchronous == NULL)
 		c->synchronous = xstrdup(DEFAULT_SYNCHRONOUS);
+	if (!g[G_LOG_LEVEL].line)
+		c->log_level = LOG_LEVEL_INFO;
 	if (g[G_MIN_INTERVAL].line && g[G_MAX_INTERVAL].line &&
 	    c->min_interval_s > c->max_interval_s)
 		config_problem(r, g[G_MAX_INTERVAL].file, g[G_MAX_INTERVAL].line, 0,
@@ -1530,6 +1542,8 @@ static char *global_value_dup(const struct config *c, enum global_key k)
 		               : (f & URL_FOLD_WWW)                        ? "www"
 		                                                           : "none");
 	}
+	case G_LOG_LEVEL:
+		return xstrdup(log_level_name(c->log_level));
 	case G_PROXY:
 		/* Said in reload log lines: never its password. */
 		return c->proxy != NULL ? url_public_dup(c->proxy) : xstrdup("");

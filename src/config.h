@@ -70,6 +70,7 @@ struct config {
 	unsigned story_fold;        /* same_story_across: URL_FOLD_SCHEME | URL_FOLD_WWW */
 	unsigned keep_days;         /* entries older are pruned; 0: kept forever */
 	char *synchronous;          /* SQLite's synchronous level */
+	int log_level;              /* log_level: a LOG_LEVEL_* of log.h */
 	size_t nwarnings;           /* problems reported as warnings */
 	struct config_pos database_at, output_dir_at, listen_at; /* for `check --env` */
 	struct source_conf *sources;

@@ -4,6 +4,7 @@
  * threaded on the libev loop. */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <ev.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include "fetch.h"
 #include "http.h"
 #include "log.h"
+#include "notify.h"
+#include "progress.h"
 #include "publish.h"
 #include "source.h"
 #include "store.h"
@@ -36,7 +39,10 @@ struct daemon {
 	struct publisher *pub;          /* owned */
 	struct source_set *sources;     /* owned */
 	ev_signal sigint, sigterm, sighup;
-	int interrupted; /* `once`: the SIGINT or SIGTERM that stopped the round, else 0 */
+	int interrupted;         /* `once`: the SIGINT or SIGTERM that stopped the round, else 0 */
+	size_t once_total;       /* `once`: the sources polled in the round */
+	ev_timer watchdog;       /* `run` under a service manager's watchdog */
+	char notify_status[256]; /* the last STATUS= sent */
 };
 
 static int64_t now_s(void)
@@ -99,6 +105,47 @@ static void daemon_publish_opts_free(struct publish_opts *po)
 	free((void *)po->source_groups);
 }
 
+/* --- the service manager (systemd Type=notify; see notify.h) ------------------------------- */
+
+/* Sends state (such as "READY=1\n", or "") with a STATUS= line of the sources and entries;
+ * with an empty state, only when the status changed. */
+static void daemon_notify_status(struct daemon *d, const char *state)
+{
+	if (!notify_enabled() || d->once)
+		return;
+	size_t n = source_set_size(d->sources) - source_set_paused(d->sources);
+	char status[sizeof d->notify_status];
+	snprintf(status, sizeof status, "polling %zu source%s, %zu failing, %lld entries stored", n,
+	         n == 1 ? "" : "s", source_set_failing(d->sources),
+	         (long long)store_entry_count(d->store));
+	if (state[0] == '\0' && strcmp(status, d->notify_status) == 0)
+		return;
+	snprintf(d->notify_status, sizeof d->notify_status, "%s", status);
+	if (notify_send("%sSTATUS=%s", state, status) < 0)
+		log_debug("NOTIFY_SOCKET: %s", strerror(errno));
+}
+
+static void daemon_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	notify_send("WATCHDOG=1");
+}
+
+/* WatchdogSec=: a WATCHDOG=1 from the loop at half the interval, so a stuck loop is killed. */
+static void daemon_watchdog_start(struct daemon *d)
+{
+	uint64_t usec = notify_watchdog_usec();
+	if (usec == 0)
+		return;
+	double every_s = (double)usec / 2e6;
+	ev_timer_init(&d->watchdog, daemon_watchdog_cb, every_s, every_s);
+	d->watchdog.data = d;
+	ev_timer_start(d->loop, &d->watchdog);
+	notify_send("WATCHDOG=1");
+}
+
 static void daemon_pruned_cb(void *ctx)
 {
 	struct daemon *d = ctx;
@@ -110,12 +157,16 @@ static void daemon_polled_cb(void *ctx, struct source *src, int changed)
 	(void)src;
 	struct daemon *d = ctx;
 	if (d->once) {
+		struct source_counts n;
+		source_set_counts(d->sources, &n);
+		progress_update(n.ok + n.failed, d->once_total, n.new_entries, n.failed);
 		if (fetch_pending(d->fetcher) == 0)
 			ev_break(d->loop, EVBREAK_ALL);
 		return;
 	}
 	if (changed)
 		publish_soon(d->pub);
+	daemon_notify_status(d, "");
 }
 
 /* --- reload -------------------------------------------------------------------------------- */
@@ -214,6 +265,7 @@ static void daemon_reload(struct daemon *d)
 	if (strcmp(nc->synchronous, old->synchronous) != 0)
 		store_set_synchronous(d->store, nc->synchronous);
 	rl.nchanges += source_set_apply(d->sources, nc, now_s());
+	log_set_level(nc->log_level); /* -v/-q still move it */
 	d->config = nc;
 	path = nc->path; /* the old one is freed next */
 	config_free(old);
@@ -237,14 +289,19 @@ static void daemon_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	struct daemon *d = w->data;
 	if (w->signum == SIGHUP) {
 		log_info("SIGHUP: reloading %s", d->config->path);
+		notify_send("RELOADING=1\nMONOTONIC_USEC=%llu",
+		            (unsigned long long)notify_monotonic_usec());
 		daemon_reload(d);
+		daemon_notify_status(d, "READY=1\n");
 		return;
 	}
 	/* `once` says it in one line after the loop, with what was left undone. */
 	if (d->once)
 		d->interrupted = w->signum;
-	else
+	else {
 		log_info("%s: stopping", w->signum == SIGINT ? "SIGINT" : "SIGTERM");
+		notify_send("STOPPING=1");
+	}
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -381,6 +438,7 @@ static int daemon_setup(struct daemon *d, struct config *c, int once, char *why,
 static void daemon_teardown(struct daemon *d)
 {
 	if (d->loop != NULL) {
+		ev_timer_stop(d->loop, &d->watchdog);
 		ev_signal_stop(d->loop, &d->sighup);
 		ev_signal_stop(d->loop, &d->sigterm);
 		ev_signal_stop(d->loop, &d->sigint);
@@ -411,9 +469,11 @@ int daemon_once(struct config *c, char *why, size_t why_size)
 		goto out;
 	/* One round: every source sees the same round start, so ties between sources that
 	 * carry the same link go to the one listed first. */
-	source_set_poll_all(d.sources, now_s());
+	d.once_total = source_set_poll_all(d.sources, now_s());
+	progress_update(0, d.once_total, 0, 0);
 	if (fetch_pending(d.fetcher) > 0)
 		ev_run(d.loop, 0);
+	progress_end();
 	struct source_counts n;
 	source_set_counts(d.sources, &n);
 	rc = n.store_failed ? DAEMON_EXIT_RUNTIME
@@ -435,6 +495,7 @@ int daemon_once(struct config *c, char *why, size_t why_size)
 		if (publish_now(d.pub) != 0)
 			rc = DAEMON_EXIT_RUNTIME;
 	}
+	progress_summary(stdout, d.sources);
 	if (n.failed > 0)
 		printf("once: %zu ok, %zu failed (%s), %zu new entries\n", n.ok, n.failed,
 		       n.failed_names, n.new_entries);
@@ -460,6 +521,8 @@ int daemon_run(struct config *c, char *why, size_t why_size)
 	size_t n = source_set_size(d.sources), paused = source_set_paused(d.sources);
 	log_info("polling %zu source%s%s", n - paused, n - paused == 1 ? "" : "s",
 	         paused > 0 ? " (others paused)" : "");
+	daemon_watchdog_start(&d);
+	daemon_notify_status(&d, "READY=1\n");
 	ev_run(d.loop, 0);
 	rc = DAEMON_EXIT_OK;
 out:

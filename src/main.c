@@ -26,18 +26,9 @@
 
 enum { EXIT_OK = 0, EXIT_CONFIG = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
 
+/* The binary knows only its installed paths: a build that was never installed is run with
+ * -c (the README's quick start says `-c conf/feedmerge.conf`). */
 #define INSTALLED_CONFIG SYSCONFDIR "/feedmerge/feedmerge.conf"
-#define SOURCE_CONFIG SRCDIR "/conf/feedmerge.conf"
-
-/* Without -c: the installed config when it exists, else the source tree's (a build that was
- * never installed is run from its checkout). */
-static const char *default_config_path(void)
-{
-	struct stat st;
-	if (stat(INSTALLED_CONFIG, &st) == 0)
-		return INSTALLED_CONFIG;
-	return SOURCE_CONFIG;
-}
 
 static void usage(FILE *out)
 {
@@ -61,13 +52,15 @@ static void usage(FILE *out)
 	    "                            parse one feed document and print it as JSON\n"
 	    "\n"
 	    "  -c FILE   config file; default %s\n"
-	    "            (when installed: %s; in the source tree: %s)\n"
-	    "  -v, -q    more or less logging\n"
+	    "  -v, -q    more or less logging than the config's log_level (default info)\n"
 	    "  --help, --version\n"
 	    "\n"
 	    "exit status: 0 ok, 1 config or input error, 2 usage error, 3 runtime error,\n"
-	    "             4 (once) some source failed\n",
-	    default_config_path(), INSTALLED_CONFIG, SOURCE_CONFIG);
+	    "             4 (once) some source failed\n"
+	    "\n"
+	    "environment: NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID (systemd), JOURNAL_STREAM\n"
+	    "             (priority prefixes), FEEDMERGE_LOG_PLAIN=1 (no timestamps)\n",
+	    INSTALLED_CONFIG);
 }
 
 /* what and arg make one message: "unknown command" + "'frob'". */
@@ -77,8 +70,9 @@ static int usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* Options shared by run, once and check. */
-static int parse_common(int argc, char **argv, const char **config_path, int allow_verbosity)
+/* Options shared by run, once and check; *steps counts -v (+1) and -q (-1). */
+static int parse_common(int argc, char **argv, const char **config_path, int allow_verbosity,
+                        int *steps)
 {
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -87,7 +81,7 @@ static int parse_common(int argc, char **argv, const char **config_path, int all
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	int verbosity = 1, ch;
+	int verbosity = 0, ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -109,15 +103,42 @@ static int parse_common(int argc, char **argv, const char **config_path, int all
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument", argv[optind]);
-	log_set_verbosity(verbosity);
+	*steps = verbosity;
 	return 0;
+}
+
+/* In the journal (run, once, and check as the unit's ExecStartPre=): the config reader's lines
+ * with their priorities, so that `journalctl -p warning` shows why the service did not start. */
+static struct config *load_config_journal(const char *path, int *nerrors)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (mem == NULL)
+		return config_load(path, stderr, nerrors);
+	struct config *c = config_load(path, mem, nerrors);
+	fclose(mem);
+	for (const char *t = text; t != NULL && *t != '\0';) {
+		size_t n = strcspn(t, "\n");
+		const char *w = strstr(t, ": warning: ");
+		int warning = w != NULL && w < t + n;
+		log_line(warning ? LOG_LEVEL_WARNING : LOG_LEVEL_ERROR, "%.*s", (int)n, t);
+		t += n + (t[n] == '\n');
+	}
+	free(text);
+	return c;
 }
 
 static struct config *load_config(const char *path)
 {
 	int nerrors = 0;
-	struct config *c = config_load(path, stderr, &nerrors);
-	if (c == NULL)
+	int journal = log_get_format() == LOG_FORMAT_JOURNAL;
+	struct config *c =
+	    journal ? load_config_journal(path, &nerrors) : config_load(path, stderr, &nerrors);
+	if (c == NULL && journal)
+		log_line(LOG_LEVEL_ERROR, "feedmerge: %s: %d error%s", path, nerrors,
+		         nerrors == 1 ? "" : "s");
+	else if (c == NULL)
 		fprintf(stderr, "feedmerge: %s: %d error%s\n", path, nerrors,
 		        nerrors == 1 ? "" : "s");
 	return c;
@@ -158,7 +179,7 @@ static int parse_config_opts(int argc, char **argv, const char **config_path, in
 
 static int cmd_check(int argc, char **argv)
 {
-	const char *path = default_config_path();
+	const char *path = INSTALLED_CONFIG;
 	int env = 0;
 	int rc = parse_config_opts(argc, argv, &path, &env);
 	if (rc != 0)
@@ -192,7 +213,7 @@ static int cmd_check(int argc, char **argv)
  * beside it), one line each. */
 static int cmd_status(int argc, char **argv)
 {
-	const char *path = default_config_path();
+	const char *path = INSTALLED_CONFIG;
 	int rc = parse_config_opts(argc, argv, &path, NULL);
 	if (rc != 0)
 		return rc;
@@ -239,7 +260,7 @@ static int cmd_status(int argc, char **argv)
 /* `feedmerge opml`: the configured sources as OPML 2.0 on stdout, their groups as folders. */
 static int cmd_opml(int argc, char **argv)
 {
-	const char *path = default_config_path();
+	const char *path = INSTALLED_CONFIG;
 	int rc = parse_config_opts(argc, argv, &path, NULL);
 	if (rc != 0)
 		return rc;
@@ -279,13 +300,16 @@ static int startup_check(const struct config *c, const char *path, int listener)
 
 static int cmd_daemon(int argc, char **argv, int once)
 {
-	const char *path = default_config_path();
-	int rc = parse_common(argc, argv, &path, 1);
+	const char *path = INSTALLED_CONFIG;
+	int steps = 0;
+	int rc = parse_common(argc, argv, &path, 1, &steps);
 	if (rc != 0)
 		return rc;
+	log_set_verbosity(steps);
 	struct config *c = load_config(path);
 	if (c == NULL)
 		return EXIT_CONFIG;
+	log_set_level(c->log_level);
 	if ((rc = startup_check(c, path, !once)) != 0) {
 		config_free(c);
 		return rc;
@@ -428,6 +452,7 @@ static int cmd_parse(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	log_init();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -897,6 +897,31 @@ void source_set_counts(const struct source_set *set, struct source_counts *out)
 	out->failed_names = set->failed_names.data != NULL ? set->failed_names.data : "";
 }
 
+size_t source_set_failing(const struct source_set *set)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < set->n; i++)
+		n += set->v[i]->enabled && set->v[i]->state.failures > 0;
+	return n;
+}
+
+int source_set_summary(const struct source_set *set, size_t i, struct source_summary *out)
+{
+	if (i >= set->n)
+		return -1;
+	const struct source *src = set->v[i];
+	*out = (struct source_summary){
+	    .name = src->name,
+	    .last_error = src->state.last_error,
+	    .enabled = src->enabled,
+	    .ok = src->n_ok,
+	    .failed = src->n_failed,
+	    .new_entries = src->n_new,
+	    .last_status = src->state.last_status,
+	};
+	return 0;
+}
+
 /* Polling stopped after a 410 Gone: said at start-up, not armed. */
 static int source_is_gone(const struct source *src)
 {

@@ -82,6 +82,20 @@ const char *source_name(const struct source *src);
  * max). */
 size_t source_set_stats(const struct source_set *set, struct source_stats *out, size_t max);
 
+/* Enabled sources whose last poll failed (consecutive failures > 0). Read-only. */
+size_t source_set_failing(const struct source_set *set);
+
+/* One source's results since the set was made, for `once`'s summary at a terminal. */
+struct source_summary {
+	const char *name;       /* borrowed from the set */
+	const char *last_error; /* borrowed; NULL after a success */
+	int enabled;
+	size_t ok, failed, new_entries;
+	long last_status; /* HTTP status of the last response, 0 for none */
+};
+/* Fills *out for the set's i-th source in config order. Returns 0, or -1 past the end. */
+int source_set_summary(const struct source_set *set, size_t i, struct source_summary *out);
+
 /* The fetcher's done callback: r->userdata is the source. */
 void source_fetch_done_cb(void *ctx, const struct fetch_result *r);
 

@@ -1918,3 +1918,14 @@ int store_record_unchanged(struct store *s, const char *source, const char *url,
 	}
 	return 0;
 }
+
+int64_t store_entry_count(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM entries", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}

@@ -204,4 +204,7 @@ void store_status_free(struct store_status *st);
  * logging. */
 int store_size(struct store *s, int64_t *db_bytes, size_t *entries);
 
+/* The number of entries stored (systemd's STATUS= line), or -1 on an error. Read-only. */
+int64_t store_entry_count(struct store *s);
+
 #endif

@@ -3,11 +3,15 @@
 # the scripted test server, bounded waits and the daemon under test.
 #
 # Environment (set by `make check`): FEEDMERGE (the binary), TESTS_SRCDIR (tests/ in the source
-# tree), PYTHON (default python3). Everything started here is stopped on exit.
+# tree), PYTHON (default python3), TESTS_TOP_BUILDDIR (the build tree). Everything started
+# here is stopped on exit.
 
 : "${FEEDMERGE:?FEEDMERGE must name the feedmerge binary}"
 : "${TESTS_SRCDIR:?TESTS_SRCDIR must name the tests folder}"
 PYTHON=${PYTHON:-python3}
+# The daemon's log lines without timestamps, as the tests grep them ("^listening on ...").
+FEEDMERGE_LOG_PLAIN=1
+export FEEDMERGE_LOG_PLAIN
 INTEGRATION_DIR="$TESTS_SRCDIR/integration"
 FIXTURES_DIR="$TESTS_SRCDIR/parse"
 
