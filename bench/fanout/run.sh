@@ -8,7 +8,7 @@
 #
 # Environment: FEEDMERGE (the daemon; default _build/src/feedmerge), DURATION (s per run, default
 # 15), CONNS (default "1000 10000"), THREADS (wrk's, default 2), SERVERS (default
-# "nginx feedmerge"), GZIP (1: the requests say Accept-Encoding: gzip, as feed readers do;
+# "feedmerge nginx"), GZIP (1: the requests say Accept-Encoding: gzip, as feed readers do;
 # default 1). Needs wrk, nginx, curl, python3 (apt-get install wrk nginx-light). Raises the
 # soft open-file limit to the hard one (10,000 connections take ~10,000 descriptors in wrk and
 # as many in the server). Everything runs on 127.0.0.1 and is stopped on exit.
@@ -18,7 +18,7 @@ FEEDMERGE=${FEEDMERGE:-$top/_build/src/feedmerge}
 DURATION=${DURATION:-15}
 CONNS=${CONNS:-1000 10000}
 THREADS=${THREADS:-2}
-SERVERS=${SERVERS:-nginx feedmerge}
+SERVERS=${SERVERS:-feedmerge nginx}
 GZIP=${GZIP:-1}
 
 for t in wrk curl python3; do
