@@ -4,14 +4,16 @@
  *   summary and content_text are plain text, HTML-escaped so every summary/content is HTML;
  *   content_html as is, but for relative URLs in its attributes, resolved as the XML parser
  *   does; authors[0].name (1.1), else author.name (1.0), item before feed;
- *   tags -> categories; attachments -> enclosures; the feed has no id and no date of its own.
+ *   tags -> categories; attachments -> enclosures; the feed has no id and no date of its own;
+ *   items[]._source (feedmerge's extension, README "JSON Feed extension": title, feed_url,
+ *   home_page_url) -> the entry's source, as atom:source, so an instance stacked over another's
+ *   feed.json keeps the original attribution.
  * No tree of the document is built: callbacks follow a short path of keys (root, items[],
- * authors[], attachments[]) and skip every other subtree by counting depth, so peak memory is
- * the document plus the entries kept. JSON Feed allows its members in any order, so what
- * depends on another member (the version, the base URL from feed_url, the feed's author) is
- * decided at the end, over the items read so far.
- * A document cut off or broken mid-way keeps the items that were complete before the break,
- * as the XML parser does for truncated XML. */
+ * authors[], attachments[], _source) and skip every other subtree by counting depth, so peak memory
+ * is the document plus the entries kept. JSON Feed allows its members in any order, so what depends
+ * on another member (the version, the base URL from feed_url, the feed's author) is decided at the
+ * end, over the items read so far. A document cut off or broken mid-way keeps the items that were
+ * complete before the break, as the XML parser does for truncated XML. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -38,6 +40,7 @@ enum json_kind {
 	JSON_TAGS,    /* items[i].tags */
 	JSON_ATTS,    /* items[i].attachments */
 	JSON_ATT,     /* items[i].attachments[j] */
+	JSON_SOURCE,  /* items[i]._source */
 };
 
 /* Member names that matter, where they matter. */
@@ -64,6 +67,7 @@ enum json_key {
 	KEY_NAME,
 	KEY_MIME_TYPE,
 	KEY_SIZE_IN_BYTES,
+	KEY_SOURCE,
 };
 
 /* The authors of the feed or of an item. */
@@ -143,6 +147,18 @@ static void json_add_tag(struct entry *e, const char *s, size_t len)
 	free(t);
 }
 
+/* Drops the entry's source (a _source member again: the last one counts). */
+static void json_source_clear(struct entry *e)
+{
+	if (e->source == NULL)
+		return;
+	free(e->source->title);
+	free(e->source->feed_url);
+	free(e->source->link);
+	free(e->source);
+	e->source = NULL;
+}
+
 static enum json_key json_key_of(enum json_kind kind, const char *k, size_t len)
 {
 	static const struct {
@@ -171,6 +187,10 @@ static enum json_key json_key_of(enum json_kind kind, const char *k, size_t len)
 	    {JSON_ITEM, KEY_AUTHOR, "author"},
 	    {JSON_ITEM, KEY_TAGS, "tags"},
 	    {JSON_ITEM, KEY_ATTACHMENTS, "attachments"},
+	    {JSON_ITEM, KEY_SOURCE, "_source"},
+	    {JSON_SOURCE, KEY_TITLE, "title"},
+	    {JSON_SOURCE, KEY_FEED_URL, "feed_url"},
+	    {JSON_SOURCE, KEY_HOME_PAGE_URL, "home_page_url"},
 	    {JSON_AUTHOR, KEY_NAME, "name"},
 	    {JSON_ATT, KEY_URL, "url"},
 	    {JSON_ATT, KEY_MIME_TYPE, "mime_type"},
@@ -273,9 +293,20 @@ static int json_map_key_cb(void *ctx, const unsigned char *k, size_t len)
 			}
 			e->nenclosures = 0;
 			break;
+		case KEY_SOURCE:
+			json_source_clear(e);
+			break;
 		default:
 			break;
 		}
+	} else if (fr->kind == JSON_SOURCE) {
+		struct entry_source *src = json_item(st)->source;
+		if (fr->key == KEY_TITLE)
+			json_set(&src->title, NULL);
+		else if (fr->key == KEY_FEED_URL)
+			json_set(&src->feed_url, NULL);
+		else if (fr->key == KEY_HOME_PAGE_URL)
+			json_set(&src->link, NULL);
 	} else if (fr->kind == JSON_AUTHOR && fr->key == KEY_NAME) {
 		json_set(&st->name, NULL);
 	} else if (fr->kind == JSON_ATT) {
@@ -401,6 +432,18 @@ static void json_scalar(struct json_state *st, const char *s, size_t len, int is
 		if (str != NULL)
 			json_add_tag(json_item(st), str, len);
 		break;
+	case JSON_SOURCE: {
+		struct entry_source *src = json_item(st)->source;
+		if (str == NULL)
+			break;
+		if (fr->key == KEY_TITLE)
+			json_set(&src->title, parse_json_text_dup_title(str, len));
+		else if (fr->key == KEY_FEED_URL)
+			json_set(&src->feed_url, parse_json_text_dup_url(str, len));
+		else if (fr->key == KEY_HOME_PAGE_URL)
+			json_set(&src->link, parse_json_text_dup_url(str, len));
+		break;
+	}
 	case JSON_AUTHOR:
 		if (fr->key == KEY_NAME && str != NULL)
 			json_set(&st->name, parse_json_text_dup_plain(str, len));
@@ -481,6 +524,11 @@ static int json_open(struct json_state *st, int is_map)
 			child.kind = JSON_TAGS;
 		} else if (fr->kind == JSON_ITEM && fr->key == KEY_ATTACHMENTS && !is_map) {
 			child.kind = JSON_ATTS;
+		} else if (fr->kind == JSON_ITEM && fr->key == KEY_SOURCE && is_map) {
+			child.kind = JSON_SOURCE;
+			struct entry *e = json_item(st);
+			json_source_clear(e);
+			e->source = xcalloc(1, sizeof *e->source);
 		}
 		break;
 	case JSON_ITEMS:
@@ -563,6 +611,14 @@ static int json_close(struct json_state *st)
 			free(st->name);
 		st->name = NULL;
 		break;
+	case JSON_SOURCE: {
+		/* A _source naming nothing is no source: the entry is credited to its feed. */
+		struct entry *e = json_item(st);
+		if (e->source->title == NULL && e->source->feed_url == NULL &&
+		    e->source->link == NULL)
+			json_source_clear(e);
+		break;
+	}
 	case JSON_ATT:
 		if (st->att_url != NULL)
 			entry_add_enclosure(json_item(st), st->att_url, st->att_type, st->att_size);
@@ -754,6 +810,10 @@ static struct feed *json_finish(struct json_state *st)
 			                          e->content, strlen(e->content), base));
 		for (size_t k = 0; k < e->nenclosures; k++)
 			json_set(&e->enclosures[k].url, url_resolve(base, e->enclosures[k].url));
+		if (e->source != NULL) {
+			json_set(&e->source->feed_url, url_resolve(base, e->source->feed_url));
+			json_set(&e->source->link, url_resolve(base, e->source->link));
+		}
 		if (e->author == NULL)
 			e->author = xstrdup_or_null(feed_author);
 	}
