@@ -21,12 +21,17 @@ CLEANUP_PIDS=""
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/feedmerge-it.XXXXXX") || exit 1
 
+# Stops what the test started and is still running. Only the shell's own jobs are signalled:
+# a process a test already waited for is gone, and its number may be another test's process
+# by now (pid_max wraps quickly on a busy machine).
 cleanup() {
+	local live pid
+	live=" $(jobs -p | tr '\n' ' ') "
 	for pid in $CLEANUP_PIDS; do
-		kill "$pid" 2>/dev/null
+		case "$live" in *" $pid "*) kill "$pid" 2>/dev/null ;; esac
 	done
 	for pid in $CLEANUP_PIDS; do
-		wait "$pid" 2>/dev/null
+		case "$live" in *" $pid "*) wait "$pid" 2>/dev/null ;; esac
 	done
 	if [ -n "${FEEDMERGE_KEEP_WORK:-}" ]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
 }
