@@ -59,6 +59,7 @@ void entry_clear(struct entry *e)
 	free(e->summary);
 	free(e->content);
 	free(e->author);
+	free(e->author_email);
 	for (size_t i = 0; i < e->ncategories; i++)
 		free(e->categories[i]);
 	free(e->categories);

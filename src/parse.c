@@ -838,6 +838,114 @@ static int looks_like_html(const char *s, size_t len)
 	return html_doctype;
 }
 
+/* True when s[0..len) reads as one e-mail address: a local part, '@', a domain with a dot or
+ * a name, no white space, no brackets or parentheses. */
+static int is_email(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len);
+	if (at == NULL || at == s || at == s + len - 1)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (is_space(c) || c == '(' || c == ')' || c == '<' || c == '>' || c == ',' ||
+		    (c == '@' && s + i != at))
+			return 0;
+	}
+	return 1;
+}
+
+/* Trims white space and one pair of surrounding quotes from s[0..*len). */
+static const char *trim_name(const char *s, size_t *len)
+{
+	size_t n = *len;
+	while (n > 0 && is_space((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && is_space((unsigned char)s[n - 1]))
+		n--;
+	if (n >= 2 && ((s[0] == '"' && s[n - 1] == '"') || (s[0] == '\'' && s[n - 1] == '\''))) {
+		s++;
+		n -= 2;
+	}
+	*len = n;
+	return s;
+}
+
+/* Splits an entry's author as feeds write it into the name and the address: "Jo Smith
+ * (jo@example.com)" (Atom's name and email as we join them, and dc:creator), RSS 2.0's
+ * "jo@example.com (Jo Smith)", RFC 5322's "Jo Smith <jo@example.com>", and a bare address
+ * (then it is both: there is no name). A parenthesis without an address ("Jo (editor)") is
+ * part of the name. */
+static void split_author(struct entry *e)
+{
+	const char *s = e->author;
+	size_t len = strlen(s);
+	const char *name = NULL, *email = NULL;
+	size_t nlen = 0, elen = 0;
+	if (len > 7 && strncasecmp(s, "mailto:", 7) == 0 && is_email(s + 7, len - 7)) {
+		s += 7;
+		len -= 7;
+	}
+	if (is_email(s, len)) {
+		email = s;
+		elen = len;
+	} else if (len > 2 && (s[len - 1] == ')' || s[len - 1] == '>')) {
+		char open = s[len - 1] == ')' ? '(' : '<';
+		size_t i = len - 1;
+		while (i > 0 && s[i - 1] != open)
+			i--;
+		if (i == 0)
+			return;
+		const char *in = s + i;
+		size_t inlen = len - 1 - i;
+		const char *out = s;
+		size_t outlen = i - 1;
+		in = trim_name(in, &inlen);
+		if (inlen > 7 && strncasecmp(in, "mailto:", 7) == 0) {
+			in += 7;
+			inlen -= 7;
+		}
+		out = trim_name(out, &outlen);
+		if (outlen > 7 && strncasecmp(out, "mailto:", 7) == 0 &&
+		    is_email(out + 7, outlen - 7)) {
+			out += 7;
+			outlen -= 7;
+		}
+		if (is_email(in, inlen)) {
+			email = in;
+			elen = inlen;
+			name = out;
+			nlen = outlen;
+		} else if (open == '(' && is_email(out, outlen)) {
+			email = out;
+			elen = outlen;
+			name = trim_name(in, &inlen);
+			nlen = inlen;
+		} else {
+			return;
+		}
+	} else {
+		return;
+	}
+	char *addr = xstrndup(email, elen);
+	char *who = nlen > 0 ? xstrndup(name, nlen) : xstrdup(addr);
+	free(e->author);
+	e->author = who;
+	free(e->author_email);
+	e->author_email = addr;
+}
+
+/* Every entry's author as a name and an address (split_author). */
+static void finish_authors(struct feed *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->nentries; i++)
+		if (f->entries[i].author != NULL && strpbrk(f->entries[i].author, "@") != NULL)
+			split_author(&f->entries[i]);
+}
+
 /* Parses a document. See parse.h. */
 struct feed *parse_feed(const char *data, size_t len, const struct parse_opts *opts, char *err,
                         size_t errlen)
@@ -857,8 +965,11 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_opts *o
 			snprintf(err, errlen, "not a feed: empty document");
 			return NULL;
 		}
-		if (data[i] == '{' || data[i] == '[')
-			return parse_json_feed(data + i, len - i, opts, err, errlen);
+		if (data[i] == '{' || data[i] == '[') {
+			struct feed *jf = parse_json_feed(data + i, len - i, opts, err, errlen);
+			finish_authors(jf);
+			return jf;
+		}
 	}
 
 	char *owned = NULL;
@@ -908,5 +1019,6 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_opts *o
 	free(head);
 	if (cr.cd != (iconv_t)-1)
 		iconv_close(cr.cd);
+	finish_authors(f);
 	return f;
 }
