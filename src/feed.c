@@ -55,6 +55,7 @@ void entry_clear(struct entry *e)
 {
 	free(e->id);
 	free(e->link);
+	free(e->link_proxy);
 	free(e->title);
 	free(e->summary);
 	free(e->content);

@@ -34,6 +34,8 @@ struct entry_source {
 struct entry {
 	char *id;           /* exactly as the document has it (guid, atom:id, rdf:about) */
 	char *link;         /* absolute where a base was known */
+	char *link_proxy;   /* the link feedburner:origLink replaced (a feedproxy address):
+	                       the same article, for deduplication; NULL when there is none */
 	char *title;        /* plain text */
 	char *summary;      /* HTML */
 	char *content;      /* HTML */

@@ -25,7 +25,8 @@ DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Satur
 ENTRY_KEYS = ["id", "link", "title", "summary", "content", "author", "published", "updated",
               "categories", "enclosures", "source"]
 # An entry's author e-mail (issue 13): present only when the document gives one.
-ENTRY_OPTIONAL_KEYS = ["author_email"]
+# The link feedburner:origLink replaced (issue 13), likewise.
+ENTRY_OPTIONAL_KEYS = ["author_email", "link_proxy"]
 ENCLOSURE_KEYS = ["url", "type", "length"]
 SOURCE_KEYS = ["title", "feed_url", "link"]
 
@@ -176,6 +177,8 @@ def contract(doc):
             continue
         for k in ("id", "link", "title", "summary", "content", "author"):
             check_str(e.get(k), "%s.%s" % (p, k), out)
+        if "link_proxy" in e:
+            check_str(e["link_proxy"], p + ".link_proxy", out, nullable=False)
         if "author_email" in e:
             check_str(e["author_email"], p + ".author_email", out, nullable=False)
             if "@" not in e["author_email"]:
