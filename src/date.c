@@ -250,6 +250,15 @@ static void fold_word(char *w)
 			p++;
 			continue;
 		}
+		if (p[0] == 0xE1 && (p[1] == 0xBA || p[1] == 0xBB) && (p[2] & 0xC0) == 0x80) {
+			/* Vietnamese capitals U+1EA0-U+1EF9 ("THỨ"): even code points, the
+			 * lowercase letter follows each. */
+			unsigned v = (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+			if ((v & 1) == 0)
+				p[2] = (unsigned char)(0x80 | ((v + 1) & 0x3F));
+			p += 3;
+			continue;
+		}
 		if ((p[0] & 0xE0) != 0xC0 || (p[1] & 0xC0) != 0x80) {
 			p++;
 			continue;
@@ -257,6 +266,12 @@ static void fold_word(char *w)
 		unsigned cp = (unsigned)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
 		if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
 			cp += 0x20; /* Latin-1 capitals */
+		else if ((((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177)) &&
+		          (cp & 1) == 0) ||
+		         (((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) &&
+		          (cp & 1) == 1) ||
+		         cp == 0x1A0 || cp == 0x1AF)
+			cp += 1; /* Latin Extended-A capitals ("NĂM", "Ő"), Vietnamese Ơ and Ư */
 		else if (cp >= 0x391 && cp <= 0x3AB)
 			cp += 0x20; /* Greek capitals */
 		switch (cp) {

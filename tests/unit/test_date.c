@@ -535,6 +535,9 @@ static void test_languages(void)
 	check("Ch\xe1\xbb\xa7 nh\xe1\xba\xadt 27/10/2024 09:25 CH", NULL, "2024-10-27T21:25:00Z");
 	check("Th\xe1\xbb\xa9 s\xc3\xa1u, 01/11/2024 - 07:05 SA", NULL, "2024-11-01T07:05:00Z");
 	check("28 th\xc3\xa1ng 13 n\xc4\x83m 2024", NULL, NULL);
+	/* Capitals: Latin-1 (Á), Latin Extended-A (Ă) and Vietnamese (Ứ) letters fold. */
+	check("TH\xe1\xbb\xa8 S\xc3\x81U, 01 TH\xc3\x81NG 11 N\xc4\x82M 2024 - 07:05 SA", NULL,
+	      "2024-11-01T07:05:00Z");
 	/* Greek: abbreviations, genitive and nominative months, capitals, accents, p.m. */
 	check("\xce\x94\xce\xb5\xcf\x85, 28 \xce\x9f\xce\xba\xcf\x84 2024 09:25:00 +0300", NULL,
 	      "2024-10-28T06:25:00Z");
