@@ -203,9 +203,11 @@ static long fx_end_tag(struct xml_state *st, const char *p, size_t avail, int fi
 		k++;
 	if (k >= avail && !final && avail < 512)
 		return -1;
-	int named = name_end > 2 && (isalpha((unsigned char)p[2]) || p[2] == '_');
-	if (!named || k >= avail || p[k] != '>' || st->fx_depth == 0 ||
-	    st->fx_depth > XML_MAX_DEPTH + 2) {
+	/* A name the stack cannot hold (its start tag was not lexed as one: "<ứng>") pops
+	 * nothing: popping would put the stack one element off from libxml2's. */
+	if (name_end == 2 || !(isalpha((unsigned char)p[2]) || p[2] == '_'))
+		return 0;
+	if (k >= avail || p[k] != '>' || st->fx_depth == 0 || st->fx_depth > XML_MAX_DEPTH + 2) {
 		if (st->fx_depth > 0)
 			st->fx_depth--;
 		return 0;
