@@ -10,6 +10,8 @@
 #include "autoconf.h"
 
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -87,32 +89,79 @@ static int read_offset(const char **pp, int sign, int32_t *off_s)
 	return 0;
 }
 
+/* Where a zone name may stand. */
+enum zone_where {
+	ZONE_ANYWHERE, /* after the time, then anything may follow */
+	ZONE_AT_END,   /* only as the date's last word: also a word in some languages */
+};
+
 struct zone_name {
-	const char *name;
-	int16_t off_min;
+	const char *name; /* lowercase */
+	int16_t off_min;  /* east of UTC */
+	uint8_t where;    /* enum zone_where */
 };
 
-/* RFC 822's names, then abbreviations common enough in feeds to be worth knowing. Ambiguous
- * ones (IST, CST) take the RFC or most common meaning. */
+/* The one table of zone names, sorted by name (bsearch). Sources:
+ * - RFC 822 5.1 / RFC 2822 4.3: UT, GMT, EST/EDT, CST/CDT, MST/MDT, PST/PDT, and the military
+ *   letters A-I, K-Z. RFC 2822 4.3 says RFC 822 defined the letters' signs backwards, so they
+ *   "SHOULD all be considered equivalent to -0000 unless there is out-of-band information":
+ *   -0000 (3.3) is a UTC time whose local zone is unknown, so each letter is +0000 here. Z is
+ *   +0000 in both readings. J (the local-time letter, not in either RFC) is not a zone.
+ * - North America: Atlantic, Newfoundland, Alaska, Hawaii-Aleutian; ET/CT/MT/PT (standard
+ *   time: at most an hour off in summer) only at the end of a date ("et" is French "and").
+ * - The abbreviations of the places our sources are: Europe, Asia (ICT: Indochina time,
+ *   Vietnam, +07:00), Australia and New Zealand. Ambiguous ones take the RFC's or the most
+ *   common meaning (CST: US Central, IST: India, BST: British Summer Time).
+ * A zone word not in it makes the date unreadable (date_read_zone's ZONE_UNKNOWN): a guessed UTC
+ * would put an entry hours away from where it belongs, first-seen dating does not. */
 static const struct zone_name zone_names[] = {
-    {"ut", 0},      {"utc", 0},     {"gmt", 0},    {"z", 0},      {"est", -300}, {"edt", -240},
-    {"cst", -360},  {"cdt", -300},  {"mst", -420}, {"mdt", -360}, {"pst", -480}, {"pdt", -420},
-    {"akst", -540}, {"akdt", -480}, {"hst", -600}, {"ast", -240}, {"adt", -180}, {"nst", -210},
-    {"ndt", -150},  {"wet", 0},     {"west", 60},  {"bst", 60},   {"cet", 60},   {"cest", 120},
-    {"met", 60},    {"mest", 120},  {"eet", 120},  {"eest", 180}, {"msk", 180},  {"ist", 330},
-    {"ict", 420},   {"wib", 420},   {"hkt", 480},  {"sgt", 480},  {"awst", 480}, {"jst", 540},
-    {"kst", 540},   {"acst", 570},  {"aest", 600}, {"aedt", 660}, {"nzst", 720}, {"nzdt", 780},
+    {"a", 0, ZONE_ANYWHERE},       {"acdt", 630, ZONE_ANYWHERE},  {"acst", 570, ZONE_ANYWHERE},
+    {"adt", -180, ZONE_ANYWHERE},  {"aedt", 660, ZONE_ANYWHERE},  {"aest", 600, ZONE_ANYWHERE},
+    {"akdt", -480, ZONE_ANYWHERE}, {"akst", -540, ZONE_ANYWHERE}, {"ast", -240, ZONE_ANYWHERE},
+    {"awst", 480, ZONE_ANYWHERE},  {"b", 0, ZONE_ANYWHERE},       {"bst", 60, ZONE_ANYWHERE},
+    {"c", 0, ZONE_ANYWHERE},       {"cat", 120, ZONE_ANYWHERE},   {"cdt", -300, ZONE_ANYWHERE},
+    {"cest", 120, ZONE_ANYWHERE},  {"cet", 60, ZONE_ANYWHERE},    {"cst", -360, ZONE_ANYWHERE},
+    {"ct", -360, ZONE_AT_END},     {"d", 0, ZONE_ANYWHERE},       {"e", 0, ZONE_ANYWHERE},
+    {"eat", 180, ZONE_ANYWHERE},   {"edt", -240, ZONE_ANYWHERE},  {"eest", 180, ZONE_ANYWHERE},
+    {"eet", 120, ZONE_ANYWHERE},   {"est", -300, ZONE_ANYWHERE},  {"et", -300, ZONE_AT_END},
+    {"f", 0, ZONE_ANYWHERE},       {"g", 0, ZONE_ANYWHERE},       {"gmt", 0, ZONE_ANYWHERE},
+    {"h", 0, ZONE_ANYWHERE},       {"hdt", -540, ZONE_ANYWHERE},  {"hkt", 480, ZONE_ANYWHERE},
+    {"hst", -600, ZONE_ANYWHERE},  {"i", 0, ZONE_ANYWHERE},       {"ict", 420, ZONE_ANYWHERE},
+    {"idt", 180, ZONE_ANYWHERE},   {"ist", 330, ZONE_ANYWHERE},   {"jst", 540, ZONE_ANYWHERE},
+    {"k", 0, ZONE_ANYWHERE},       {"kst", 540, ZONE_ANYWHERE},   {"l", 0, ZONE_ANYWHERE},
+    {"m", 0, ZONE_ANYWHERE},       {"mdt", -360, ZONE_ANYWHERE},  {"mest", 120, ZONE_ANYWHERE},
+    {"met", 60, ZONE_ANYWHERE},    {"msk", 180, ZONE_ANYWHERE},   {"mst", -420, ZONE_ANYWHERE},
+    {"mt", -420, ZONE_AT_END},     {"myt", 480, ZONE_ANYWHERE},   {"n", 0, ZONE_ANYWHERE},
+    {"ndt", -150, ZONE_ANYWHERE},  {"nst", -210, ZONE_ANYWHERE},  {"nzdt", 780, ZONE_ANYWHERE},
+    {"nzst", 720, ZONE_ANYWHERE},  {"o", 0, ZONE_ANYWHERE},       {"p", 0, ZONE_ANYWHERE},
+    {"pdt", -420, ZONE_ANYWHERE},  {"pht", 480, ZONE_ANYWHERE},   {"pkt", 300, ZONE_ANYWHERE},
+    {"pst", -480, ZONE_ANYWHERE},  {"pt", -480, ZONE_AT_END},     {"q", 0, ZONE_ANYWHERE},
+    {"r", 0, ZONE_ANYWHERE},       {"s", 0, ZONE_ANYWHERE},       {"sast", 120, ZONE_ANYWHERE},
+    {"sgt", 480, ZONE_ANYWHERE},   {"t", 0, ZONE_ANYWHERE},       {"u", 0, ZONE_ANYWHERE},
+    {"ut", 0, ZONE_ANYWHERE},      {"utc", 0, ZONE_ANYWHERE},     {"v", 0, ZONE_ANYWHERE},
+    {"w", 0, ZONE_ANYWHERE},       {"wat", 60, ZONE_ANYWHERE},    {"west", 60, ZONE_ANYWHERE},
+    {"wet", 0, ZONE_ANYWHERE},     {"wib", 420, ZONE_ANYWHERE},   {"wit", 540, ZONE_ANYWHERE},
+    {"wita", 480, ZONE_ANYWHERE},  {"x", 0, ZONE_ANYWHERE},       {"y", 0, ZONE_ANYWHERE},
+    {"z", 0, ZONE_ANYWHERE},
 };
 
-/* North American zones without the S/D letter, as US sites print them ("4:31 PM ET"):
- * standard time, at most an hour off in summer where reading no zone would be four to eight.
- * Two letters are also words ("et" in French), so only at the end of a date. */
-static const struct zone_name zone_names_generic[] = {
-    {"et", -300},
-    {"ct", -360},
-    {"mt", -420},
-    {"pt", -480},
-};
+static int zone_name_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct zone_name *)elem)->name);
+}
+
+/* The table's entry for the lowercase word w, or NULL. */
+static const struct zone_name *zone_name_find(const char *w)
+{
+	return bsearch(w, zone_names, sizeof zone_names / sizeof zone_names[0],
+	               sizeof zone_names[0], zone_name_cmp);
+}
+
+/* Words that may follow a time and say nothing of its zone: "09:25 Uhr", "9:25 h". */
+static int is_clock_word(const char *w)
+{
+	return strcmp(w, "uhr") == 0 || strcmp(w, "hrs") == 0;
+}
 
 /* Reads a zone: "+0700", "-07:00", "+07", "GMT", "GMT+7", "UTC-05:30", "PST", military letters,
  * "(GMT+7)". ZONE_OK with the offset; ZONE_UNKNOWN for a word we do not know (consumed);
@@ -174,22 +223,13 @@ enum zone_found date_read_zone(const char **pp, int32_t *off_s)
 		}
 	}
 	*pp = q;
-	for (size_t i = 0; i < sizeof zone_names / sizeof zone_names[0]; i++) {
-		if (strcmp(word, zone_names[i].name) == 0) {
-			*off_s = zone_names[i].off_min * 60;
-			return ZONE_OK;
-		}
-	}
-	for (size_t i = 0; i < sizeof zone_names_generic / sizeof zone_names_generic[0]; i++) {
-		if (strcmp(word, zone_names_generic[i].name) == 0 && *skip_space(q) == '\0') {
-			*off_s = zone_names_generic[i].off_min * 60;
-			return ZONE_OK;
-		}
-	}
-	if (n == 1 && word[0] != 'j' && (*q == '\0' || is_space((unsigned char)*q) || *q == ')')) {
-		/* Military letters: RFC 2822 4.3 says their signs were botched in RFC 822 and
-		 * they mean -0000, i.e. UTC with no local information. */
-		*off_s = 0;
+	const struct zone_name *z = zone_name_find(word);
+	if (z != NULL && n == 1 && !(*q == '\0' || is_space((unsigned char)*q) || *q == ')'))
+		z = NULL; /* a letter glued to something else is no military zone */
+	if (z != NULL && z->where == ZONE_AT_END && *skip_space(q) != '\0')
+		z = NULL;
+	if (z != NULL) {
+		*off_s = z->off_min * 60;
 		return ZONE_OK;
 	}
 	return ZONE_UNKNOWN;
@@ -197,8 +237,92 @@ enum zone_found date_read_zone(const char **pp, int32_t *off_s)
 
 /* ---- readers ------------------------------------------------------------------------------ */
 
-/* Month names: English (full names and any prefix of 3+ letters), then abbreviations other
- * languages' feeds print (French, German, Spanish, Italian, Portuguese, Dutch). */
+/* Folds the UTF-8 word w in place for comparison: ASCII and Latin-1 capitals lowercased
+ * (Vietnamese "Tháng", Hungarian "Október"), Greek capitals lowercased and its accents (tonos,
+ * dialytika) and final sigma dropped ("Οκτωβρίου" -> "οκτωβριου"). Every mapped character
+ * keeps its length. */
+static void fold_word(char *w)
+{
+	unsigned char *p = (unsigned char *)w;
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			*p = (unsigned char)lower(*p);
+			p++;
+			continue;
+		}
+		if (p[0] == 0xE1 && (p[1] == 0xBA || p[1] == 0xBB) && (p[2] & 0xC0) == 0x80) {
+			/* Vietnamese capitals U+1EA0-U+1EF9 ("THỨ"): even code points, the
+			 * lowercase letter follows each. */
+			unsigned v = (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+			if ((v & 1) == 0)
+				p[2] = (unsigned char)(0x80 | ((v + 1) & 0x3F));
+			p += 3;
+			continue;
+		}
+		if ((p[0] & 0xE0) != 0xC0 || (p[1] & 0xC0) != 0x80) {
+			p++;
+			continue;
+		}
+		unsigned cp = (unsigned)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+		if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+			cp += 0x20; /* Latin-1 capitals */
+		else if ((((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177)) &&
+		          (cp & 1) == 0) ||
+		         (((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) &&
+		          (cp & 1) == 1) ||
+		         cp == 0x1A0 || cp == 0x1AF)
+			cp += 1; /* Latin Extended-A capitals ("NĂM", "Ő"), Vietnamese Ơ and Ư */
+		else if (cp >= 0x391 && cp <= 0x3AB)
+			cp += 0x20; /* Greek capitals */
+		switch (cp) {
+		case 0x386:
+		case 0x3AC:
+			cp = 0x3B1; /* alpha */
+			break;
+		case 0x388:
+		case 0x3AD:
+			cp = 0x3B5; /* epsilon */
+			break;
+		case 0x389:
+		case 0x3AE:
+			cp = 0x3B7; /* eta */
+			break;
+		case 0x38A:
+		case 0x3AF:
+		case 0x3CA:
+		case 0x390:
+			cp = 0x3B9; /* iota */
+			break;
+		case 0x38C:
+		case 0x3CC:
+			cp = 0x3BF; /* omicron */
+			break;
+		case 0x38E:
+		case 0x3CD:
+		case 0x3CB:
+		case 0x3B0:
+			cp = 0x3C5; /* upsilon */
+			break;
+		case 0x38F:
+		case 0x3CE:
+			cp = 0x3C9; /* omega */
+			break;
+		case 0x3C2:
+			cp = 0x3C3; /* final sigma */
+			break;
+		default:
+			break;
+		}
+		p[0] = (unsigned char)(0xC0 | cp >> 6);
+		p[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		p += 2;
+	}
+}
+
+/* Month names (folded, see fold_word): English full names and any prefix of 3+ letters, then
+ * the names and abbreviations other languages' feeds print: French, German, Spanish, Italian,
+ * Portuguese, Dutch, Hungarian (exact), and Greek stems (nominative "Οκτώβριος", genitive
+ * "Οκτωβρίου" and abbreviation "Οκτ" alike). */
 static int month_from_word(const char *w)
 {
 	static const char *const full[] = {"january",   "february", "march",    "april",
@@ -211,35 +335,61 @@ static int month_from_word(const char *w)
 	    {"janv", 1},
 	    {"ene", 1},
 	    {"gen", 1},
+	    {"janu\xc3\xa1r", 1},
 	    {"f\xc3\xa9vr", 2},
 	    {"fevr", 2},
 	    {"fev", 2},
+	    {"febru\xc3\xa1r", 2},
 	    {"m\xc3\xa4r", 3},
 	    {"mrz", 3},
 	    {"mrt", 3},
+	    {"m\xc3\xa1rc", 3},
+	    {"m\xc3\xa1rcius", 3},
 	    {"avr", 4},
 	    {"abr", 4},
+	    {"\xc3\xa1pr", 4},
+	    {"\xc3\xa1prilis", 4},
 	    {"mai", 5},
 	    {"mag", 5},
 	    {"mei", 5},
+	    {"m\xc3\xa1j", 5},
+	    {"m\xc3\xa1jus", 5},
 	    {"juin", 6},
 	    {"giu", 6},
+	    {"j\xc3\xban", 6},
+	    {"j\xc3\xbanius", 6},
 	    {"juil", 7},
 	    {"lug", 7},
+	    {"j\xc3\xbal", 7},
+	    {"j\xc3\xbalius", 7},
 	    {"ao\xc3\xbbt", 8},
 	    {"aout", 8},
 	    {"ago", 8},
+	    {"augusztus", 8},
 	    {"set", 9},
 	    {"sept", 9},
+	    {"szept", 9},
+	    {"szeptember", 9},
 	    {"okt", 10},
 	    {"ott", 10},
 	    {"out", 10},
+	    {"okt\xc3\xb3"
+	     "ber",
+	     10},
 	    {"d\xc3\xa9"
 	     "c",
 	     12},
 	    {"dez", 12},
 	    {"dic", 12},
 	};
+	/* Greek, folded: ιαν φεβ μαρ απρ μαι ιουν ιουλ αυγ σεπ οκτ νοε δεκ. */
+	static const char *const greek[] = {
+	    "\xce\xb9\xce\xb1\xce\xbd",         "\xcf\x86\xce\xb5\xce\xb2",
+	    "\xce\xbc\xce\xb1\xcf\x81",         "\xce\xb1\xcf\x80\xcf\x81",
+	    "\xce\xbc\xce\xb1\xce\xb9",         "\xce\xb9\xce\xbf\xcf\x85\xce\xbd",
+	    "\xce\xb9\xce\xbf\xcf\x85\xce\xbb", "\xce\xb1\xcf\x85\xce\xb3",
+	    "\xcf\x83\xce\xb5\xcf\x80",         "\xce\xbf\xce\xba\xcf\x84",
+	    "\xce\xbd\xce\xbf\xce\xb5",         "\xce\xb4\xce\xb5\xce\xba"};
 	size_t n = strlen(w);
 	if (n >= 3)
 		for (int i = 0; i < 12; i++)
@@ -248,24 +398,71 @@ static int month_from_word(const char *w)
 	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
 		if (strcmp(w, other[i].name) == 0)
 			return other[i].mon;
+	if ((unsigned char)w[0] == 0xCE || (unsigned char)w[0] == 0xCF)
+		for (int i = 0; i < 12; i++)
+			if (strncmp(w, greek[i], strlen(greek[i])) == 0)
+				return i + 1;
 	return 0;
 }
 
+/* Weekday words (folded) that may start a date: English (any prefix of 3+ letters), Greek,
+ * Hungarian, Vietnamese ("Thứ hai" ... "Chủ nhật": its first word), Korean ("월요일"). What
+ * follows up to the first digit is skipped with them ("Thứ hai 28/10/2024"). */
 static int is_weekday_word(const char *w)
 {
 	static const char *const full[] = {"sunday",   "monday", "tuesday", "wednesday",
 	                                   "thursday", "friday", "saturday"};
+	static const char *const other[] = {
+	    /* Greek: κυριακη δευτερα τριτη τεταρτη πεμπτη παρασκευη σαββατο and their first
+	     * three letters */
+	    "\xce\xba\xcf\x85\xcf\x81\xce\xb9\xce\xb1\xce\xba\xce\xb7",
+	    "\xce\xb4\xce\xb5\xcf\x85\xcf\x84\xce\xb5\xcf\x81\xce\xb1",
+	    "\xcf\x84\xcf\x81\xce\xb9\xcf\x84\xce\xb7",
+	    "\xcf\x84\xce\xb5\xcf\x84\xce\xb1\xcf\x81\xcf\x84\xce\xb7",
+	    "\xcf\x80\xce\xb5\xce\xbc\xcf\x80\xcf\x84\xce\xb7",
+	    "\xcf\x80\xce\xb1\xcf\x81\xce\xb1\xcf\x83\xce\xba\xce\xb5\xcf\x85\xce\xb7",
+	    "\xcf\x83\xce\xb1\xce\xb2\xce\xb2\xce\xb1\xcf\x84\xce\xbf",
+	    "\xce\xba\xcf\x85\xcf\x81",
+	    "\xce\xb4\xce\xb5\xcf\x85",
+	    "\xcf\x84\xcf\x81\xce\xb9",
+	    "\xcf\x84\xce\xb5\xcf\x84",
+	    "\xcf\x80\xce\xb5\xce\xbc",
+	    "\xcf\x80\xce\xb1\xcf\x81",
+	    "\xcf\x83\xce\xb1\xce\xb2",
+	    /* Hungarian: hétfő kedd szerda csütörtök péntek szombat vasárnap */
+	    "h\xc3\xa9tf\xc5\x91",
+	    "kedd",
+	    "szerda",
+	    "cs\xc3\xbct\xc3\xb6rt\xc3\xb6k",
+	    "p\xc3\xa9ntek",
+	    "szombat",
+	    "vas\xc3\xa1rnap",
+	    /* Vietnamese: thứ (hai ... bảy), chủ (nhật), and "ngày" (day) */
+	    "th\xe1\xbb\xa9",
+	    "ch\xe1\xbb\xa7",
+	    "ng\xc3\xa0y",
+	    /* Korean: 월요일 화요일 수요일 목요일 금요일 토요일 일요일 */
+	    "\xec\x9b\x94\xec\x9a\x94\xec\x9d\xbc",
+	    "\xed\x99\x94\xec\x9a\x94\xec\x9d\xbc",
+	    "\xec\x88\x98\xec\x9a\x94\xec\x9d\xbc",
+	    "\xeb\xaa\xa9\xec\x9a\x94\xec\x9d\xbc",
+	    "\xea\xb8\x88\xec\x9a\x94\xec\x9d\xbc",
+	    "\xed\x86\xa0\xec\x9a\x94\xec\x9d\xbc",
+	    "\xec\x9d\xbc\xec\x9a\x94\xec\x9d\xbc",
+	};
 	size_t n = strlen(w);
-	if (n < 3)
-		return 0;
-	for (int i = 0; i < 7; i++)
-		if (n <= strlen(full[i]) && strncmp(w, full[i], n) == 0)
+	if (n >= 3)
+		for (int i = 0; i < 7; i++)
+			if (n <= strlen(full[i]) && strncmp(w, full[i], n) == 0)
+				return 1;
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+		if (strcmp(w, other[i]) == 0)
 			return 1;
 	return 0;
 }
 
-/* Reads a word (ASCII letters and any non-ASCII bytes), lowercased into w; its length, 0 when
- * there is none or it does not fit. */
+/* Reads a word (ASCII letters and any non-ASCII bytes), folded into w (fold_word); its length,
+ * 0 when there is none or it does not fit. */
 static size_t read_word(const char **pp, char *w, size_t wsize)
 {
 	const char *p = *pp;
@@ -273,13 +470,22 @@ static size_t read_word(const char **pp, char *w, size_t wsize)
 	while (is_alpha((unsigned char)p[n]) || (unsigned char)p[n] >= 0x80) {
 		if (n + 1 >= wsize)
 			return 0;
-		w[n] = (char)lower((unsigned char)p[n]);
+		w[n] = p[n];
 		n++;
 	}
 	w[n] = '\0';
+	fold_word(w);
 	*pp = p + n;
 	return n;
 }
+
+/* Vietnamese words of a date (folded): tháng (month), năm (year), ngày (day), lúc (at). */
+#define VI_THANG "th\xc3\xa1ng"
+#define VI_NAM "n\xc4\x83m"
+#define VI_NGAY "ng\xc3\xa0y"
+#define VI_LUC                                                                                     \
+	"l\xc3\xba"                                                                                \
+	"c"
 
 static int year_from(int v, int ndigits)
 {
@@ -329,23 +535,45 @@ static int read_time(const char **pp, struct civil *c, int hhmm_ok)
  * applied, -1 for an impossible hour. */
 static int read_ampm(const char **pp, struct civil *c)
 {
+	/* Vietnamese SA / CH (sáng, chiều); Greek π.μ. / μ.μ. */
+	static const struct {
+		const char *word;
+		int pm;
+	} others[] = {{"sa", 0},
+	              {"ch", 1},
+	              {"\xcf\x80.\xce\xbc.", 0},
+	              {"\xce\xbc.\xce\xbc.", 1},
+	              {"\xcf\x80\xce\xbc", 0},
+	              {"\xce\xbc\xce\xbc", 1}};
 	const char *p = skip_space(*pp);
 	int a = lower((unsigned char)p[0]);
-	if (a != 'a' && a != 'p')
-		return 0;
 	const char *q = p + 1;
-	if (*q == '.')
+	int pm = -1;
+	for (size_t i = 0; i < sizeof others / sizeof others[0] && pm < 0; i++) {
+		size_t n = strlen(others[i].word);
+		if (strncasecmp(p, others[i].word, n) == 0 && !is_alpha((unsigned char)p[n]) &&
+		    (unsigned char)p[n] < 0x80) {
+			pm = others[i].pm;
+			q = p + n;
+		}
+	}
+	if (pm < 0) {
+		if (a != 'a' && a != 'p')
+			return 0;
+		if (*q == '.')
+			q++;
+		if (lower((unsigned char)*q) != 'm')
+			return 0;
 		q++;
-	if (lower((unsigned char)*q) != 'm')
-		return 0;
-	q++;
-	if (*q == '.')
-		q++;
-	if (is_alpha((unsigned char)*q))
-		return 0;
+		if (*q == '.')
+			q++;
+		if (is_alpha((unsigned char)*q))
+			return 0;
+		pm = a == 'p';
+	}
 	if (c->hour < 1 || c->hour > 12)
 		return -1;
-	if (a == 'a')
+	if (!pm)
 		c->hour = c->hour == 12 ? 0 : c->hour;
 	else
 		c->hour = c->hour == 12 ? 12 : c->hour + 12;
@@ -353,11 +581,12 @@ static int read_ampm(const char **pp, struct civil *c)
 	return 0;
 }
 
-/* What may follow the time: nothing, a zone (then anything: trailing junk is ignored), or an
- * unknown zone word, which RFC 2822 4.3 says to read as -0000, "no information": the time
- * counts as zone-less. Anything else (digits, punctuation, a word glued to the time, a word
- * with digits after it, which may be a time we would drop, a stray AM/PM) makes the date
- * unreadable. */
+/* What may follow the time: nothing, a zone (then anything: trailing junk is ignored), or a
+ * word that says nothing of the zone ("Uhr", the military J for local time): the time counts
+ * as zone-less. An unknown zone word makes the date unreadable: RFC 2822 4.3 would read it as
+ * -0000 (UTC), which for "ICT"-like names we do not know is hours off, and silently so; an
+ * unknown date is dated when first seen instead. Anything else (digits, punctuation, a word
+ * glued to the time, a stray AM/PM) makes the date unreadable too. */
 static int read_tail(const char *p, struct civil *c)
 {
 	const char *start = p;
@@ -372,12 +601,16 @@ static int read_tail(const char *p, struct civil *c)
 		c->has_zone = 1;
 		c->off_s = off;
 		return 0;
-	case ZONE_UNKNOWN:
-		if (!spaced || strpbrk(p, "0123456789") != NULL || p - word == 1 ||
-		    ((p - word == 2 &&
-		      (strncasecmp(word, "am", 2) == 0 || strncasecmp(word, "pm", 2) == 0))))
+	case ZONE_UNKNOWN: {
+		char w[8];
+		size_t n = (size_t)(p - word);
+		if (!spaced || n >= sizeof w || *skip_space(p) != '\0')
 			return -1;
-		return 0;
+		for (size_t i = 0; i < n; i++)
+			w[i] = (char)lower((unsigned char)word[i]);
+		w[n] = '\0';
+		return is_clock_word(w) || strcmp(w, "j") == 0 ? 0 : -1;
+	}
 	case ZONE_NONE:
 		break;
 	}
@@ -526,12 +759,18 @@ static int rfc822_body(const char *p, struct civil *c)
 	char w[32];
 	const char *q;
 	int v, n;
+	q = p;
+	if (read_word(&q, w, sizeof w) > 0 && strcmp(w, VI_NGAY) == 0)
+		p = skip_space(q); /* Vietnamese "ngày 28 tháng 10": "day 28 of month 10" */
 	if (is_digit((unsigned char)*p)) {
 		q = p;
 		n = read_num(&q, 4, &v);
 		if (*q == '/' || *q == '.' || (*q == '-' && is_digit((unsigned char)q[1]))) {
+			char sep = *q;
 			if (read_numeric_date(&p, c) < 0)
 				return -1;
+			if (sep == '.' && *p == '.')
+				p++; /* Hungarian and Korean "2024.10.28." */
 		} else {
 			/* "28 Oct 2024", "28-Oct-2024", "28. Oktober 2024" */
 			if (n == 0 || n > 2)
@@ -542,8 +781,22 @@ static int rfc822_body(const char *p, struct civil *c)
 				p++;
 			while (*p == ' ' || *p == '-' || *p == '\t')
 				p++;
-			if (read_word(&p, w, sizeof w) == 0 || (c->mon = month_from_word(w)) == 0)
+			if (read_word(&p, w, sizeof w) == 0)
 				return -1;
+			if (strcmp(w, VI_THANG) == 0) {
+				/* Vietnamese "28 tháng 10 năm 2024": month 10, year 2024. */
+				p = skip_space(p);
+				if (read_num(&p, 2, &c->mon) == 0)
+					return -1;
+				p = skip_space(p);
+				if (*p == ',')
+					p = skip_space(p + 1);
+				q = p;
+				if (read_word(&q, w, sizeof w) > 0 && strcmp(w, VI_NAM) == 0)
+					p = skip_space(q);
+			} else if ((c->mon = month_from_word(w)) == 0) {
+				return -1;
+			}
 			if (*p == '.')
 				p++;
 			while (*p == ' ' || *p == '-' || *p == '\t' || *p == ',')
@@ -601,6 +854,8 @@ static int rfc822_body(const char *p, struct civil *c)
 	else if (lower((unsigned char)p[0]) == 'a' && lower((unsigned char)p[1]) == 't' &&
 	         is_space((unsigned char)p[2]))
 		p = skip_space(p + 2);
+	else if (strncasecmp(p, VI_LUC, strlen(VI_LUC)) == 0)
+		p = skip_space(p + strlen(VI_LUC)); /* Vietnamese "lúc": at */
 	if (is_digit((unsigned char)*p)) {
 		if (read_time(&p, c, p > after_date) < 0 || read_ampm(&p, c) < 0)
 			return -1;
@@ -624,7 +879,18 @@ static int parse_rfc822(const char *p, struct civil *c)
 		q = skip_space(q);
 		if (*q == ',')
 			q++;
-		return rfc822_body(skip_space(q), c);
+		if (rfc822_body(skip_space(q), c) == 0)
+			return 0;
+		/* Weekdays of more than one word ("Thứ hai 28/10/2024", "Chủ nhật, 27 tháng
+		 * 10"): the words up to the first digit. */
+		while (*q != '\0' && !is_digit((unsigned char)*q) &&
+		       (is_alpha((unsigned char)*q) || (unsigned char)*q >= 0x80 || *q == ',' ||
+		        *q == '.' || is_space((unsigned char)*q)))
+			q++;
+		if (!is_digit((unsigned char)*q))
+			return -1;
+		memset(c, 0, sizeof *c);
+		return rfc822_body(q, c);
 	}
 	const char *comma = strchr(p, ',');
 	if (comma != NULL && comma != p) {
@@ -637,6 +903,179 @@ static int parse_rfc822(const char *p, struct civil *c)
 		memset(c, 0, sizeof *c);
 	}
 	return rfc822_body(p, c);
+}
+
+/* Reads exactly n digits (more may follow) into *v; 0 when they are not there. */
+static int read_fixed(const char **pp, int n, int *v)
+{
+	int x = 0;
+	for (int i = 0; i < n; i++) {
+		if (!is_digit((unsigned char)(*pp)[i]))
+			return 0;
+		x = x * 10 + ((*pp)[i] - '0');
+	}
+	*pp += n;
+	*v = x;
+	return n;
+}
+
+/* ISO 8601 week dates: "2024-W44-1", "2024W441", "2024-W44" (its Monday), with a time as
+ * after a calendar date. Week 1 is the one with the year's first Thursday (ISO 8601 2.2.10). */
+static int parse_iso_week(const char *p, struct civil *c)
+{
+	int y, w, d = 1;
+	if (read_num(&p, 4, &y) != 4)
+		return -1;
+	int ext = *p == '-';
+	if (ext)
+		p++;
+	if (*p != 'W' && *p != 'w')
+		return -1;
+	p++;
+	if (read_fixed(&p, 2, &w) != 2 || w < 1 || w > 53)
+		return -1;
+	if ((ext && *p == '-') || (!ext && is_digit((unsigned char)*p))) {
+		if (ext)
+			p++;
+		if (!is_digit((unsigned char)*p) || is_digit((unsigned char)p[1]))
+			return -1;
+		d = *p++ - '0';
+		if (d < 1 || d > 7)
+			return -1;
+	}
+	if (y < DATE_MIN_YEAR || y > DATE_MAX_YEAR)
+		return -1;
+	int64_t jan4 = days_from_civil(y, 1, 4);
+	int jan4_wd = (int)((jan4 % 7 + 7 + 3) % 7) + 1; /* 1 Monday ... 7 Sunday */
+	int64_t day = jan4 - (jan4_wd - 1) + (int64_t)(w - 1) * 7 + (d - 1);
+	/* Week 53 exists only in years whose last week holds a Thursday of theirs. */
+	int64_t thursday = day - (d - 1) + 3, ty;
+	int tm, td;
+	civil_from_days(thursday, &ty, &tm, &td);
+	if (ty != y)
+		return -1;
+	int64_t yy;
+	civil_from_days(day, &yy, &c->mon, &c->day);
+	c->year = (int)yy;
+	return parse_iso_time(p, c);
+}
+
+/* ISO 8601:1988's two-digit years (the century left to agreement: here RFC 2822 4.3's rule,
+ * 00-49 2000s, 50-99 1900s): "24-10-28", "241028", "241028T0925Z", and "-2410" / "-24-10" (a
+ * month: its first day). Rewritten with four digits for the readers above. */
+static int parse_iso_yy(const char *s, struct civil *c)
+{
+	char buf[64];
+	size_t n = strlen(s);
+	const char *p = s;
+	int v;
+	if (n + 2 >= sizeof buf)
+		return -1;
+	if (s[0] == '-' && (p = s + 1, read_fixed(&p, 2, &v)) == 2) {
+		/* "-YYMM", "-YY-MM" */
+		if (*p == '-')
+			p++;
+		int m;
+		if (read_fixed(&p, 2, &m) != 2 || *skip_space(p) != '\0')
+			return -1;
+		c->year = year_from(v, 2);
+		c->mon = m;
+		c->day = 1;
+		return 0;
+	}
+	int digits = 0;
+	while (is_digit((unsigned char)s[digits]))
+		digits++;
+	if (digits < 2)
+		return -1;
+	int yyyy = year_from((s[0] - '0') * 10 + (s[1] - '0'), 2);
+	snprintf(buf, sizeof buf, "%02d%s", yyyy / 100, s);
+	if (digits == 2 && s[2] == '-' && is_digit((unsigned char)s[3]) &&
+	    is_digit((unsigned char)s[4]) && s[5] == '-' && is_digit((unsigned char)s[6]) &&
+	    is_digit((unsigned char)s[7]) && !is_digit((unsigned char)s[8]))
+		return parse_iso(buf, c);
+	if (digits == 6 && (s[6] == 'T' || s[6] == 't'))
+		return parse_iso_basic(buf, c);
+	if (digits == 6 && *skip_space(s + 6) == '\0') {
+		c->year = yyyy;
+		c->mon = (s[2] - '0') * 10 + (s[3] - '0');
+		c->day = (s[4] - '0') * 10 + (s[5] - '0');
+		return 0;
+	}
+	return -1;
+}
+
+/* Matches the UTF-8 word at *pp against w; advances past it and any space when it is there. */
+static int skip_utf8_word(const char **pp, const char *w)
+{
+	size_t n = strlen(w);
+	if (strncmp(*pp, w, n) != 0)
+		return 0;
+	*pp = skip_space(*pp + n);
+	return 1;
+}
+
+/* Korean: "2024년 10월 28일 (월) 오후 9:25", "2024년 10월 28일 월요일 09:25:00 +0900". */
+static int parse_korean(const char *p, struct civil *c)
+{
+	static const char year[] = "\xeb\x85\x84", month[] = "\xec\x9b\x94", day[] = "\xec\x9d\xbc";
+	static const char am[] = "\xec\x98\xa4\xec\xa0\x84", pm[] = "\xec\x98\xa4\xed\x9b\x84";
+	if (read_num(&p, 4, &c->year) != 4 || !skip_utf8_word(&p, year))
+		return -1;
+	if (read_num(&p, 2, &c->mon) == 0 || !skip_utf8_word(&p, month))
+		return -1;
+	if (read_num(&p, 2, &c->day) == 0 || !skip_utf8_word(&p, day))
+		return -1;
+	/* A weekday: "(월)" or "월요일". */
+	if (*p == '(') {
+		const char *e = strchr(p, ')');
+		if (e == NULL || e - p > 12)
+			return -1;
+		p = skip_space(e + 1);
+	} else if ((unsigned char)*p >= 0x80 && strncmp(p, am, 6) != 0 && strncmp(p, pm, 6) != 0) {
+		char w[32];
+		if (read_word(&p, w, sizeof w) == 0 || !is_weekday_word(w))
+			return -1;
+		p = skip_space(p);
+	}
+	int half = skip_utf8_word(&p, am) ? 1 : skip_utf8_word(&p, pm) ? 2 : 0;
+	if (*p == '\0')
+		return half ? -1 : 0;
+	if (read_time(&p, c, 0) < 0)
+		return -1;
+	if (half) {
+		if (c->hour < 1 || c->hour > 12)
+			return -1;
+		c->hour = half == 1 ? c->hour % 12 : c->hour % 12 + 12;
+	}
+	return read_tail(p, c);
+}
+
+/* Hungarian, year first: "2024. október 28. 09:25", "2024. okt. 28., hétfő 09:25". */
+static int parse_hungarian(const char *p, struct civil *c)
+{
+	char w[32];
+	if (read_num(&p, 4, &c->year) != 4 || *p != '.')
+		return -1;
+	p = skip_space(p + 1);
+	if (read_word(&p, w, sizeof w) == 0 || (c->mon = month_from_word(w)) == 0)
+		return -1;
+	if (*p == '.')
+		p++;
+	p = skip_space(p);
+	if (read_num(&p, 2, &c->day) == 0)
+		return -1;
+	if (*p == '.')
+		p++;
+	p = skip_space(p);
+	if (*p == ',')
+		p = skip_space(p + 1);
+	const char *q = p;
+	if (read_word(&q, w, sizeof w) > 0 && is_weekday_word(w))
+		p = skip_space(q);
+	if (is_digit((unsigned char)*p) && (read_time(&p, c, 0) < 0 || read_ampm(&p, c) < 0))
+		return -1;
+	return read_tail(p, c);
 }
 
 /* The pattern the source configured, tried first. */
@@ -700,6 +1139,23 @@ int date_parse(const char *s, const struct date_opts *opts, int64_t *out)
 	if (parse_iso_basic(s, &c) == 0)
 		return civil_to_unix(&c, opts, out);
 	memset(&c, 0, sizeof c);
+	if (read_num(&p, 4, &y) == 4 &&
+	    (*p == 'W' || *p == 'w' || (*p == '-' && (p[1] == 'W' || p[1] == 'w'))))
+		return parse_iso_week(s, &c) == 0 ? civil_to_unix(&c, opts, out) : -1;
+	if (p == s + 4 && *p == '.' && is_space((unsigned char)p[1]))
+		return parse_hungarian(s, &c) == 0 ? civil_to_unix(&c, opts, out) : -1;
+	if (p == s + 4 && (unsigned char)*p == 0xEB)
+		return parse_korean(s, &c) == 0 ? civil_to_unix(&c, opts, out) : -1;
+	size_t ndigits = strspn(s, "0123456789");
+	if ((ndigits == 2 && s[2] == '-') || ndigits == 6 || s[0] == '-') {
+		memset(&c, 0, sizeof c);
+		if (parse_iso_yy(s, &c) == 0)
+			return civil_to_unix(&c, opts, out);
+		if (s[0] == '-')
+			return -1;
+	}
+	memset(&c, 0, sizeof c);
+	p = s;
 	if (read_num(&p, 4, &y) == 4 && *p == '-') {
 		if (parse_iso(s, &c) == 0)
 			return civil_to_unix(&c, opts, out);

@@ -55,10 +55,12 @@ void entry_clear(struct entry *e)
 {
 	free(e->id);
 	free(e->link);
+	free(e->link_proxy);
 	free(e->title);
 	free(e->summary);
 	free(e->content);
 	free(e->author);
+	free(e->author_email);
 	for (size_t i = 0; i < e->ncategories; i++)
 		free(e->categories[i]);
 	free(e->categories);

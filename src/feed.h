@@ -32,12 +32,15 @@ struct entry_source {
 };
 
 struct entry {
-	char *id;      /* exactly as the document has it (guid, atom:id, rdf:about) */
-	char *link;    /* absolute where a base was known */
-	char *title;   /* plain text */
-	char *summary; /* HTML */
-	char *content; /* HTML */
-	char *author;
+	char *id;           /* exactly as the document has it (guid, atom:id, rdf:about) */
+	char *link;         /* absolute where a base was known */
+	char *link_proxy;   /* the link feedburner:origLink replaced (a feedproxy address):
+	                       the same article, for deduplication; NULL when there is none */
+	char *title;        /* plain text */
+	char *summary;      /* HTML */
+	char *content;      /* HTML */
+	char *author;       /* plain text: the name, else the e-mail address */
+	char *author_email; /* the author's e-mail address when the document gives one */
 	int64_t published;
 	int64_t updated;
 	char **categories;

@@ -1,6 +1,7 @@
 /* The `feedmerge parse` JSON contract: one object per feed, every key always present, null for
  * what the document did not say; except the feed's polling hints (ttl_s, skip_hours,
- * skip_days, update_period_s), written only when the document gives them.
+ * skip_days, update_period_s) and an entry's author_email and link_proxy, written only when the
+ * document gives them.
  *
  * Written straight into one growing buffer rather than through json-c's object tree: building
  * the tree, printing it into json-c's printbuf and copying that out took longer than parsing
@@ -288,6 +289,10 @@ static void out_entry(struct json_out *o, const struct entry *e)
 	out_string(o, e->id);
 	out_key(o, "link", 0);
 	out_string(o, e->link);
+	if (e->link_proxy != NULL) {
+		out_key(o, "link_proxy", 0);
+		out_string(o, e->link_proxy);
+	}
 	out_key(o, "title", 0);
 	out_string(o, e->title);
 	out_key(o, "summary", 0);
@@ -296,6 +301,10 @@ static void out_entry(struct json_out *o, const struct entry *e)
 	out_string(o, e->content);
 	out_key(o, "author", 0);
 	out_string(o, e->author);
+	if (e->author_email != NULL) {
+		out_key(o, "author_email", 0);
+		out_string(o, e->author_email);
+	}
 	out_key(o, "published", 0);
 	out_date(o, e->published);
 	out_key(o, "updated", 0);

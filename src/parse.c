@@ -243,6 +243,33 @@ static int is_block_tag(const char *s, size_t len)
 	return 0;
 }
 
+/* Where the tag whose name starts at s[j] ends: the index of its '>', len when there is none.
+ * As HTML 5's tokenizer reads attributes (13.2.5.32-39): a quote opens a value only right
+ * after '=' (white space allowed), so an unquoted value holding one (title=x"y) does not hide
+ * the '>' and the rest of the title. */
+static size_t tag_end(const char *s, size_t len, size_t j)
+{
+	while (j < len && s[j] != '>') {
+		if (s[j] != '=') {
+			j++;
+			continue;
+		}
+		j++;
+		while (j < len && is_space((unsigned char)s[j]))
+			j++;
+		if (j < len && (s[j] == '"' || s[j] == '\'')) {
+			const char *q = memchr(s + j + 1, s[j], len - j - 1);
+			if (q == NULL)
+				return len;
+			j = (size_t)(q - s) + 1;
+		} else {
+			while (j < len && s[j] != '>' && !is_space((unsigned char)s[j]))
+				j++;
+		}
+	}
+	return j;
+}
+
 /* Returns a new plain-text string from s: when is_html, markup stripped and entities decoded
  * once; whitespace collapsed and trimmed in both cases. NULL when the result is empty. */
 char *parse_plain_text(const char *s, size_t len, int is_html)
@@ -280,17 +307,7 @@ char *parse_plain_text(const char *s, size_t len, int is_html)
 				i = end != NULL ? (size_t)(end - s) + 3 : len;
 				continue;
 			}
-			char quote = 0;
-			for (; j < len; j++) {
-				if (quote) {
-					if (s[j] == quote)
-						quote = 0;
-				} else if (s[j] == '"' || s[j] == '\'') {
-					quote = s[j];
-				} else if (s[j] == '>') {
-					break;
-				}
-			}
+			j = tag_end(s, len, j);
 			if (j < len) {
 				if (is_block_tag(s + i + 1, j - i - 1))
 					pending_space = 1;
@@ -536,6 +553,39 @@ static char *utf8_repair(const char *s, size_t len, size_t valid, size_t *outlen
 	return buf_steal(&b, outlen);
 }
 
+/* True when the valid UTF-8 s holds a C1 control (U+0080-U+009F: 0xC2 0x80-0x9F). */
+static int has_utf8_c1(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+	while ((p = memchr(p, 0xC2, (size_t)(end - p))) != NULL && p + 1 < end) {
+		if ((unsigned char)p[1] <= 0x9F)
+			return 1;
+		p += 2;
+	}
+	return 0;
+}
+
+/* Returns a new copy of the valid UTF-8 s with each C1 control read as the windows-1252
+ * character of its byte: in a document that says UTF-8 they are windows-1252 bytes converted
+ * as if Latin-1 (U+0093 for a curly quote), as numeric references to them already are read
+ * (W3C, "Character encodings": windows-1252 is what ISO-8859-1 labels mean in practice). */
+static char *utf8_c1_repair(const char *s, size_t len, size_t *outlen)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	size_t done = 0;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if ((unsigned char)s[i] != 0xC2 || (unsigned char)s[i + 1] > 0x9F)
+			continue;
+		buf_append(&b, s + done, i - done);
+		parse_put_utf8(&b, parse_cp1252_c1((unsigned char)s[i + 1]));
+		i++;
+		done = i + 1;
+	}
+	buf_append(&b, s + done, len - done);
+	return buf_steal(&b, outlen);
+}
+
 /* A conversion to UTF-8 read by the XML parser a window at a time, so the document is never
  * held twice. All of the input is at hand, so a multibyte sequence is never cut: iconv stops
  * before a character whose output does not fit. */
@@ -731,6 +781,10 @@ static const char *to_utf8(const char *data, size_t len, const struct parse_opts
 		                      * multi-byte characters: the declaration lies. */
 		                     has_high_bytes(data, len))) {
 			*outlen = len;
+			if (has_utf8_c1(data, len)) {
+				*owned = utf8_c1_repair(data, len, outlen);
+				return *owned;
+			}
 			return data;
 		}
 		if (is_utf8_name(enc) || is_ascii_name(enc)) {
@@ -740,6 +794,11 @@ static const char *to_utf8(const char *data, size_t len, const struct parse_opts
 			 * UTF-8 by chance): read all of it as windows-1252. */
 			if (utf8_mostly_valid(data, len, valid)) {
 				char *fixed = utf8_repair(data, len, valid, outlen);
+				if (has_utf8_c1(fixed, *outlen)) {
+					char *c1 = utf8_c1_repair(fixed, *outlen, outlen);
+					free(fixed);
+					fixed = c1;
+				}
 				*owned = fixed;
 				return fixed;
 			}
@@ -838,6 +897,139 @@ static int looks_like_html(const char *s, size_t len)
 	return html_doctype;
 }
 
+/* True when s[0..len) reads as one e-mail address: a local part, '@', a domain with a dot or
+ * a name, no white space, no brackets or parentheses. */
+static int is_email(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len);
+	if (at == NULL || at == s || at == s + len - 1)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (is_space(c) || c == '(' || c == ')' || c == '<' || c == '>' || c == ',' ||
+		    (c == '@' && s + i != at))
+			return 0;
+	}
+	return 1;
+}
+
+/* Trims white space and one pair of surrounding quotes from s[0..*len). */
+static const char *trim_name(const char *s, size_t *len)
+{
+	size_t n = *len;
+	while (n > 0 && is_space((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && is_space((unsigned char)s[n - 1]))
+		n--;
+	if (n >= 2 && ((s[0] == '"' && s[n - 1] == '"') || (s[0] == '\'' && s[n - 1] == '\''))) {
+		s++;
+		n -= 2;
+	}
+	*len = n;
+	return s;
+}
+
+/* Splits an entry's author as feeds write it into the name and the address: "Jo Smith
+ * (jo@example.com)" (Atom's name and email as we join them, and dc:creator), RSS 2.0's
+ * "jo@example.com (Jo Smith)", RFC 5322's "Jo Smith <jo@example.com>", and a bare address
+ * (then it is both: there is no name). A parenthesis without an address ("Jo (editor)") is
+ * part of the name. */
+static void split_author(struct entry *e)
+{
+	const char *s = e->author;
+	size_t len = strlen(s);
+	const char *name = NULL, *email = NULL;
+	size_t nlen = 0, elen = 0;
+	if (len > 7 && strncasecmp(s, "mailto:", 7) == 0 && is_email(s + 7, len - 7)) {
+		s += 7;
+		len -= 7;
+	}
+	if (is_email(s, len)) {
+		email = s;
+		elen = len;
+	} else if (len > 2 && (s[len - 1] == ')' || s[len - 1] == '>')) {
+		char open = s[len - 1] == ')' ? '(' : '<';
+		size_t i = len - 1;
+		while (i > 0 && s[i - 1] != open)
+			i--;
+		if (i == 0)
+			return;
+		const char *in = s + i;
+		size_t inlen = len - 1 - i;
+		const char *out = s;
+		size_t outlen = i - 1;
+		in = trim_name(in, &inlen);
+		if (inlen > 7 && strncasecmp(in, "mailto:", 7) == 0) {
+			in += 7;
+			inlen -= 7;
+		}
+		out = trim_name(out, &outlen);
+		if (outlen > 7 && strncasecmp(out, "mailto:", 7) == 0 &&
+		    is_email(out + 7, outlen - 7)) {
+			out += 7;
+			outlen -= 7;
+		}
+		if (is_email(in, inlen)) {
+			email = in;
+			elen = inlen;
+			name = out;
+			nlen = outlen;
+		} else if (open == '(' && is_email(out, outlen)) {
+			email = out;
+			elen = outlen;
+			name = trim_name(in, &inlen);
+			nlen = inlen;
+		} else {
+			return;
+		}
+	} else {
+		return;
+	}
+	char *addr = xstrndup(email, elen);
+	char *who = nlen > 0 ? xstrndup(name, nlen) : xstrdup(addr);
+	free(e->author);
+	e->author = who;
+	free(e->author_email);
+	e->author_email = addr;
+}
+
+/* A feed inside an HTML page (an XHTML page whose body holds a whole RSS or Atom document, as
+ * some CMSs serve one): the offset of its root element in s[from..len), else len. The first
+ * <rss>, <feed> or <rdf:RDF> start tag counts; what follows its end is ignored as junk after
+ * the root. Escaped markup ("&lt;rss") is text, not a feed. */
+static size_t wrapped_feed(const char *s, size_t len, size_t from)
+{
+	static const char *const roots[] = {"<rss", "<feed", "<rdf:RDF"};
+	size_t best = len;
+	for (size_t k = 0; k < sizeof roots / sizeof roots[0]; k++) {
+		size_t n = strlen(roots[k]), at = from;
+		const char *p;
+		while ((p = find_bytes(s + at, len - at, roots[k], n)) != NULL) {
+			size_t off = (size_t)(p - s);
+			if (off + n < len &&
+			    (is_space((unsigned char)s[off + n]) || s[off + n] == '>')) {
+				if (off < best)
+					best = off;
+				break;
+			}
+			at = off + 1;
+		}
+	}
+	return best;
+}
+
+/* Every entry's author as a name and an address (split_author). */
+static void finish_authors(struct feed *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->nentries; i++)
+		if (f->entries[i].author != NULL && strpbrk(f->entries[i].author, "@") != NULL)
+			split_author(&f->entries[i]);
+}
+
 /* Parses a document. See parse.h. */
 struct feed *parse_feed(const char *data, size_t len, const struct parse_opts *opts, char *err,
                         size_t errlen)
@@ -857,8 +1049,11 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_opts *o
 			snprintf(err, errlen, "not a feed: empty document");
 			return NULL;
 		}
-		if (data[i] == '{' || data[i] == '[')
-			return parse_json_feed(data + i, len - i, opts, err, errlen);
+		if (data[i] == '{' || data[i] == '[') {
+			struct feed *jf = parse_json_feed(data + i, len - i, opts, err, errlen);
+			finish_authors(jf);
+			return jf;
+		}
 	}
 
 	char *owned = NULL;
@@ -894,7 +1089,7 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_opts *o
 	struct feed *f = NULL;
 	if (i == ulen) {
 		snprintf(err, errlen, "not a feed: no XML or JSON content");
-	} else if (looks_like_html(u + i, ulen - i)) {
+	} else if (looks_like_html(u + i, ulen - i) && (i = wrapped_feed(u, ulen, i)) == ulen) {
 		snprintf(err, errlen, "not a feed: got an HTML document");
 	} else if (head != NULL) {
 		cr.head = u + i;
@@ -908,5 +1103,6 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_opts *o
 	free(head);
 	if (cr.cd != (iconv_t)-1)
 		iconv_close(cr.cd);
+	finish_authors(f);
 	return f;
 }

@@ -56,6 +56,20 @@ void parse_fields_entry_end(struct xml_state *st)
 	st->in_entry = 0;
 }
 
+/* feedburner:origLink outranks every other link: the real article's address is the better
+ * dedup key (a feedproxy address is per subscriber feed and dies with the proxy). */
+#define LINK_PRIO_ORIGLINK 6
+
+/* Keeps the first link origLink replaced (or outranked), when it is another address, as the
+ * entry's link_proxy: the store can then hold both for one article. */
+static void keep_proxy_link(struct entry *e, const char *proxy, const char *orig)
+{
+	if (e == NULL || proxy == NULL || e->link_proxy != NULL ||
+	    (orig != NULL && strcmp(proxy, orig) == 0))
+		return;
+	e->link_proxy = xstrdup(proxy);
+}
+
 /* Atom link (also atom:link inside RSS): rel, type, href, length. */
 void parse_fields_atom_link(struct xml_state *st, enum owner own, const xmlChar **attrs, int nattrs,
                             int in_rss)
@@ -95,6 +109,8 @@ void parse_fields_atom_link(struct xml_state *st, enum owner own, const xmlChar 
 			prio -= 1;
 		int *cur = own == OWN_ENTRY ? &st->link_prio : &st->feed_link_prio;
 		char **dst = own == OWN_ENTRY ? &e->link : &st->feed->link;
+		if (own == OWN_ENTRY && *cur == LINK_PRIO_ORIGLINK)
+			keep_proxy_link(e, abs, *dst);
 		if (own == OWN_ENTRY || own == OWN_FEED) {
 			if (prio > *cur) {
 				free(*dst);
@@ -274,9 +290,16 @@ void parse_fields_end(struct xml_state *st)
 		if (st->kind == K_SKIP)
 			break;
 		if (st->kind == K_BASE64) {
+			/* Decoded, it is what its type says: HTML and XHTML lose their markup. */
 			char *d = parse_text_base64_decode(s, len);
-			if (d != NULL)
-				v = parse_plain_text(d, strlen(d), 0);
+			if (d != NULL) {
+				char *r = st->base64_markup && memchr(d, '<', strlen(d)) != NULL
+				              ? drop_raw_elements(d, strlen(d))
+				              : NULL;
+				v = r != NULL ? parse_plain_text(r, strlen(r), 1)
+				              : parse_plain_text(d, strlen(d), st->base64_markup);
+				free(r);
+			}
 			free(d);
 		} else if (st->kind == K_HTML || st->kind == K_XHTML) {
 			char *d = memchr(s, '<', len) != NULL ? drop_raw_elements(s, len) : NULL;
@@ -313,14 +336,18 @@ void parse_fields_end(struct xml_state *st)
 			break;
 		v = resolve(st, t);
 		free(t);
-		int prio = st->field == F_ORIGLINK ? 6 : 5;
+		int prio = st->field == F_ORIGLINK ? LINK_PRIO_ORIGLINK : 5;
 		int *cur = own == OWN_ENTRY ? &st->link_prio : &st->feed_link_prio;
 		char **dst = own == OWN_ENTRY ? &e->link : &f->link;
 		if (prio > *cur) {
+			if (own == OWN_ENTRY && prio == LINK_PRIO_ORIGLINK)
+				keep_proxy_link(e, *dst, v);
 			free(*dst);
 			*dst = v;
 			*cur = prio;
 		} else {
+			if (own == OWN_ENTRY && *cur == LINK_PRIO_ORIGLINK)
+				keep_proxy_link(e, v, *dst);
 			free(v);
 		}
 		break;

@@ -167,6 +167,62 @@ static int fixup_ampersand(struct xml_state *st, const char *s, size_t n, int fi
  * untouched.
  * Returns the bytes of p consumed (a reference or "<![CDATA[" cut by the chunk's end waits for
  * the next chunk) and stores the bytes written in *outlen. */
+#define FX_HASH_BASIS 2166136261u
+
+/* FNV-1a over an element name's bytes, ASCII case folded: "<Title>" ... "</title>" is the
+ * same element to libxml2's recovery, so it must be to the stack. */
+static uint32_t fx_hash_add(uint32_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * 16777619u;
+	}
+	return h;
+}
+
+static void fx_push(struct xml_state *st)
+{
+	if (st->fx_depth < XML_MAX_DEPTH + 2)
+		st->fx_stack[st->fx_depth] = st->fx_hash;
+	st->fx_depth++;
+}
+
+/* The end tag at p[0..avail) ("</name ...>"): its length when it names no open element and is
+ * to be dropped; 0 when it passes to libxml2 (then the stack pops one, as libxml2's does);
+ * -1 when the chunk ends before its '>' (wait for more). */
+static long fx_end_tag(struct xml_state *st, const char *p, size_t avail, int final)
+{
+	size_t k = 2;
+	while (k < avail && k < 512 && is_name_byte((unsigned char)p[k]))
+		k++;
+	size_t name_end = k;
+	while (k < avail && k < 512 &&
+	       (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
+		k++;
+	if (k >= avail && !final && avail < 512)
+		return -1;
+	/* A name the stack cannot hold (its start tag was not lexed as one: "<ứng>") pops
+	 * nothing: popping would put the stack one element off from libxml2's. */
+	if (name_end == 2 || !(isalpha((unsigned char)p[2]) || p[2] == '_'))
+		return 0;
+	if (k >= avail || p[k] != '>' || st->fx_depth == 0 || st->fx_depth > XML_MAX_DEPTH + 2) {
+		if (st->fx_depth > 0)
+			st->fx_depth--;
+		return 0;
+	}
+	uint32_t h = fx_hash_add(FX_HASH_BASIS, p + 2, name_end - 2);
+	for (int d = st->fx_depth - 1; d >= 0; d--) {
+		if (st->fx_stack[d] == h) {
+			st->fx_depth--;
+			return 0;
+		}
+	}
+	st->fx_dropped++;
+	return (long)k + 1;
+}
+
 size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int final, char *out,
                          size_t *outlen)
 {
@@ -185,6 +241,11 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				else if (!st->tag_after_eq)
 					while (j < n && is_name_byte((unsigned char)p[j]))
 						j++;
+				if (st->fx_in_name) {
+					st->fx_hash = fx_hash_add(st->fx_hash, p + i, j - i);
+					if (j < n)
+						st->fx_in_name = 0;
+				}
 				memcpy(out + o, p + i, j - i);
 				o += j - i;
 				i = j;
@@ -266,6 +327,9 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 			if (c == '>' || c == '<') {
 				st->lex = LEX_TEXT;
 				st->tag_after_eq = 0;
+				st->fx_in_name = 0;
+				if ((o > 0 ? out[o - 1] : st->fx_last_out) != '/' || c == '<')
+					fx_push(st);
 				if (c == '<')
 					continue;
 				out[o++] = '>';
@@ -415,6 +479,16 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				               p[i + 5] == '\n' || p[i + 5] == '\r');
 				i += 2;
 				st->lex = LEX_PI;
+			} else if (p[i + 1] == '/' && 1) {
+				long drop = fx_end_tag(st, p + i, avail, final);
+				if (drop < 0)
+					break;
+				if (drop > 0) {
+					i += (size_t)drop;
+					continue;
+				}
+				out[o++] = '<';
+				i++;
 			} else {
 				if (avail >= 9 && memcmp(p + i, "<!DOCTYPE", 9) == 0) {
 					st->no_direct = 1;
@@ -425,6 +499,8 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				i++;
 				if (i < n && (isalpha((unsigned char)p[i]) || p[i] == '_')) {
 					st->lex = LEX_TAG;
+					st->fx_in_name = 1;
+					st->fx_hash = FX_HASH_BASIS;
 					st->tag_quote = 0;
 					st->tag_after_eq = 0;
 					st->tag_unquoted = 0;
@@ -442,6 +518,8 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 			i++; /* a forbidden control character */
 		}
 	}
+	if (o > 0)
+		st->fx_last_out = out[o - 1];
 	*outlen = o;
 	return i;
 }

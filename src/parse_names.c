@@ -34,6 +34,9 @@ static const struct {
     {"http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES},
     {"http://purl.org/rss/1.0/modules/syndication/", NS_SY},
     {"http://www.w3.org/XML/1998/namespace", NS_XML},
+    {"http://www.w3.org/2000/svg", NS_SVG},
+    {"http://www.w3.org/1998/Math/MathML", NS_MATHML},
+    {"http://www.w3.org/1999/xlink", NS_XLINK},
     /* Names the Atom 0.3 drafts went by in 2003 ("Echo", "Pie", "Necho"); feeds written
      * against those drafts are otherwise plain Atom 0.3. */
     {"http://purl.org/echo/", NS_ATOM03},
@@ -146,6 +149,9 @@ enum el parse_names_classify(const struct xml_state *st, enum ns ns, const char 
 		return IS("body") ? EL_CONTENT : EL_OTHER;
 	case NS_OTHER:
 	case NS_XML:
+	case NS_SVG:
+	case NS_MATHML:
+	case NS_XLINK:
 		return EL_OTHER;
 	default:
 		break;

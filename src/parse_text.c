@@ -78,10 +78,17 @@ static int is_void_element(const char *name)
 	return 0;
 }
 
+/* An element or attribute name of inline XHTML as HTML 5 reads it. XHTML, SVG and MathML
+ * elements lose their prefix: the output is HTML, where <svg> and <math> open SVG and MathML
+ * (HTML 5 13.2.6.5, foreign content) with no namespace declared, and "s:svg" would be an
+ * unknown element a browser does not draw. XLink attributes are written "xlink:", the one
+ * prefix the HTML parser maps to that namespace, whatever the document called it. */
 static void serialise_name(struct xml_state *st, const xmlChar *local, const xmlChar *prefix,
                            enum ns ns)
 {
-	if (prefix != NULL && ns != NS_XHTML) {
+	if (ns == NS_XLINK) {
+		parse_text_add(st, "xlink:", 6);
+	} else if (prefix != NULL && ns != NS_XHTML && ns != NS_SVG && ns != NS_MATHML) {
 		parse_text_add(st, (const char *)prefix, strlen((const char *)prefix));
 		parse_text_add(st, ":", 1);
 	}
@@ -332,8 +339,13 @@ enum kind parse_text_atom_kind(struct xml_state *st, const xmlChar **attrs, int 
 		for (size_t n = strlen(t); n > 0 && is_ws((unsigned char)t[n - 1]); n--)
 			t[n - 1] = '\0';
 	}
-	if (mode != NULL && mlen == 6 && strncmp(mode, "base64", 6) == 0)
+	if (mode != NULL && mlen == 6 && strncmp(mode, "base64", 6) == 0) {
+		/* Atom 0.3's type says what the decoded bytes are (default text/plain). */
+		st->base64_markup = strcmp(t, "html") == 0 || strcmp(t, "text/html") == 0 ||
+		                    strcmp(t, "xhtml") == 0 ||
+		                    strcmp(t, "application/xhtml+xml") == 0;
 		return K_BASE64;
+	}
 	int escaped = mode != NULL && mlen == 7 && strncmp(mode, "escaped", 7) == 0;
 	if (t[0] == '\0' || strcmp(t, "text") == 0 || strcmp(t, "text/plain") == 0)
 		return escaped && st->feed->format == FEED_FORMAT_ATOM03 ? K_HTML : K_TEXT;

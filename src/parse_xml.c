@@ -86,6 +86,24 @@ static void error_cb(void *ctx, xmlErrorPtr e)
 	}
 }
 
+/* What the reader repaired without libxml2 reporting it, added to the warning in err: stray
+ * end tags dropped, elements nested past XML_MAX_DEPTH ignored (with their text). */
+static void add_repair_warnings(const struct xml_state *st, char *err, size_t errlen)
+{
+	char more[160] = "";
+	if (st->fx_dropped > 0)
+		snprintf(more, sizeof more, "dropped %zu stray end tag%s", st->fx_dropped,
+		         st->fx_dropped == 1 ? "" : "s");
+	if (st->depth_cut)
+		snprintf(more + strlen(more), sizeof more - strlen(more),
+		         "%snesting deeper than %d levels cut", more[0] != '\0' ? "; " : "",
+		         XML_MAX_DEPTH);
+	if (more[0] == '\0' || errlen == 0)
+		return;
+	size_t n = strlen(err);
+	snprintf(err + n, errlen - n, "%s%s", n > 0 ? "; " : "", more);
+}
+
 /* ---- element handlers ------------------------------------------------------------------- */
 
 /* The root element decides the format. Returns 0 if it is a feed. */
@@ -177,6 +195,7 @@ static void start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	xhtml_node_end(st);
 	if (st->depth >= XML_MAX_DEPTH) {
+		st->depth_cut = 1;
 		st->depth++;
 		return;
 	}
@@ -794,6 +813,7 @@ static struct feed *xml_run(const char *data, size_t len, const struct parse_rea
 			snprintf(err, errlen, "recovered from %d XML error%s, first at line %d: %s",
 			         st->nerrors, st->nerrors == 1 ? "" : "s", st->first_error_line,
 			         st->first_error);
+		add_repair_warnings(st, err, errlen);
 		if (f->updated == FEED_TIME_NONE)
 			f->updated = st->feed_pubdate;
 		parse_fields_hints_end(st);

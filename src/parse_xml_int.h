@@ -48,6 +48,9 @@ enum ns {
 	NS_ITUNES,
 	NS_SY, /* the RSS 1.0 Syndication module */
 	NS_XML,
+	NS_SVG, /* inline XHTML content: SVG, MathML and XLink (issue 13) */
+	NS_MATHML,
+	NS_XLINK,
 };
 
 /* Element kinds we act on; everything else is EL_OTHER. */
@@ -206,6 +209,7 @@ struct xml_state {
 	int guid_not_permalink;
 	int published_weak;   /* the entry's published date came from dc:date / created */
 	int author_name_seen; /* depth of <name> inside an RSS <author>, -1 once it closed */
+	int base64_markup;    /* K_BASE64: the decoded text is HTML or XHTML (its type) */
 
 	/* Lexical state of sanitise() across chunks. */
 	enum { LEX_TEXT, LEX_CDATA, LEX_COMMENT, LEX_PI, LEX_TAG } lex;
@@ -215,6 +219,17 @@ struct xml_state {
 	int tag_nattrs;      /* in LEX_TAG: attributes (and xmlns) of the tag so far */
 	int tag_drop;        /* in LEX_TAG: past XML_MAX_ATTRS, the rest of the tag is dropped */
 	char tag_drop_quote; /* in tag_drop: the quote of the value being dropped, or 0 */
+	/* The repair pass's element stack, as libxml2 will hold it: a hash of each open element's
+	 * name as written (ASCII case folded). An end tag naming no open element is dropped:
+	 * libxml2 would close the current element with it (issue 13: "</image>" closing the
+	 * channel and losing the fields after it). */
+	uint32_t fx_stack[XML_MAX_DEPTH + 2];
+	int fx_depth;      /* open elements (may pass XML_MAX_DEPTH: then not all named) */
+	int fx_in_name;    /* LEX_TAG: still in the element's name */
+	uint32_t fx_hash;  /* the name's hash so far */
+	char fx_last_out;  /* the last byte the previous chunk wrote */
+	size_t fx_dropped; /* stray end tags dropped */
+	int depth_cut;     /* an element nested deeper than XML_MAX_DEPTH was ignored */
 	int has_subset;
 	int no_direct; /* no direct reads: a DOCTYPE (its entities are libxml2's to expand) */
 	/* A run parse_fixup_chunk() stopped before, for the driver to read directly: */

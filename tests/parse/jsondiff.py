@@ -24,6 +24,9 @@ FEED_HINT_KEYS = ["ttl_s", "skip_hours", "skip_days", "update_period_s"]
 DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 ENTRY_KEYS = ["id", "link", "title", "summary", "content", "author", "published", "updated",
               "categories", "enclosures", "source"]
+# An entry's author e-mail (issue 13): present only when the document gives one.
+# The link feedburner:origLink replaced (issue 13), likewise.
+ENTRY_OPTIONAL_KEYS = ["author_email", "link_proxy"]
 ENCLOSURE_KEYS = ["url", "type", "length"]
 SOURCE_KEYS = ["title", "feed_url", "link"]
 
@@ -170,10 +173,16 @@ def contract(doc):
         return out
     for i, e in enumerate(entries):
         p = "$.entries[%d]" % i
-        if not check_keys(e, ENTRY_KEYS, p, out):
+        if not check_keys(e, ENTRY_KEYS, p, out, ENTRY_OPTIONAL_KEYS):
             continue
         for k in ("id", "link", "title", "summary", "content", "author"):
             check_str(e.get(k), "%s.%s" % (p, k), out)
+        if "link_proxy" in e:
+            check_str(e["link_proxy"], p + ".link_proxy", out, nullable=False)
+        if "author_email" in e:
+            check_str(e["author_email"], p + ".author_email", out, nullable=False)
+            if "@" not in e["author_email"]:
+                out.append("%s.author_email: not an address: %s" % (p, show(e["author_email"])))
         if e.get("title") == "":
             out.append("%s.title: empty string (should be null)" % p)
         check_date(e.get("published"), p + ".published", out)

@@ -145,9 +145,10 @@ static void test_feed_abuses(void)
 	      NULL, "2020-12-13T09:00:00Z");
 	check("Tues, 13 Sept 2022 10:00:00 GMT", NULL, "2022-09-13T10:00:00Z");
 	check("2024-10-28 09:25:00", NULL, "2024-10-28T09:25:00Z");
-	/* Unknown zone words mean -0000 (RFC 2822 4.3): zone-less, the source's zone applies. */
-	check("Mon, 28 Oct 2024 09:25:00 XYZT", NULL, "2024-10-28T09:25:00Z");
-	check_zone("Mon, 28 Oct 2024 09:25:00 XYZT", "+07:00", "2024-10-28T02:25:00Z");
+	/* An unknown zone word makes the date unknown (issue 13), not UTC nor the source's zone:
+	 * the store then dates the entry when it first saw it. */
+	check("Mon, 28 Oct 2024 09:25:00 XYZT", NULL, NULL);
+	check_zone("Mon, 28 Oct 2024 09:25:00 XYZT", "+07:00", NULL);
 	check("2024-10-28 09:25 PM", NULL, "2024-10-28T21:25:00Z");
 	check("Mon, 28 Oct 2024 09:25:00XYZT", NULL, NULL);
 	check("Mon, 28 Oct 2024 09:25:00 XYZT9", NULL, NULL);
@@ -463,6 +464,136 @@ static void test_writers(void)
 	is_int(bad, 0, "iso and rfc822 round trips");
 }
 
+/* Issue 13: the zone table (RFC 822 / 2822 names, North America, military letters, the
+ * abbreviations of our sources' places) and unknown names. */
+static void test_zone_table(void)
+{
+	/* RFC 822 5.1 / RFC 2822 4.3 names. */
+	check("Mon, 28 Oct 2024 09:25:00 UT", NULL, "2024-10-28T09:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 GMT", NULL, "2024-10-28T09:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 EST", NULL, "2024-10-28T14:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 EDT", NULL, "2024-10-28T13:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 CST", NULL, "2024-10-28T15:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 CDT", NULL, "2024-10-28T14:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 MST", NULL, "2024-10-28T16:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 MDT", NULL, "2024-10-28T15:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 PST", NULL, "2024-10-28T17:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 PDT", NULL, "2024-10-28T16:25:00Z");
+	/* Military letters: RFC 2822 4.3 says RFC 822 got their signs wrong and they SHOULD be
+	 * read as -0000, a UTC time without local zone information: +0000 here, any letter. */
+	check("Mon, 28 Oct 2024 09:25:00 A", NULL, "2024-10-28T09:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 M", NULL, "2024-10-28T09:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 N", NULL, "2024-10-28T09:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 Y", NULL, "2024-10-28T09:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 z", NULL, "2024-10-28T09:25:00Z");
+	check_zone("Mon, 28 Oct 2024 09:25:00 A", "+07:00", "2024-10-28T09:25:00Z");
+	/* J is military local time: the source's zone. */
+	check_zone("Mon, 28 Oct 2024 09:25:00 J", "+07:00", "2024-10-28T02:25:00Z");
+	/* North America beyond RFC 822. */
+	check("Mon, 28 Oct 2024 09:25:00 AST", NULL, "2024-10-28T13:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 NST", NULL, "2024-10-28T12:55:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 AKDT", NULL, "2024-10-28T17:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 HST", NULL, "2024-10-28T19:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 HDT", NULL, "2024-10-28T18:25:00Z");
+	check("Mon, 28 Oct 2024 9:25 AM ET", NULL, "2024-10-28T14:25:00Z");
+	/* Abbreviations: ICT is Vietnam's +07:00. */
+	check("Mon, 28 Oct 2024 09:25:00 ICT", NULL, "2024-10-28T02:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 ict", NULL, "2024-10-28T02:25:00Z");
+	check("2024-10-28 09:25:00 ICT", NULL, "2024-10-28T02:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 (ICT)", NULL, "2024-10-28T02:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 WIB", NULL, "2024-10-28T02:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 PHT", NULL, "2024-10-28T01:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 ACDT", NULL, "2024-10-27T22:55:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 NZDT", NULL, "2024-10-27T20:25:00Z");
+	check("Mon, 28 Oct 2024 09:25:00 CEST", NULL, "2024-10-28T07:25:00Z");
+	/* Unknown names: unknown date, whatever the source's zone. */
+	check("Mon, 28 Oct 2024 09:25:00 XYZ", NULL, NULL);
+	check("Mon, 28 Oct 2024 09:25:00 Foo", NULL, NULL);
+	check("2024-10-28T09:25:00 QQT", NULL, NULL);
+	check("Mon, 28 Oct 2024 09:25:00 Pacific", NULL, NULL);
+	check_zone("Mon, 28 Oct 2024 09:25:00 XYZ", "+07:00", NULL);
+	check_zone("Mon, 28 Oct 2024 09:25:00 XYZ", "Asia/Ho_Chi_Minh", NULL);
+	/* Words that say nothing of the zone stay zone-less. */
+	check_zone("28.10.2024 09:25 Uhr", "+01:00", "2024-10-28T08:25:00Z");
+	/* A known zone, then junk: the zone counts. */
+	check("Mon, 28 Oct 2024 09:25:00 +0700 (ICT)", NULL, "2024-10-28T02:25:00Z");
+}
+
+/* Issue 13: Vietnamese, Greek, Hungarian and Korean dates. */
+static void test_languages(void)
+{
+	/* Vietnamese */
+	check("Th\xe1\xbb\xa9 hai, 28 th\xc3\xa1ng 10 n\xc4\x83m 2024", NULL,
+	      "2024-10-28T00:00:00Z");
+	check("Th\xe1\xbb\xa9 Hai, ng\xc3\xa0y 28 th\xc3\xa1ng 10 n\xc4\x83m 2024 l\xc3\xba"
+	      "c 09:25 ICT",
+	      NULL, "2024-10-28T02:25:00Z");
+	check("28 Th\xc3\xa1ng 10, 2024 09:25", NULL, "2024-10-28T09:25:00Z");
+	check("28/10/2024 09:25", NULL, "2024-10-28T09:25:00Z");
+	check_zone("28/10/2024 09:25", "+07:00", "2024-10-28T02:25:00Z");
+	check("Th\xe1\xbb\xa9 hai, 28/10/2024, 09:25 (GMT+7)", NULL, "2024-10-28T02:25:00Z");
+	check("Ch\xe1\xbb\xa7 nh\xe1\xba\xadt 27/10/2024 09:25 CH", NULL, "2024-10-27T21:25:00Z");
+	check("Th\xe1\xbb\xa9 s\xc3\xa1u, 01/11/2024 - 07:05 SA", NULL, "2024-11-01T07:05:00Z");
+	check("28 th\xc3\xa1ng 13 n\xc4\x83m 2024", NULL, NULL);
+	/* Capitals: Latin-1 (Á), Latin Extended-A (Ă) and Vietnamese (Ứ) letters fold. */
+	check("TH\xe1\xbb\xa8 S\xc3\x81U, 01 TH\xc3\x81NG 11 N\xc4\x82M 2024 - 07:05 SA", NULL,
+	      "2024-11-01T07:05:00Z");
+	/* Greek: abbreviations, genitive and nominative months, capitals, accents, p.m. */
+	check("\xce\x94\xce\xb5\xcf\x85, 28 \xce\x9f\xce\xba\xcf\x84 2024 09:25:00 +0300", NULL,
+	      "2024-10-28T06:25:00Z");
+	check("\xce\x94\xce\xb5\xcf\x85\xcf\x84\xce\xad\xcf\x81\xce\xb1, 28 "
+	      "\xce\x9f\xce\xba\xcf\x84\xcf\x89\xce\xb2\xcf\x81\xce\xaf\xce\xbf\xcf\x85 2024 "
+	      "09:25 \xce\xbc.\xce\xbc.",
+	      NULL, "2024-10-28T21:25:00Z");
+	check("28 \xce\x9c\xce\x91\xce\xaa\xce\x9f\xce\xa5 2024", NULL, "2024-05-28T00:00:00Z");
+	check("1 \xce\x91\xcf\x8d\xce\xb3\xce\xbf\xcf\x85\xcf\x83\xcf\x84\xce\xbf\xcf\x82 2024",
+	      NULL, "2024-08-01T00:00:00Z");
+	/* Hungarian: year first, and the RFC 822 order with its names. */
+	check("2024. okt\xc3\xb3"
+	      "ber 28. 09:25",
+	      NULL, "2024-10-28T09:25:00Z");
+	check("2024. m\xc3\xa1rc. 3., h\xc3\xa9tf\xc5\x91 09:25", NULL, "2024-03-03T09:25:00Z");
+	check("h\xc3\xa9tf\xc5\x91, 28 okt. 2024 09:25:00 +0100", NULL, "2024-10-28T08:25:00Z");
+	check("28 szeptember 2024", NULL, "2024-09-28T00:00:00Z");
+	check("2024. foo 28.", NULL, NULL);
+	/* Korean */
+	check("2024\xeb\x85\x84 10\xec\x9b\x94 28\xec\x9d\xbc (\xec\x9b\x94) "
+	      "\xec\x98\xa4\xed\x9b\x84 9:25",
+	      NULL, "2024-10-28T21:25:00Z");
+	check("2024\xeb\x85\x84 10\xec\x9b\x94 28\xec\x9d\xbc "
+	      "\xec\x9b\x94\xec\x9a\x94\xec\x9d\xbc 09:25:00 +0900",
+	      NULL, "2024-10-28T00:25:00Z");
+	check("2024\xeb\x85\x84 1\xec\x9b\x94 5\xec\x9d\xbc", NULL, "2024-01-05T00:00:00Z");
+	check("2024\xeb\x85\x84 10\xec\x9b\x94 28\xec\x9d\xbc \xec\x98\xa4\xec\xa0\x84 12:10", NULL,
+	      "2024-10-28T00:10:00Z");
+	check("2024.10.28. 09:25", NULL, "2024-10-28T09:25:00Z");
+}
+
+/* Issue 13: ISO 8601:1988 two-digit years and ISO week dates. */
+static void test_iso_more(void)
+{
+	check("24-10-28", NULL, "2024-10-28T00:00:00Z");
+	check("99-12-31", NULL, "1999-12-31T00:00:00Z");
+	check("24-10-28T09:25:00+07:00", NULL, "2024-10-28T02:25:00Z");
+	check("241028", NULL, "2024-10-28T00:00:00Z");
+	check("241028T092500Z", NULL, "2024-10-28T09:25:00Z");
+	check("-2410", NULL, "2024-10-01T00:00:00Z");
+	check("-24-10", NULL, "2024-10-01T00:00:00Z");
+	check("24-13-28", NULL, NULL);
+	check("-2413", NULL, NULL);
+	check("2024-W44-1", NULL, "2024-10-28T00:00:00Z");
+	check("2024W441", NULL, "2024-10-28T00:00:00Z");
+	check("2024-W44", NULL, "2024-10-28T00:00:00Z");
+	check("2024-W44-3T09:25:00+07:00", NULL, "2024-10-30T02:25:00Z");
+	check("2024-W01-1", NULL, "2024-01-01T00:00:00Z");
+	check("2009-W01-1", NULL, "2008-12-29T00:00:00Z"); /* ISO 8601's own example */
+	check("2009-W53-7", NULL, "2010-01-03T00:00:00Z");
+	check("2020-W53-5", NULL, "2021-01-01T00:00:00Z");
+	check("2021-W53-1", NULL, NULL); /* 2021 has 52 weeks */
+	check("2024-W00-1", NULL, NULL);
+	check("2024-W44-8", NULL, NULL);
+}
+
 int main(void)
 {
 	have_tzdata = access("/usr/share/zoneinfo/America/New_York", R_OK) == 0;
@@ -471,6 +602,9 @@ int main(void)
 	test_iso();
 	test_refused();
 	test_zones();
+	test_zone_table();
+	test_languages();
+	test_iso_more();
 	test_tzif();
 	test_format_opt();
 	test_writers();
