@@ -331,6 +331,21 @@ static char *safe_html_dup(const char *html, const char *base)
 	return s;
 }
 
+/* True for an address Atom accepts (".+@.+", RFC 4287 3.2.3) with nothing a mail client
+ * would read as more than one address or a header: no space, control, comma or bracket. */
+static int email_ok(const char *s)
+{
+	if (s == NULL || strlen(s) > 254)
+		return 0;
+	const char *at = strchr(s, '@');
+	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@') != NULL)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7F || strchr(",;<>()[]\"\\:", *p) != NULL)
+			return 0;
+	return 1;
+}
+
 /* True for a well-formed language tag (RFC 5646's shape, not its registry): a primary subtag
  * of 2 to 8 letters, then subtags of 1 to 8 letters or digits; feeds say "vi", "vi-VN",
  * "en-us", and sometimes "Vietnamese", which is no tag. */
@@ -472,6 +487,7 @@ static void item_init(struct emit_item *it, const struct emit_doc *d, const stru
 	it->content = safe_html_dup(e->content, base);
 	it->title = item_title_dup(it);
 	it->author = !emit_blank(e->author) ? e->author : d->meta.author;
+	it->author_email = email_ok(e->author_email) ? e->author_email : NULL;
 	it->credit = entry_credit(m, me);
 	it->also = xcalloc(me->ncarriers ? me->ncarriers : 1, sizeof *it->also);
 	for (size_t k = 0; k < me->ncarriers; k++) {

@@ -44,7 +44,13 @@ static void atom_entry(struct buf *b, const struct emit_doc *d, const struct emi
 	emit_put_iso(b, "updated", it->updated);
 	buf_puts(b, "<author><name>");
 	emit_put_text(b, it->author, 0);
-	buf_puts(b, "</name></author>\n");
+	buf_puts(b, "</name>");
+	if (it->author_email != NULL) {
+		buf_puts(b, "<email>");
+		emit_put_text(b, it->author_email, 0);
+		buf_puts(b, "</email>");
+	}
+	buf_puts(b, "</author>\n");
 	for (size_t i = 0; i < e->ncategories; i++) {
 		if (emit_blank(e->categories[i]))
 			continue;

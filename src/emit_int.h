@@ -40,6 +40,7 @@ struct emit_item {
 	char *summary;                 /* owned: sanitised, NULL when blank */
 	char *content;                 /* owned: sanitised, NULL when blank */
 	const char *author;            /* borrowed: its own, else the feed's author */
+	const char *author_email;      /* borrowed: its author's address when well-formed */
 	struct emit_credit credit;     /* the primary attribution */
 	struct emit_credit *also;      /* owned: the other sources that carried it */
 	size_t nalso;

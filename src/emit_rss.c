@@ -38,6 +38,14 @@ static void rss_item(struct buf *b, const struct emit_item *it)
 		emit_put_elem(b, "description", description);
 	free(description);
 	emit_put_elem(b, "dc:creator", it->author);
+	/* RSS 2.0's <author> is an address, with the name in parentheses by custom. */
+	if (it->author_email != NULL) {
+		buf_puts(b, "<author>");
+		emit_put_text(b, it->author_email, 0);
+		buf_puts(b, " (");
+		emit_put_text(b, it->author, 0);
+		buf_puts(b, ")</author>\n");
+	}
 	for (size_t i = 0; i < e->ncategories; i++)
 		if (!emit_blank(e->categories[i]))
 			emit_put_elem(b, "category", e->categories[i]);

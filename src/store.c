@@ -136,7 +136,9 @@ static const char *const store_migrations[] = {
     " entries_new INTEGER NOT NULL DEFAULT 0,"
     " fetch_ms_sum INTEGER NOT NULL DEFAULT 0,"
     " fetch_ms_max INTEGER NOT NULL DEFAULT 0,"
-    " PRIMARY KEY (source, day)) WITHOUT ROWID;",
+    " PRIMARY KEY (source, day)) WITHOUT ROWID;"
+    /* The author's e-mail address, apart from the name (Atom's <email>). */
+    "ALTER TABLE entries ADD COLUMN author_email TEXT;",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -289,33 +291,36 @@ static const char *const store_sql[ST_COUNT] = {
     /* A remaining source carries an entry whose source was removed: it takes the entry over,
      * with its own version of it, but the entry keeps its date and place. */
     [ST_ENTRY_ADOPT] = "UPDATE entries SET source_id = ?3, guid = ?4, link = ?5, title = ?6,"
-                       " summary = ?7, content = ?8, author = ?9,"
+                       " summary = ?7, content = ?8, author = ?9, author_email = ?22,"
                        " updated = iif(?21, ?13, updated),"
                        " categories = ?14, enclosures = ?15, has_source = ?16,"
                        " src_title = ?17, src_feed_url = ?18, src_link = ?19 WHERE id = ?20",
     [ST_ENTRY_INSERT] = "INSERT INTO entries(key, atom_id, source_id, guid, link, title, summary,"
                         " content, author, published, updated, date, first_seen, categories,"
-                        " enclosures, has_source, src_title, src_feed_url, src_link)"
+                        " enclosures, has_source, src_title, src_feed_url, src_link, author_email)"
                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-                        " ?15, ?16, ?17, ?18, ?19)",
+                        " ?15, ?16, ?17, ?18, ?19, ?22)",
     /* A later poll of the attributed source: corrections show, the date never changes. */
     /* Only a change of the text a reader sees (?21) moves `updated`, to the time it was seen:
      * a feed that rewrites its dates on every fetch churns nothing. */
     [ST_ENTRY_REFRESH] = "UPDATE entries SET guid = ?4, link = ?5, title = ?6, summary = ?7,"
-                         " content = ?8, author = ?9, updated = iif(?21, ?13, updated),"
+                         " content = ?8, author = ?9, author_email = ?22,"
+                         " updated = iif(?21, ?13, updated),"
                          " categories = ?14, enclosures = ?15, has_source = ?16,"
                          " src_title = ?17, src_feed_url = ?18, src_link = ?19 WHERE id = ?20"
                          " AND (?21 OR guid IS NOT ?4 OR link IS NOT ?5 OR author IS NOT ?9 OR"
+                         " author_email IS NOT ?22 OR"
                          " categories IS NOT ?14 OR enclosures IS NOT ?15 OR"
                          " has_source IS NOT ?16 OR src_title IS NOT ?17 OR"
                          " src_feed_url IS NOT ?18 OR src_link IS NOT ?19)",
     /* A source that saw the entry earlier (or in the same round, listed first) takes it. */
-    [ST_ENTRY_REATTRIBUTE] = "UPDATE entries SET source_id = ?3, guid = ?4, link = ?5,"
-                             " title = ?6, summary = ?7, content = ?8, author = ?9,"
-                             " published = ?10, updated = ?11, date = ?12, first_seen = ?13,"
-                             " categories = ?14, enclosures = ?15, has_source = ?16,"
-                             " src_title = ?17, src_feed_url = ?18, src_link = ?19"
-                             " WHERE id = ?20",
+    [ST_ENTRY_REATTRIBUTE] =
+        "UPDATE entries SET source_id = ?3, guid = ?4, link = ?5,"
+        " title = ?6, summary = ?7, content = ?8, author = ?9,"
+        " author_email = ?22, published = ?10, updated = ?11, date = ?12, first_seen = ?13,"
+        " categories = ?14, enclosures = ?15, has_source = ?16,"
+        " src_title = ?17, src_feed_url = ?18, src_link = ?19"
+        " WHERE id = ?20",
     [ST_ENTRY_SOURCE] = "INSERT INTO entry_sources(entry_id, source_id, first_seen)"
                         " VALUES(?1, ?2, ?3) ON CONFLICT(entry_id, source_id) DO UPDATE"
                         " SET first_seen = min(first_seen, excluded.first_seen)",
@@ -323,7 +328,7 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_LOAD_ENTRIES] = "SELECT e.id, e.source_id, e.guid, e.link, e.title, e.summary,"
                         " e.content, e.author, e.published, e.updated, e.date, e.first_seen,"
                         " e.categories, e.enclosures, e.has_source, e.src_title,"
-                        " e.src_feed_url, e.src_link, e.atom_id FROM entries e"
+                        " e.src_feed_url, e.src_link, e.atom_id, e.author_email FROM entries e"
                         " JOIN sources s ON s.id = e.source_id WHERE s.removed_at IS NULL"
                         " AND e.date >= ?3 AND e.id BETWEEN ?4 AND ?5"
                         " AND (?2 IS NULL OR e.id IN (SELECT es.entry_id"
@@ -1242,6 +1247,7 @@ static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
 		sqlite3_bind_int64(st, 20, row_id);
 	if (n >= 21)
 		sqlite3_bind_int(st, 21, text_changed);
+	bind_text(st, 22, e->author_email);
 }
 
 /* Stores one entry inside the open transaction: 1 when it was new, 3 when the text a reader
@@ -1589,6 +1595,7 @@ static void load_entry(sqlite3_stmt *st, struct merged_entry *me)
 		e->source->link = column_dup(st, 17);
 	}
 	me->atom_id = column_dup(st, 18);
+	e->author_email = column_dup(st, 19);
 }
 
 static int is_empty(const char *s)

@@ -934,9 +934,37 @@ static void test_stacked(void)
 	merged_free(&m);
 }
 
+/* An author's address: Atom <email> and RSS <author> when it is one address, else nothing. */
+static void test_author_email(void)
+{
+	struct merged m;
+	memset(&m, 0, sizeof m);
+	m.nsources = 1;
+	m.sources = xcalloc(1, sizeof *m.sources);
+	source_set(&m.sources[0], "s", "S", "http://s.test/feed", "http://s.test/", 1700000000);
+	struct merged_entry *me =
+	    entry_push(&m, "http://s.test/1", "http://s.test/1", "One", 1700000000, 0);
+	me->e.author = xstrdup("Nguyễn Văn A");
+	me->e.author_email = xstrdup("a@s.test");
+	me = entry_push(&m, "http://s.test/2", "http://s.test/2", "Two", 1699999000, 0);
+	me->e.author = xstrdup("B");
+	me->e.author_email = xstrdup("b@s.test, evil@x.test");
+	size_t len;
+	char *atom = atom_of(&m, &meta, &len);
+	ok(contains(atom, "<author><name>Nguyễn Văn A</name><email>a@s.test</email></author>"),
+	   "Atom: the author's <email>");
+	ok(!contains(atom, "evil@x.test"), "two addresses in one: none published");
+	free(atom);
+	char *rss = rss_of(&m, &meta, &len);
+	ok(contains(rss, "<author>a@s.test (Nguyễn Văn A)</author>"), "RSS: <author>EMAIL (NAME)");
+	free(rss);
+	merged_free(&m);
+}
+
 int main(void)
 {
 	test_stacked();
+	test_author_email();
 	const char *env = getenv("TESTS_SRCDIR");
 	tests_srcdir = env != NULL ? xstrdup(env) : xstrdup(SRCDIR "/tests");
 	have_xmllint = system("xmllint --version >/dev/null 2>&1") == 0;

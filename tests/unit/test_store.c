@@ -911,6 +911,7 @@ static const char *const undo_migration[] = {
     [7] = "ALTER TABLE sources DROP COLUMN priority;",
     [8] = "ALTER TABLE sources DROP COLUMN language; DROP TABLE health_events;"
           "DROP INDEX entry_sources_source; DROP TABLE source_days;"
+          "ALTER TABLE entries DROP COLUMN author_email;"
           "DELETE FROM meta WHERE name = 'created_at';",
 };
 #define STORE_TEST_VERSION 9
@@ -1321,6 +1322,7 @@ int main(void)
 		               "ALTER TABLE sources DROP COLUMN priority;"
 		               "ALTER TABLE sources DROP COLUMN language; DROP TABLE health_events;"
 		               "DROP INDEX entry_sources_source; DROP TABLE source_days;"
+		               "ALTER TABLE entries DROP COLUMN author_email;"
 		               "INSERT INTO sources(name, position) VALUES('kept', 0),"
 		               " ('gone', 1000000000); PRAGMA user_version = 1"));
 		char *v = sql1(old, "PRAGMA user_version");
