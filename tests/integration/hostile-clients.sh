@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+. "$TESTS_SRCDIR/integration/lib.sh"
+done_testing
