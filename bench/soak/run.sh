@@ -4,10 +4,11 @@
 # per feed, ETags and 304s; one feed in five fails: 500, 404, HTML, broken XML), with a config
 # reload every minute (alternating configs that drop 100 sources, add 100 others and change
 # global keys), while 4 clients fetch the merged feed (Atom, RSS with ?limit, JSON, /healthz)
-# one request after another (50 ms apart). Every minute it prints resident memory (VmRSS, VmHWM), open descriptors, the
-# database's size (file + WAL) and entries, polls and client requests so far. At the end it
-# checks that they stayed flat: from minute W (10, or a third of a shorter run) on, VmRSS and
-# the database within 10% of minute W's, descriptors within 10; it exits 1 when not.
+# one request after another, 50 ms apart. Every minute it prints resident memory (VmRSS,
+# VmHWM), open descriptors, the database's size (file + WAL) and entries, polls logged and
+# client requests so far. At the end it checks that they stayed flat: from minute W (10, or a
+# third of a shorter run) on, VmRSS and the database within 10% of minute W's, descriptors
+# within 10; it exits 1 when not, or when the daemon died, a reload failed or clients failed.
 #
 #   bench/soak/run.sh [BUILD_DIR]          (default: _build; FEEDMERGE names the binary instead)
 #

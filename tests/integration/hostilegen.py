@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the hostile feeds of hostile-feeds.sh into a folder (stdlib only).
 
-  hostilegen.py DIR DTD_URL SECRET_FILE
+  hostilegen.py DIR DTD_URL SECRET_FILE [MANY]
 
 xxe.rss        an external DTD (DTD_URL) and a file:// entity naming SECRET_FILE
 laughs.rss     billion laughs (10 levels of 10 references)
@@ -9,7 +9,7 @@ quadratic.rss  one 64 KiB entity referenced 100,000 times (6.5 GB if expanded)
 deep.rss       a good item, then 100,000 nested elements inside the next one
 badutf8.rss    invalid UTF-8 sequences and NUL bytes in every field
 attrs.rss      1 MiB attribute values (and 10,000 attributes on one element)
-many.rss       100,000 items in one feed (dated 2001: the merged feed keeps the good source's)
+many.rss       MANY (default 100,000) items in one feed (dated 2001: the merged feed keeps the good source's)
 evil-html.rss  hostile HTML in every field
 Every feed's good items link to http://NAME.example/..., so a test can tell what was stored.
 """
@@ -32,6 +32,7 @@ def item(name, n, title=None, extra=""):
 
 def main():
     out, dtd_url, secret = sys.argv[1], sys.argv[2], sys.argv[3]
+    many = int(sys.argv[4]) if len(sys.argv) > 4 else 100000
     os.makedirs(out, exist_ok=True)
     files = {}
     files["xxe.rss"] = rss("xxe", item("xxe", 1, "&xxe;", "<description>&xxe; &ext; &dtdent;</description>")
@@ -72,7 +73,7 @@ def main():
     files["many.rss"] = rss("many", "".join(
         "<item><title>m%d</title><link>http://many.example/%d</link>"
         "<pubDate>Mon, 01 Jan 2001 00:00:00 GMT</pubDate></item>\n" % (n, n)
-        for n in range(100000))).encode()
+        for n in range(many))).encode()
     files["evil-html.rss"] = rss(
         "&lt;script&gt;alert(1)&lt;/script&gt;",
         "<item><title>&lt;img src=x onerror=alert(1)&gt;evil</title><link>http://evil-html.example/1</link>"
