@@ -40,6 +40,13 @@
  * libcurl's transfers, SQLite and the rest, and is far above what feed readers need (they
  * poll, they do not stream). */
 #define HTTP_CONNECTION_LIMIT 256
+/* ... and one client address gets at most a quarter of them. Without this, one peer holding
+ * 256 idle or slowly trickling connections (slowloris: every byte restarts the idle timeout)
+ * starved every other reader, and one opening thousands kept the rest waiting in the kernel's
+ * accept queue for as many idle timeouts (tests/integration/hostile-clients.sh). Connections
+ * past it are closed at once, so that queue drains. 64 is still far more than a reverse proxy
+ * in front needs for requests answered from memory. */
+#define HTTP_PER_IP_CONNECTION_LIMIT (HTTP_CONNECTION_LIMIT / 4)
 /* Idle keep-alive connections are closed after this: long enough for a reader fetching
  * /feed.atom then /feed.rss, short enough that idle sockets do not hold the limit above. */
 #define HTTP_IDLE_TIMEOUT_S 15
@@ -668,12 +675,13 @@ struct http_server *http_start(struct ev_loop *loop, const char *listen, char *e
 	h->starting = 1;
 	/* The logger comes first so MHD reports everything through it. No address reuse
 	 * (SO_REUSEPORT): a second daemon on the same port must fail, not share it. */
-	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, http_request_cb, h,
-	                          MHD_OPTION_EXTERNAL_LOGGER, http_log_cb, h, MHD_OPTION_SOCK_ADDR,
-	                          (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
-	                          (unsigned)HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
-	                          (unsigned)HTTP_IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	                          (size_t)HTTP_MEMORY_LIMIT_BYTES, MHD_OPTION_END);
+	h->mhd = MHD_start_daemon(
+	    flags, 0, NULL, NULL, http_request_cb, h, MHD_OPTION_EXTERNAL_LOGGER, http_log_cb, h,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)HTTP_CONNECTION_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)HTTP_PER_IP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)HTTP_IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)HTTP_MEMORY_LIMIT_BYTES, MHD_OPTION_END);
 	int start_errno = errno;
 	h->starting = 0;
 	(void)addrlen;

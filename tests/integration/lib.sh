@@ -5,6 +5,13 @@
 # Environment (set by `make check`): FEEDMERGE (the binary), TESTS_SRCDIR (tests/ in the source
 # tree), PYTHON (default python3), TESTS_TOP_BUILDDIR (the build tree). Everything started
 # here is stopped on exit.
+#
+# FEEDMERGE_WRAPPER (optional): a valgrind command line every feedmerge process of the test runs
+# under, e.g. "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite".
+# Each process writes its report to a file of its own ($WORK/wrapper/vg.PID.log; -q keeps it empty
+# unless something is wrong); done_testing stops the daemons still running (SIGTERM, so they free
+# what they hold) and adds one test: every report is empty. wait_until's bounds are multiplied by
+# FEEDMERGE_TIME_SCALE (default 5 under a wrapper, else 1).
 
 : "${FEEDMERGE:?FEEDMERGE must name the feedmerge binary}"
 : "${TESTS_SRCDIR:?TESTS_SRCDIR must name the tests folder}"
@@ -20,6 +27,21 @@ TAP_FAILED=0
 CLEANUP_PIDS=""
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/feedmerge-it.XXXXXX") || exit 1
+
+FEEDMERGE_REAL=$FEEDMERGE
+if [ -n "${FEEDMERGE_WRAPPER:-}" ]; then
+	FEEDMERGE_TIME_SCALE=${FEEDMERGE_TIME_SCALE:-5}
+	mkdir -p "$WORK/wrapper"
+	# The reports' names carry the pid valgrind puts for %p; "$@" stays for the script's run.
+	{
+		echo '#!/bin/sh'
+		printf 'exec %s --log-file=%s %s "$@"\n' "$FEEDMERGE_WRAPPER" "'$WORK/wrapper/vg.%p.log'" \
+			"'$FEEDMERGE_REAL'"
+	} >"$WORK/wrapper/feedmerge"
+	chmod +x "$WORK/wrapper/feedmerge"
+	FEEDMERGE=$WORK/wrapper/feedmerge
+fi
+FEEDMERGE_TIME_SCALE=${FEEDMERGE_TIME_SCALE:-1}
 
 # Stops what the test started and is still running. Only the shell's own jobs are signalled:
 # a process a test already waited for is gone, and its number may be another test's process
@@ -68,14 +90,51 @@ diag() {
 }
 
 done_testing() {
+	[ -n "${FEEDMERGE_WRAPPER:-}" ] && wrapper_reports
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]
 	exit $?
 }
 
+# stop_pid PID [TIMEOUT_S]: SIGTERM, a bounded wait (default 120 s), then SIGKILL; returns the
+# exit status.
+stop_pid() {
+	local pid=$1 tries=$((${2:-120} * 10))
+	kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return; }
+	while kill -0 "$pid" 2>/dev/null && [ "$tries" -gt 0 ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+# wrapper_reports: under FEEDMERGE_WRAPPER, stops what is still running (the daemons run their
+# leak check as they exit) and adds the test that every report is empty.
+wrapper_reports() {
+	local pid f bad="" n=0
+	for pid in $CLEANUP_PIDS; do
+		stop_pid "$pid"
+	done
+	CLEANUP_PIDS=""
+	for f in "$WORK"/wrapper/vg.*.log; do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		[ -s "$f" ] && bad="$bad $f"
+	done
+	if [ -z "$bad" ]; then
+		ok 0 "under $(set -- $FEEDMERGE_WRAPPER; echo "$1"): no error in $n run(s) of feedmerge"
+	else
+		ok 1 "under $(set -- $FEEDMERGE_WRAPPER; echo "$1"): errors reported in$bad"
+		for f in $bad; do
+			head -n 60 "$f" | sed 's/^/# /'
+		done
+	fi
+}
+
 # wait_until TIMEOUT_S COMMAND...: polls COMMAND every 0.1 s until it succeeds or the time is up.
 wait_until() {
-	local tries=$(($1 * 10))
+	local tries=$(($1 * 10 * FEEDMERGE_TIME_SCALE))
 	shift
 	while [ "$tries" -gt 0 ]; do
 		"$@" >/dev/null 2>&1 && return 0
@@ -185,4 +244,26 @@ atom_valid() {
 # requests_for PATH: the server's log lines for requests of PATH (JSON lines).
 requests_for() {
 	grep -F "\"path\": \"$1\"" "$SERVER_LOG"
+}
+
+# --- the daemon's health under attack (hostile-feeds.sh, hostile-clients.sh) -----------------
+# proc_kb PID FIELD: a /proc/PID/status field in kB (VmRSS, VmHWM); empty when gone.
+proc_kb() {
+	awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status" 2>/dev/null
+}
+# fd_count PID: the descriptors PID has open.
+fd_count() {
+	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
+}
+# mem_bound_mb: the resident memory a daemon under test may reach: 200 MB for the plain build
+# (its biggest legitimate load here, a 10 MB feed of 100,000 entries, peaks near a third of
+# that); ASan's shadow memory and quarantine, or valgrind's, multiply it.
+mem_bound_mb() {
+	if [ -n "${FEEDMERGE_WRAPPER:-}" ]; then
+		echo 2000
+	elif grep -qa __asan_init "$FEEDMERGE_REAL" 2>/dev/null; then
+		echo 800
+	else
+		echo 200
+	fi
 }

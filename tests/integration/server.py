@@ -14,8 +14,10 @@ Routes (GET and HEAD):
   /redirect-ftp         302 to an ftp: URL
   /status/NNN           status NNN (503 and 429 carry Retry-After: 120)
   /slow?s=N             sleeps N seconds (default 5), then serves a tiny feed
-  /big?mb=N             N MiB (default 11) of a feed that never ends its first item
-  /gzip-bomb?mb=N       N MiB of zeros, gzip-compressed (a few KiB on the wire)
+  /big?mb=N             N MiB (default 11) of a feed that never ends its first item, streamed
+                        64 KiB at a time (?mb=1024: 1 GiB that the server never holds)
+  /gzip-bomb?mb=N       N MiB of zeros, gzip-compressed (about 1 KiB per MiB on the wire;
+                        made in 1 MiB steps, so ?mb=1024 costs the server 1 MiB, not 1 GiB)
   /truncated/NAME       Content-Length of the whole fixture, then half of it and a close
   /html                 an HTML page, not a feed
   /code/NNN?to=PATH     redirect with that 3xx code to PATH (chains: nest a URL-encoded to)
@@ -51,6 +53,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TYPES = {
@@ -75,6 +78,34 @@ CHALLENGE = (b"<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...
 TINY_RSS = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>held</title>'
             b'<item><title>held</title><link>http://held.example/%s</link></item>'
             b'</channel></rss>')
+
+
+BOMBS = {}  # the gzip bombs made so far, by size in MiB, under LOG_LOCK
+
+
+def gzip_bomb(mb):
+    """A gzip stream of an RSS start and mb MiB of zeros, made once per size and never whole
+    in memory (a 1 GiB bomb is 1 MiB on the wire): after a full flush, deflate's output for
+    the next MiB of zeros is the same bytes every time, so one MiB is compressed and repeated."""
+    with LOG_LOCK:
+        if mb in BOMBS:
+            return BOMBS[mb]
+    head = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>bomb</title>'
+            b'<item><description>')
+    zeros = b"0" * (1024 * 1024)
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    start = z.compress(head) + z.flush(zlib.Z_FULL_FLUSH)
+    step = z.compress(zeros) + z.flush(zlib.Z_FULL_FLUSH)
+    end = z.flush()
+    crc = zlib.crc32(head)
+    for _ in range(mb):
+        crc = zlib.crc32(zeros, crc)
+    size = (len(head) + mb * len(zeros)) & 0xFFFFFFFF
+    data = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + start + step * mb + end +
+            crc.to_bytes(4, "little") + size.to_bytes(4, "little"))
+    with LOG_LOCK:
+        BOMBS[mb] = data
+    return data
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -238,10 +269,8 @@ class Handler(BaseHTTPRequestHandler):
             return None
         if path == "/gzip-bomb":
             mb = int(query.get("mb", ["11"])[0])
-            raw = b'<?xml version="1.0"?><rss version="2.0"><channel><title>bomb</title><item><description>'
-            raw += b"0" * (mb * 1024 * 1024)
             try:
-                return self.send(200, gzip.compress(raw), "application/rss+xml",
+                return self.send(200, gzip_bomb(mb), "application/rss+xml",
                                  {"Content-Encoding": "gzip"}, head)
             except (BrokenPipeError, ConnectionResetError):
                 return None
