@@ -138,7 +138,13 @@ static const char *const store_migrations[] = {
     " fetch_ms_max INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (source, day)) WITHOUT ROWID;"
     /* The author's e-mail address, apart from the name (Atom's <email>). */
-    "ALTER TABLE entries ADD COLUMN author_email TEXT;",
+    "ALTER TABLE entries ADD COLUMN author_email TEXT;"
+    /* Other keys of a story: a feedproxy link and the origLink it stands for are one story,
+     * whichever a feed gives. */
+    "CREATE TABLE entry_aliases ("
+    " key TEXT PRIMARY KEY,"
+    " entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE) WITHOUT ROWID;"
+    "CREATE INDEX entry_aliases_entry ON entry_aliases(entry_id);",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -178,6 +184,10 @@ enum store_stmt {
 	ST_HEALTH_PRUNE,
 	ST_HEALTH_LOAD,
 	ST_DAY_NOTE,
+	ST_ALIAS_FIND,
+	ST_KEY_EXISTS,
+	ST_ALIAS_ADD,
+	ST_ALIAS_ANY,
 	ST_DAY_PRUNE,
 	ST_COUNT
 };
@@ -360,6 +370,11 @@ static const char *const store_sql[ST_COUNT] = {
         " fetch_ms_sum = fetch_ms_sum + excluded.fetch_ms_sum,"
         " fetch_ms_max = max(fetch_ms_max, excluded.fetch_ms_max)",
     [ST_DAY_PRUNE] = "DELETE FROM source_days WHERE day < ?1",
+    [ST_ALIAS_FIND] = "SELECT e.key FROM entry_aliases a JOIN entries e ON e.id = a.entry_id"
+                      " WHERE a.key = ?1",
+    [ST_KEY_EXISTS] = "SELECT 1 FROM entries WHERE key = ?1",
+    [ST_ALIAS_ADD] = "INSERT OR IGNORE INTO entry_aliases(key, entry_id) VALUES(?1, ?2)",
+    [ST_ALIAS_ANY] = "SELECT EXISTS (SELECT 1 FROM entry_aliases)",
     [ST_HEALTH_LOAD] = "SELECT id, source, at, state, detail FROM health_events"
                        " ORDER BY id DESC LIMIT ?1",
 };
@@ -370,6 +385,7 @@ struct store {
 	sqlite3_stmt *stmt[ST_COUNT];  /* owned; prepared on first use */
 	unsigned story_fold;           /* URL_FOLD_*: what links of one story may differ in */
 	struct url_tracking *tracking; /* owned; NULL: the default tracking_params */
+	int has_aliases;               /* entry_aliases holds rows; -1: not looked yet */
 	/* Whether the database takes writes: an error since the last write that worked makes
 	 * /healthz say 503 (the message kept for it). */
 	int failing;
@@ -500,6 +516,7 @@ static int store_auto_vacuum(struct store *s, char *err, size_t errlen)
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s = xcalloc(1, sizeof *s);
+	s->has_aliases = -1;
 	s->path = xstrdup(path);
 	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
@@ -1250,6 +1267,63 @@ static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
 	bind_text(st, 22, e->author_email);
 }
 
+/* The dedup key of e's feedproxy link (link_proxy, which its origLink replaced), a new string,
+ * or NULL when it has none or the entry is not keyed by its link. */
+static char *proxy_key_dup(struct store *s, const struct entry *e, const char *key)
+{
+	if (e->link_proxy == NULL || strncmp(key, "http", 4) != 0)
+		return NULL;
+	char *canon = url_canonical_with(e->link_proxy, s->tracking);
+	char *pk = canon != NULL ? url_story_key(canon, s->story_fold) : NULL;
+	free(canon);
+	if (pk != NULL && strcmp(pk, key) == 0) {
+		free(pk);
+		pk = NULL;
+	}
+	return pk;
+}
+
+/* The key of the stored story that key (no entry holds it) names by another address: an
+ * alias row, else the proxy link's key when an entry holds it. A new string, or NULL. */
+static char *alias_target_dup(struct store *s, const char *key, const char *proxy_key)
+{
+	char *target = NULL;
+	sqlite3_stmt *st;
+	if (s->has_aliases < 0 && (st = store_stmt(s, ST_ALIAS_ANY)) != NULL) {
+		s->has_aliases = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_reset(st);
+	}
+	if (s->has_aliases > 0 && (st = store_stmt(s, ST_ALIAS_FIND)) != NULL) {
+		bind_text(st, 1, key);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			target = column_dup(st, 0);
+		sqlite3_reset(st);
+	}
+	if (target == NULL && proxy_key != NULL && (st = store_stmt(s, ST_KEY_EXISTS)) != NULL) {
+		bind_text(st, 1, proxy_key);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			target = xstrdup(proxy_key);
+		sqlite3_reset(st);
+	}
+	return target;
+}
+
+/* Records key as another address of entry row_id (nothing when it is already one). */
+static int alias_add(struct store *s, const char *key, int64_t row_id)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_ALIAS_ADD);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, row_id);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	s->has_aliases = 1;
+	return 0;
+}
+
 /* Stores one entry inside the open transaction: 1 when it was new, 3 when the text a reader
  * sees changed, 2 when only other fields did, 0 when nothing did, -1 on error. */
 static int store_entry_upsert(struct store *s, int64_t source_id, int64_t position, int priority,
@@ -1258,16 +1332,28 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 {
 	int ret = -1;
 	char *atom_id = NULL, *categories = NULL, *enclosures = NULL;
+	char *proxy_key = proxy_key_dup(s, e, key), *alias_of = NULL;
+	const char *given_key = key;
 	int64_t row_id = -1;
 	int changed = 0, text_changed = 0, taking_over = 0;
-	sqlite3_stmt *st = store_stmt(s, ST_ENTRY_FIND);
-	if (st == NULL)
-		return -1;
-	bind_text(st, 1, key);
-	bind_text(st, 2, e->title);
-	bind_text(st, 3, e->summary);
-	bind_text(st, 4, e->content);
-	int rc = sqlite3_step(st);
+	sqlite3_stmt *st = NULL;
+	int rc;
+	for (;;) {
+		if ((st = store_stmt(s, ST_ENTRY_FIND)) == NULL)
+			goto out;
+		bind_text(st, 1, key);
+		bind_text(st, 2, e->title);
+		bind_text(st, 3, e->summary);
+		bind_text(st, 4, e->content);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_DONE || alias_of != NULL)
+			break;
+		/* Not stored under its own key: maybe under another address of the story. */
+		sqlite3_reset(st);
+		if ((alias_of = alias_target_dup(s, key, proxy_key)) == NULL)
+			break; /* rc is SQLITE_DONE: a new story */
+		key = alias_of;
+	}
 	enum store_stmt action;
 	if (rc == SQLITE_ROW) {
 		row_id = sqlite3_column_int64(st, 0);
@@ -1343,6 +1429,12 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 		goto out;
 	/* Taken over from another remaining source (first in the round, or a higher priority):
 	 * said in the log, so that its lines agree with what the database credits. */
+	sqlite3_reset(st);
+	st = NULL;
+	/* The story's other addresses find it from now on, whichever a feed gives. */
+	if ((proxy_key != NULL && strcmp(proxy_key, key) != 0 && alias_add(s, proxy_key, row_id)) ||
+	    (alias_of != NULL && alias_add(s, given_key, row_id)))
+		goto out;
 	if (action == ST_ENTRY_REATTRIBUTE || (action == ST_ENTRY_ADOPT && taking_over))
 		ret = 4;
 	else
@@ -1350,6 +1442,8 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 out:
 	if (st != NULL)
 		sqlite3_reset(st);
+	free(proxy_key);
+	free(alias_of);
 	free(atom_id);
 	free(categories);
 	free(enclosures);

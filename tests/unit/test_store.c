@@ -821,6 +821,51 @@ static void test_tracking(const char *db)
 	store_close(s);
 }
 
+/* A feedproxy link and the origLink it stands for are one story, whichever order the feeds
+ * give them in. */
+static int64_t commit_proxied(struct store *s, const char *source, const char *url,
+                              const char *link, const char *proxy, int64_t seen_at)
+{
+	struct feed *f = feed_new();
+	add(f, link, "Story", 500);
+	f->entries[0].link_proxy = xstrdup_or_null(proxy);
+	size_t nnew = 99;
+	int rc = store_commit_fetch(s, source, url, f, NULL, NULL, seen_at, STORE_IDENTITY_AUTO,
+	                            &nnew, NULL);
+	feed_free(f);
+	return rc == 0 ? (int64_t)nnew : -1;
+}
+
+static void test_aliases(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "aliases: store opens"))
+		return;
+	const struct store_source src[] = {{.name = "fb", .url = "http://fb.test/rss"},
+	                                   {.name = "plain", .url = "http://plain.test/rss"},
+	                                   {.name = "other", .url = "http://other.test/rss"}};
+	ok(store_sync_sources(s, src, 3, 1000) == 0, "aliases: sources");
+	is_int(commit_proxied(s, "fb", src[0].url, "https://news.test/a",
+	                      "http://feedproxy.google.com/~r/x/~3/abc/", 1000),
+	       1, "origLink with its proxy: new");
+	is_int(commit_proxied(s, "plain", src[1].url, "http://feedproxy.google.com/~r/x/~3/abc/",
+	                      NULL, 2000),
+	       0, "the proxy link alone, later: the same story");
+	is_int(commit_proxied(s, "plain", src[1].url, "http://feedproxy.google.com/~r/x/~3/def/",
+	                      NULL, 3000),
+	       1, "another proxy link first: new");
+	is_int(commit_proxied(s, "fb", src[0].url, "https://news.test/b",
+	                      "http://feedproxy.google.com/~r/x/~3/def/", 4000),
+	       0, "then its origLink with that proxy: the same story");
+	is_int(commit_proxied(s, "other", src[2].url, "https://news.test/b", NULL, 5000), 0,
+	       "and the origLink alone after that: the same story too");
+	struct merged m;
+	ok(load(s, &m) && m.nentries == 2, "two stories in all");
+	merged_free(&m);
+	store_close(s);
+}
+
 /* Views: the entries carried by a set of sources (any carrier, not only the primary), dated
  * since a time, within an id range; each with every remaining carrier, primary first; the
  * health events, newest first and pruned to the newest kept. */
@@ -911,7 +956,7 @@ static const char *const undo_migration[] = {
     [7] = "ALTER TABLE sources DROP COLUMN priority;",
     [8] = "ALTER TABLE sources DROP COLUMN language; DROP TABLE health_events;"
           "DROP INDEX entry_sources_source; DROP TABLE source_days;"
-          "ALTER TABLE entries DROP COLUMN author_email;"
+          "ALTER TABLE entries DROP COLUMN author_email; DROP TABLE entry_aliases;"
           "DELETE FROM meta WHERE name = 'created_at';",
 };
 #define STORE_TEST_VERSION 9
@@ -1296,35 +1341,36 @@ int main(void)
 		char *old = xasprintf("%s/v1.db", tmpdir);
 		s = store_open(old, err, sizeof err);
 		store_close(s);
-		free(sql1(old, "ALTER TABLE sources DROP COLUMN changed_at;"
-		               "ALTER TABLE sources DROP COLUMN removed_at;"
-		               "ALTER TABLE sources DROP COLUMN last_attempt_at;"
-		               "ALTER TABLE sources DROP COLUMN next_due_at;"
-		               "ALTER TABLE sources DROP COLUMN failures;"
-		               "ALTER TABLE sources DROP COLUMN retry_until;"
-		               "ALTER TABLE sources DROP COLUMN last_status;"
-		               "ALTER TABLE sources DROP COLUMN last_error;"
-		               "ALTER TABLE sources DROP COLUMN error_class;"
-		               "ALTER TABLE sources DROP COLUMN retry_soon;"
-		               "ALTER TABLE sources DROP COLUMN gone_since;"
-		               "ALTER TABLE sources DROP COLUMN hint_s;"
-		               "ALTER TABLE sources DROP COLUMN skip_hours;"
-		               "ALTER TABLE sources DROP COLUMN skip_days;"
-		               "ALTER TABLE sources DROP COLUMN body_hash;"
-		               "ALTER TABLE sources DROP COLUMN redirect_url;"
-		               "ALTER TABLE sources DROP COLUMN redirect_polls;"
-		               "ALTER TABLE sources DROP COLUMN adopted_url;"
-		               "ALTER TABLE sources DROP COLUMN adopted_at;"
-		               "ALTER TABLE sources DROP COLUMN entries_seen;"
-		               "DROP TABLE meta; DROP TABLE tombstones;"
-		               "DROP INDEX entries_first_seen;"
-		               "ALTER TABLE sources DROP COLUMN identity;"
-		               "ALTER TABLE sources DROP COLUMN priority;"
-		               "ALTER TABLE sources DROP COLUMN language; DROP TABLE health_events;"
-		               "DROP INDEX entry_sources_source; DROP TABLE source_days;"
-		               "ALTER TABLE entries DROP COLUMN author_email;"
-		               "INSERT INTO sources(name, position) VALUES('kept', 0),"
-		               " ('gone', 1000000000); PRAGMA user_version = 1"));
+		free(sql1(old,
+		          "ALTER TABLE sources DROP COLUMN changed_at;"
+		          "ALTER TABLE sources DROP COLUMN removed_at;"
+		          "ALTER TABLE sources DROP COLUMN last_attempt_at;"
+		          "ALTER TABLE sources DROP COLUMN next_due_at;"
+		          "ALTER TABLE sources DROP COLUMN failures;"
+		          "ALTER TABLE sources DROP COLUMN retry_until;"
+		          "ALTER TABLE sources DROP COLUMN last_status;"
+		          "ALTER TABLE sources DROP COLUMN last_error;"
+		          "ALTER TABLE sources DROP COLUMN error_class;"
+		          "ALTER TABLE sources DROP COLUMN retry_soon;"
+		          "ALTER TABLE sources DROP COLUMN gone_since;"
+		          "ALTER TABLE sources DROP COLUMN hint_s;"
+		          "ALTER TABLE sources DROP COLUMN skip_hours;"
+		          "ALTER TABLE sources DROP COLUMN skip_days;"
+		          "ALTER TABLE sources DROP COLUMN body_hash;"
+		          "ALTER TABLE sources DROP COLUMN redirect_url;"
+		          "ALTER TABLE sources DROP COLUMN redirect_polls;"
+		          "ALTER TABLE sources DROP COLUMN adopted_url;"
+		          "ALTER TABLE sources DROP COLUMN adopted_at;"
+		          "ALTER TABLE sources DROP COLUMN entries_seen;"
+		          "DROP TABLE meta; DROP TABLE tombstones;"
+		          "DROP INDEX entries_first_seen;"
+		          "ALTER TABLE sources DROP COLUMN identity;"
+		          "ALTER TABLE sources DROP COLUMN priority;"
+		          "ALTER TABLE sources DROP COLUMN language; DROP TABLE health_events;"
+		          "DROP INDEX entry_sources_source; DROP TABLE source_days;"
+		          "ALTER TABLE entries DROP COLUMN author_email; DROP TABLE entry_aliases;"
+		          "INSERT INTO sources(name, position) VALUES('kept', 0),"
+		          " ('gone', 1000000000); PRAGMA user_version = 1"));
 		char *v = sql1(old, "PRAGMA user_version");
 		is_str(v, "1", "downgraded to version 1 for the test");
 		free(v);
@@ -1356,6 +1402,9 @@ int main(void)
 	store_close(NULL);
 
 	test_migrations_from_each();
+	char *adb = xasprintf("%s/aliases.db", tmpdir);
+	test_aliases(adb);
+	free(adb);
 	char *tdb = xasprintf("%s/tracking.db", tmpdir);
 	printf("# a warning about 'bad*name' is expected next:\n");
 	test_tracking(tdb);
