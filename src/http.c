@@ -33,6 +33,7 @@
 #include "date.h"
 #include "feed.h"
 #include "http.h"
+#include "http_fields.h"
 #include "log.h"
 #include "util.h"
 
@@ -262,103 +263,12 @@ static struct http_doc *http_doc_find(struct http_server *h, const char *path)
 /* What a request's header fields say about one document. */
 struct http_conditions {
 	const struct http_doc *d;
-	int inm_present; /* some If-None-Match field */
-	int inm_star;    /* If-None-Match: * */
-	int inm_matched; /* bit k: reps[k]'s ETag listed */
-	const char *ims; /* If-Modified-Since, or NULL */
-	int ae_present;  /* some Accept-Encoding field */
-	int q_gzip;      /* qvalues in thousandths; -1: not listed */
-	int q_identity;
-	int q_star;
+	int inm_present;       /* some If-None-Match field */
+	struct http_inm inm;   /* bit k of inm.matched: reps[k]'s ETag listed */
+	const char *ims;       /* If-Modified-Since, or NULL */
+	int ae_present;        /* some Accept-Encoding field */
+	struct http_accept ae; /* qvalues in thousandths; -1: not listed */
 };
-
-/* Marks, in c->inm_matched, the representations whose ETag an If-None-Match field value
- * lists; compared weakly, W/ ignored (RFC 9110 13.1.2). A malformed list stops there. */
-static void http_inm_field(struct http_conditions *c, const char *p)
-{
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '\0')
-			return;
-		if (*p == '*') {
-			c->inm_star = 1;
-			return;
-		}
-		if (p[0] == 'W' && p[1] == '/')
-			p += 2;
-		if (*p != '"')
-			return;
-		const char *end = strchr(p + 1, '"');
-		if (end == NULL)
-			return;
-		size_t n = (size_t)(end - p + 1); /* with the quotes */
-		for (int k = 0; k < HTTP_NREPS; k++) {
-			const struct http_rep *rep = &c->d->reps[k];
-			if (rep->blob != NULL && strlen(rep->etag) == n &&
-			    memcmp(rep->etag, p, n) == 0)
-				c->inm_matched |= 1 << k;
-		}
-		p = end + 1;
-	}
-}
-
-/* A qvalue ("1", "0.5", "1.000") in thousandths; -1 if malformed (RFC 9110 12.4.2). */
-static int http_qvalue(const char *p, size_t n)
-{
-	if (n == 0 || (p[0] != '0' && p[0] != '1'))
-		return -1;
-	int q = (p[0] - '0') * 1000;
-	if (n == 1)
-		return q;
-	if (p[1] != '.' || n > 5)
-		return -1;
-	int scale = 100;
-	for (size_t i = 2; i < n; i++, scale /= 10) {
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		q += (p[i] - '0') * scale;
-	}
-	return q > 1000 ? -1 : q;
-}
-
-/* Reads one Accept-Encoding field value ("gzip, deflate;q=0.5, *;q=0") into c's qvalues. */
-static void http_ae_field(struct http_conditions *c, const char *p)
-{
-	while (*p != '\0') {
-		p += strspn(p, " \t,");
-		size_t n = strcspn(p, " \t,;");
-		if (n == 0) {
-			p += strcspn(p, ",");
-			continue;
-		}
-		const char *coding = p;
-		p += n;
-		int q = 1000;
-		/* Parameters: only q counts. */
-		for (;;) {
-			p += strspn(p, " \t");
-			if (*p != ';')
-				break;
-			p++;
-			p += strspn(p, " \t");
-			size_t plen = strcspn(p, " \t,;");
-			if (plen > 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=')
-				q = http_qvalue(p + 2, plen - 2);
-			p += plen;
-		}
-		p += strcspn(p, ",");
-		if (q < 0)
-			continue; /* an element we cannot read says nothing */
-		if ((n == 4 && strncasecmp(coding, "gzip", 4) == 0) ||
-		    (n == 6 && strncasecmp(coding, "x-gzip", 6) == 0))
-			c->q_gzip = q > c->q_gzip ? q : c->q_gzip;
-		else if (n == 8 && strncasecmp(coding, "identity", 8) == 0)
-			c->q_identity = q;
-		else if (n == 1 && coding[0] == '*')
-			c->q_star = q;
-	}
-}
 
 /* Collects the fields that choose the response; a list may span several fields. */
 static enum MHD_Result http_header_cb(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -370,13 +280,16 @@ static enum MHD_Result http_header_cb(void *cls, enum MHD_ValueKind kind, const 
 		return MHD_YES;
 	if (strcasecmp(key, MHD_HTTP_HEADER_IF_NONE_MATCH) == 0) {
 		c->inm_present = 1;
-		http_inm_field(c, value);
+		const char *etags[HTTP_NREPS];
+		for (int k = 0; k < HTTP_NREPS; k++)
+			etags[k] = c->d->reps[k].blob != NULL ? c->d->reps[k].etag : NULL;
+		http_inm_field(&c->inm, value, etags, HTTP_NREPS);
 	} else if (strcasecmp(key, MHD_HTTP_HEADER_IF_MODIFIED_SINCE) == 0) {
 		if (c->ims == NULL)
 			c->ims = value;
 	} else if (strcasecmp(key, MHD_HTTP_HEADER_ACCEPT_ENCODING) == 0) {
 		c->ae_present = 1;
-		http_ae_field(c, value);
+		http_accept_field(&c->ae, value);
 	}
 	return MHD_YES;
 }
@@ -389,13 +302,13 @@ static enum http_rep_kind http_choose(const struct http_conditions *c)
 {
 	if (c->d->reps[HTTP_REP_GZIP].blob == NULL || !c->ae_present)
 		return HTTP_REP_IDENTITY;
-	int q_gzip = c->q_gzip >= 0 ? c->q_gzip : c->q_star >= 0 ? c->q_star : 0;
-	return q_gzip > 0 && q_gzip >= c->q_identity ? HTTP_REP_GZIP : HTTP_REP_IDENTITY;
+	int q_gzip = c->ae.q_gzip >= 0 ? c->ae.q_gzip : c->ae.q_star >= 0 ? c->ae.q_star : 0;
+	return q_gzip > 0 && q_gzip >= c->ae.q_identity ? HTTP_REP_GZIP : HTTP_REP_IDENTITY;
 }
 
 static enum MHD_Result http_serve_doc(struct MHD_Connection *conn, const struct http_doc *d)
 {
-	struct http_conditions c = {.d = d, .q_gzip = -1, .q_identity = -1, .q_star = -1};
+	struct http_conditions c = {.d = d, .ae = HTTP_ACCEPT_INIT};
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_header_cb, &c);
 	enum http_rep_kind k = http_choose(&c);
 	int not_modified = 0;
@@ -403,12 +316,12 @@ static enum MHD_Result http_serve_doc(struct MHD_Connection *conn, const struct 
 		/* If-None-Match decides alone (RFC 9110 13.2.2). A client may hold either
 		 * representation: the 304 names the one its validator matched, so a cache
 		 * freshens what it has. */
-		if (c.inm_star || (c.inm_matched & (1 << k))) {
+		if (c.inm.star || (c.inm.matched & (1u << k))) {
 			not_modified = 1;
-		} else if (c.inm_matched != 0) {
+		} else if (c.inm.matched != 0) {
 			not_modified = 1;
-			k = (c.inm_matched & (1 << HTTP_REP_GZIP)) ? HTTP_REP_GZIP
-			                                           : HTTP_REP_IDENTITY;
+			k = (c.inm.matched & (1u << HTTP_REP_GZIP)) ? HTTP_REP_GZIP
+			                                            : HTTP_REP_IDENTITY;
 		}
 	} else if (c.ims != NULL) {
 		int64_t t;

@@ -462,15 +462,8 @@ static int publish_view(struct publisher *p, const struct store_view *view, cons
 
 /* --- dynamic documents: ?limit= and ?since=, per-source views, archive pages ---------------- */
 
-/* What a dynamic path asks for. */
-struct publish_request {
-	const char *prefix_kind; /* "", "g", "s" or "archive" */
-	char name[256];          /* the group or source; the archive page number */
-	size_t output;           /* index into publish_outputs */
-};
-
-/* Parses path into *rq. Returns 0, or -1 when no view has this path. */
-static int publish_parse_path(const char *path, struct publish_request *rq)
+/* Parses path into *rq (publish.h). */
+int publish_parse_path(const char *path, struct publish_request *rq)
 {
 	memset(rq, 0, sizeof *rq);
 	const char *rest = NULL;

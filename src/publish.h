@@ -46,4 +46,15 @@ int publish_now(struct publisher *p);
  * A render that fails is tried again at the next change. */
 void publish_soon(struct publisher *p);
 
+/* What a path of the listener asks for, once parsed (publish_parse_path). */
+struct publish_request {
+	const char *prefix_kind; /* "", "g", "s" or "archive" */
+	char name[256];          /* the group or source; the archive page number */
+	size_t output;           /* the format: 0 Atom, 1 RSS, 2 JSON Feed, 3 the HTML page */
+};
+/* Parses a request path ("/", "/feed.rss", "/g/NAME.atom", "/s/NAME.json", "/archive/K.atom")
+ * into *rq. Returns 0, or -1 when no view has this path (the name is not checked against the
+ * configured groups and sources). Pure: exposed for tests/fuzz/fuzz_http_fields.c. */
+int publish_parse_path(const char *path, struct publish_request *rq);
+
 #endif

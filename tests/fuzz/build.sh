@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds the libFuzzer targets (fuzz_parse, fuzz_date, fuzz_url, fuzz_sanitize) with ASan +
+# Builds the libFuzzer targets (fuzz_parse, fuzz_date, fuzz_url, fuzz_sanitize, fuzz_config,
+# fuzz_http_fields) with ASan +
 # UBSan.
 # Usage: tests/fuzz/build.sh [OUTDIR]   (default /tmp/build-fuzz/fuzz)
 # SAN=address,undefined (no "fuzzer") links replay.c instead of libFuzzer: the same targets
@@ -21,10 +22,10 @@ if [ ! -f "$BUILD_DIR/autoconf.h" ]; then
 fi
 mkdir -p "$OUT"
 
-LIBS="$(pkg-config --libs libcurl libxml-2.0 sqlite3 libmicrohttpd yajl) -lev"
+LIBS="$(pkg-config --libs libcurl libxml-2.0 sqlite3 libmicrohttpd yajl zlib) -lev"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=$SAN -fno-sanitize-recover=undefined \
  -D_DEFAULT_SOURCE -std=c17 -I$SRC_DIR/src -I$BUILD_DIR \
- $(pkg-config --cflags libcurl libxml-2.0 sqlite3 libmicrohttpd yajl)"
+ $(pkg-config --cflags libcurl libxml-2.0 sqlite3 libmicrohttpd yajl zlib)"
 
 # The project's sources, minus main.c, compiled once with the fuzzing instrumentation.
 OBJ="$OUT/obj"
@@ -45,7 +46,7 @@ case ",$SAN," in
 *,fuzzer,*) MAIN= ;;
 *) MAIN="$SRC_DIR/tests/fuzz/replay.c" ;;
 esac
-for t in parse date url sanitize; do
+for t in parse date url sanitize config http_fields; do
 	# shellcheck disable=SC2086
 	$CC $CFLAGS "$SRC_DIR/tests/fuzz/fuzz_$t.c" $MAIN "$OBJ"/*.o $LIBS -o "$OUT/fuzz_$t"
 	echo "built $OUT/fuzz_$t"
