@@ -519,7 +519,7 @@ const double source_duration_bounds_s[SOURCE_DURATION_NBUCKETS] = {0.1, 0.25, 0.
 
 /* Counts a finished transfer in src's figures for /metrics and its day in the store. */
 static void source_count_poll(struct source *src, const struct fetch_result *r, int ok,
-                              int unchanged, int64_t now)
+                              int unchanged, int64_t now, int store_ok)
 {
 	size_t b = 0;
 	while (b < SOURCE_DURATION_NBUCKETS && r->duration_s > source_duration_bounds_s[b])
@@ -532,7 +532,8 @@ static void source_count_poll(struct source *src, const struct fetch_result *r, 
 	struct store_poll_sample sample = {ok, unchanged, src->poll_new,
 	                                   (int64_t)(r->duration_s * 1000.0 + 0.5)};
 	src->poll_new = 0;
-	store_note_poll(src->set->env.store, src->name, now, &sample);
+	if (store_ok)
+		store_note_poll(src->set->env.store, src->name, now, &sample);
 }
 
 size_t source_set_stats(const struct source_set *set, struct source_stats *out, size_t max)
@@ -698,7 +699,6 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 	}
 	ps->next_due_at =
 	    ps->gone_since != FEED_TIME_NONE ? FEED_TIME_NONE : source_next_due_at(src);
-	source_count_poll(src, r, ok, unchanged, now);
 
 	if (!ok) {
 		/* One line when a source starts failing, or fails differently; the same failure
@@ -735,10 +735,16 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 	free(prev_class);
 
 	/* A poll that brought nothing new is one write: its validators and its state together. */
-	if ((unchanged ? store_record_unchanged(set->env.store, src->name, source_fetch_url(src),
+	int stored =
+	    (unchanged ? store_record_unchanged(set->env.store, src->name, source_fetch_url(src),
 	                                        r->etag, r->last_modified, now, ps)
-	               : store_set_poll_state(set->env.store, src->name, ps)) != 0)
+	               : store_set_poll_state(set->env.store, src->name, ps)) == 0;
+	if (!stored)
 		set->counts.store_failed = 1;
+	/* The day's history after the state, and only when that was written: with the
+	 * database locked by another process, one wait for SQLite's busy timeout a poll, not
+	 * two. */
+	source_count_poll(src, r, ok, unchanged, now, stored);
 	if (set->started && src->enabled && ps->gone_since == FEED_TIME_NONE)
 		source_arm(src, ps->next_due_at, now);
 	set->env.polled(set->env.ctx, src, changed || src->health_changed);

@@ -122,7 +122,7 @@ import os, sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
 db.execute("BEGIN EXCLUSIVE")
 open(sys.argv[2], "w").close()
-for _ in range(400):
+for _ in range(1200):
     if os.path.exists(sys.argv[3]):
         break
     time.sleep(0.05)
@@ -131,13 +131,20 @@ PY
 LOCKER=$!
 CLEANUP_PIDS="$CLEANUP_PIDS $LOCKER"
 wait_until 10 test -e "$WORK/locked"
-unhealthy() { get hz "${URL}healthz"; [ "$CODE" = 503 ]; }
-check "/healthz: 503 while the database is locked" wait_until 15 unhealthy
+# A poll waits for SQLite's busy timeout (5 s) inside the loop: give each request that long.
+unhealthy() {
+	CODE=$(curl -s -o "$WORK/hz.b" -w '%{http_code}' --max-time 20 "${URL}healthz")
+	[ "$CODE" = 503 ]
+}
+check "/healthz: 503 while the database is locked" wait_until 40 unhealthy
 check "with the reason" grep -q "database not writable" "$WORK/hz.b"
 touch "$WORK/unlock"
 wait "$LOCKER"
-healthy() { get hz "${URL}healthz"; [ "$CODE" = 200 ]; }
-check "/healthz: 200 again after the next write" wait_until 15 healthy
+healthy() {
+	CODE=$(curl -s -o "$WORK/hz.b" -w '%{http_code}' --max-time 20 "${URL}healthz")
+	[ "$CODE" = 200 ]
+}
+check "/healthz: 200 again after the next write" wait_until 40 healthy
 
 # admin_listen: the endpoints on their own port; the public one keeps /healthz only.
 A="$WORK/split"
