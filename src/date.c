@@ -24,6 +24,8 @@ extern char *strptime(const char *s, const char *format, struct tm *tm);
 
 #define DATE_MIN_YEAR 1900
 #define DATE_MAX_YEAR 9999
+#define DATE_MIN_T (-2208988800LL) /* 1900-01-01T00:00:00Z */
+#define DATE_MAX_T 253402300799LL  /* 9999-12-31T23:59:59Z */
 #define ZONE_MAX_OFFSET_S (18 * 3600)
 
 /* ---- calendar arithmetic ------------------------------------------------------------------ */
@@ -1110,13 +1112,19 @@ static int civil_to_unix(struct civil *c, const struct date_opts *opts, int64_t 
 {
 	if (!civil_valid(c))
 		return -1;
-	int64_t local = civil_local_s(c);
+	int64_t local = civil_local_s(c), t;
 	if (c->has_zone)
-		*out = local - c->off_s;
+		t = local - c->off_s;
 	else if (opts != NULL && opts->zone != NULL)
-		*out = date_zone_local_to_utc(opts->zone, local);
+		t = date_zone_local_to_utc(opts->zone, local);
 	else
-		*out = local;
+		t = local;
+	/* The years are the instant's too, not only the wall clock's: "1 Jan 1900 00:00 +0700"
+	 * is 1899-12-31T17:00:00Z, whose ISO form no reader here would take back (found by
+	 * tests/fuzz/fuzz_date.c). */
+	if (t < DATE_MIN_T || t > DATE_MAX_T)
+		return -1;
+	*out = t;
 	return 0;
 }
 
