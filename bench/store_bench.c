@@ -35,6 +35,7 @@
 #include "feed.h"
 #include "log.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 #define T0 INT64_C(1700000000)
@@ -431,6 +432,21 @@ static int cmd_newest(const char *path, size_t runs, size_t limit)
 		merged_free(&m);
 		if (i > 0)
 			t[i - 1] = dt;
+	}
+	/* The plan of the statement the store ran, not of a copy of its text. */
+	for (sqlite3_stmt *p = sqlite3_next_stmt(store_db(s), NULL); p != NULL;
+	     p = sqlite3_next_stmt(store_db(s), p)) {
+		const char *sql = sqlite3_sql(p);
+		if (sql == NULL || strncmp(sql, "SELECT e.id,", 12) != 0)
+			continue;
+		char *explain = xasprintf("EXPLAIN QUERY PLAN %s", sql);
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(store_db(s), explain, -1, &q, NULL) == SQLITE_OK) {
+			while (sqlite3_step(q) == SQLITE_ROW)
+				printf("plan %s\n", (const char *)sqlite3_column_text(q, 3));
+			sqlite3_finalize(q);
+		}
+		free(explain);
 	}
 	/* A cold read too: a new connection (the page cache of the OS stays warm). */
 	store_close(s);

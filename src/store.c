@@ -177,6 +177,7 @@ enum store_stmt {
 	ST_ENTRY_REATTRIBUTE,
 	ST_ENTRY_SOURCE,
 	ST_LOAD_ENTRIES,
+	ST_LOAD_ENTRIES_RANGE,
 	ST_LOAD_SOURCES,
 	ST_LOAD_CARRIERS,
 	ST_LOAD_CREATED,
@@ -334,18 +335,26 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_ENTRY_SOURCE] = "INSERT INTO entry_sources(entry_id, source_id, first_seen)"
                         " VALUES(?1, ?2, ?3) ON CONFLICT(entry_id, source_id) DO UPDATE"
                         " SET first_seen = min(first_seen, excluded.first_seen)",
-    /* A removed source's entries leave the merged feed (its rows wait for pruning). */
-    [ST_LOAD_ENTRIES] = "SELECT e.id, e.source_id, e.guid, e.link, e.title, e.summary,"
-                        " e.content, e.author, e.published, e.updated, e.date, e.first_seen,"
-                        " e.categories, e.enclosures, e.has_source, e.src_title,"
-                        " e.src_feed_url, e.src_link, e.atom_id, e.author_email FROM entries e"
-                        " JOIN sources s ON s.id = e.source_id WHERE s.removed_at IS NULL"
-                        " AND e.date >= ?3 AND e.id BETWEEN ?4 AND ?5"
-                        " AND (?2 IS NULL OR e.id IN (SELECT es.entry_id"
-                        " FROM entry_sources es JOIN sources v ON v.id = es.source_id"
-                        " WHERE v.removed_at IS NULL"
-                        " AND instr(?2, char(31) || v.name || char(31)) > 0))"
-                        " ORDER BY e.date DESC, e.first_seen DESC, e.id DESC LIMIT ?1",
+/* A removed source's entries leave the merged feed (its rows wait for pruning). */
+/* Two plans for one query: the newest entries walk entries_date from the top and stop at
+ * the limit ("+e.id" keeps the planner off the rowid range, which would read and sort
+ * every row); an archive page reads its range of ids and sorts those few. A view's
+ * sources are checked row by row, by entry_sources' key. */
+#define LOAD_ENTRIES(ID)                                                                           \
+	"SELECT e.id, e.source_id, e.guid, e.link, e.title, e.summary,"                            \
+	" e.content, e.author, e.published, e.updated, e.date, e.first_seen,"                      \
+	" e.categories, e.enclosures, e.has_source, e.src_title,"                                  \
+	" e.src_feed_url, e.src_link, e.atom_id, e.author_email FROM entries e"                    \
+	" JOIN sources s ON s.id = e.source_id WHERE s.removed_at IS NULL"                         \
+	" AND e.date >= ?3 AND " ID " BETWEEN ?4 AND ?5"                                           \
+	" AND (?2 IS NULL OR EXISTS (SELECT 1"                                                     \
+	" FROM entry_sources es JOIN sources v ON v.id = es.source_id"                             \
+	" WHERE es.entry_id = e.id AND v.removed_at IS NULL"                                       \
+	" AND instr(?2, char(31) || v.name || char(31)) > 0))"                                     \
+	" ORDER BY e.date DESC, e.first_seen DESC, e.id DESC LIMIT ?1"
+    [ST_LOAD_ENTRIES] = LOAD_ENTRIES("+e.id"),
+    [ST_LOAD_ENTRIES_RANGE] = LOAD_ENTRIES("e.id"),
+#undef LOAD_ENTRIES
     [ST_LOAD_SOURCES] = "SELECT id, name, url, title, feed_title, site_link,"
                         " removed_at IS NULL, coalesce(changed_at, last_ok_at), language"
                         " FROM sources ORDER BY position, id",
@@ -1729,7 +1738,8 @@ int store_load_view(struct store *s, const struct store_view *view, struct merge
 	if (store_exec_stmt(s, ST_BEGIN_READ) == -1)
 		goto fail;
 
-	if ((st = store_stmt(s, ST_LOAD_ENTRIES)) == NULL)
+	if ((st = store_stmt(s, view->id_min > 0 || view->id_max > 0 ? ST_LOAD_ENTRIES_RANGE
+	                                                             : ST_LOAD_ENTRIES)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, view->limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)view->limit);
 	if (view->nsources > 0) {

@@ -12,6 +12,7 @@
 
 #include "feed.h"
 #include "store.h"
+#include "store_int.h"
 #include "url.h"
 #include "../tap.h"
 #include "util.h"
@@ -869,6 +870,31 @@ static void test_aliases(const char *db)
 /* Views: the entries carried by a set of sources (any carrier, not only the primary), dated
  * since a time, within an id range; each with every remaining carrier, primary first; the
  * health events, newest first and pruned to the newest kept. */
+/* Whether the plan of the store's prepared statement whose text holds marker reads an index
+ * in order (no temporary B-tree to sort: the newest N must not read every row). */
+static int plan_sorts(struct store *s, const char *marker, int *found)
+{
+	int sorts = 0;
+	*found = 0;
+	for (sqlite3_stmt *p = sqlite3_next_stmt(store_db(s), NULL); p != NULL;
+	     p = sqlite3_next_stmt(store_db(s), p)) {
+		const char *sql = sqlite3_sql(p);
+		if (sql == NULL || strstr(sql, marker) == NULL)
+			continue;
+		*found = 1;
+		char *explain = xasprintf("EXPLAIN QUERY PLAN %s", sql);
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(store_db(s), explain, -1, &q, NULL) == SQLITE_OK) {
+			while (sqlite3_step(q) == SQLITE_ROW)
+				if (strstr((const char *)sqlite3_column_text(q, 3), "TEMP B-TREE"))
+					sorts = 1;
+			sqlite3_finalize(q);
+		}
+		free(explain);
+	}
+	return sorts;
+}
+
 static void test_views(const char *db)
 {
 	char err[512];
@@ -911,6 +937,8 @@ static void test_views(const char *db)
 	ok(store_load_view(s, &v3, &m) == 0 && m.nentries == 2 && m.max_entry_id >= 4,
 	   "ids 1 to 2: two entries; max_entry_id %lld", (long long)m.max_entry_id);
 	merged_free(&m);
+	int found, sorts = plan_sorts(s, "+e.id BETWEEN", &found);
+	ok(found && !sorts, "the newest-N read walks entries_date: no sort of every row");
 	const char *none[] = {"nobody"};
 	struct store_view v4 = {100, FEED_TIME_NONE, none, 1, 0, 0};
 	ok(store_load_view(s, &v4, &m) == 0 && m.nentries == 0, "an unknown source: nothing");
