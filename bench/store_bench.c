@@ -35,6 +35,7 @@
 #include "feed.h"
 #include "log.h"
 #include "store.h"
+#include "store_checkpoint.h"
 #include "store_int.h"
 #include "util.h"
 
@@ -401,8 +402,14 @@ static int cmd_ingest(const char *path, uint64_t count, int again)
 		n += to - j;
 	}
 	double wall = now_s() - t_start;
+	struct store_checkpoint_stats cs;
+	store_checkpoints(s, &cs);
 	long long w_end = written_bytes();
 	store_close(s);
+	printf("checkpoints %" PRIu64 "\ncheckpoint_s %.3f\ncheckpoint_longest_ms %.3f\n", cs.runs,
+	       cs.seconds, cs.longest_s * 1e3);
+	printf("checkpoint_waits %" PRIu64 "\ncheckpoint_wait_longest_ms %.3f\n", cs.waits,
+	       cs.longest_wait_s * 1e3);
 	if (w_start >= 0 && count > 0)
 		printf("written_per_entry %.0f\n", (double)(w_end - w_start) / (double)count);
 	printf("cpu_s %.3f\ngen_s %.3f\ncommit_max_at %zu\n", cpu_s() - c_start, gen_s, max_at);

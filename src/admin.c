@@ -16,6 +16,7 @@
 #include "source.h"
 #include "status.h"
 #include "store.h"
+#include "store_checkpoint.h"
 #include "util.h"
 
 struct admin {
@@ -79,8 +80,13 @@ static void admin_metrics(struct admin *a, struct http_reply *reply)
 {
 	size_t n;
 	struct source_stats *st = admin_stats(a, &n);
-	struct metrics_global g = {0, 0, a->started_at, store_failing(a->store) == NULL};
+	struct metrics_global g = {.started_at = a->started_at,
+	                           .db_writable = store_failing(a->store) == NULL};
 	store_size(a->store, &g.db_bytes, &g.entries);
+	struct store_checkpoint_stats cs;
+	store_checkpoints(a->store, &cs);
+	g.checkpoints = cs.runs;
+	g.checkpoint_seconds = cs.seconds;
 	size_t len;
 	char *body = metrics_render(st, n, &g, &len);
 	free(st);

@@ -89,6 +89,12 @@ char *metrics_render(const struct source_stats *st, size_t n, const struct metri
 	family(&b, "feedmerge_database_writable", "gauge",
 	       "1 when the last write to the database succeeded.");
 	buf_printf(&b, "feedmerge_database_writable %d\n", g->db_writable != 0);
+	family(&b, "feedmerge_database_checkpoints_total", "counter",
+	       "WAL checkpoints run (off the event loop).");
+	buf_printf(&b, "feedmerge_database_checkpoints_total %" PRIu64 "\n", g->checkpoints);
+	family(&b, "feedmerge_database_checkpoint_seconds_total", "counter",
+	       "Time spent in WAL checkpoints, on their own thread.");
+	buf_printf(&b, "feedmerge_database_checkpoint_seconds_total %.6f\n", g->checkpoint_seconds);
 	family(&b, "feedmerge_start_time_seconds", "gauge", "When the daemon started.");
 	buf_printf(&b, "feedmerge_start_time_seconds %" PRId64 "\n", g->started_at);
 

@@ -10,10 +10,12 @@
 
 /* Figures about the whole daemon. */
 struct metrics_global {
-	int64_t db_bytes;   /* the database and its WAL */
-	size_t entries;     /* stored */
-	int64_t started_at; /* Unix seconds */
-	int db_writable;    /* the last write succeeded */
+	int64_t db_bytes;          /* the database and its WAL */
+	size_t entries;            /* stored */
+	int64_t started_at;        /* Unix seconds */
+	int db_writable;           /* the last write succeeded */
+	uint64_t checkpoints;      /* WAL checkpoints run by the checkpoint thread */
+	double checkpoint_seconds; /* their time, on that thread */
 };
 
 /* Returns a new document (the caller frees it) and its length. */

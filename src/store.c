@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_checkpoint.h"
 #include "store_int.h"
 #include "store_codec.h"
 #include "url.h"
@@ -395,6 +396,7 @@ struct store {
 	unsigned story_fold;           /* URL_FOLD_*: what links of one story may differ in */
 	struct url_tracking *tracking; /* owned; NULL: the default tracking_params */
 	int has_aliases;               /* entry_aliases holds rows; -1: not looked yet */
+	struct store_checkpointer *checkpointer; /* owned */
 	/* Whether the database takes writes: an error since the last write that worked makes
 	 * /healthz say 503 (the message kept for it). */
 	int failing;
@@ -552,16 +554,23 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	/* Migrations first: a database from a newer feedmerge is refused before anything else. */
 	if (store_migrate(s, err, errlen) == -1 || store_auto_vacuum(s, err, errlen) == -1)
 		goto fail;
+	s->checkpointer = store_checkpointer_new(s->db, path, 0);
 	return s;
 fail:
 	store_close(s);
 	return NULL;
 }
 
+void store_checkpoints(struct store *s, struct store_checkpoint_stats *out)
+{
+	store_checkpointer_stats(s->checkpointer, out);
+}
+
 void store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	store_checkpointer_free(s->checkpointer);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_close(s->db);

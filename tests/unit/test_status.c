@@ -36,7 +36,7 @@ static void test_metrics(void)
 	st[1].last_ok_at = FEED_TIME_NONE;
 	st[1].fetches_failed = 1;
 	st[1].duration_buckets[2] = 1;
-	struct metrics_global g = {1234, 56, 1690000000, 1};
+	struct metrics_global g = {1234, 56, 1690000000, 1, 7, 0.25};
 	size_t len;
 	char *m = metrics_render(st, 2, &g, &len);
 	ok(len == strlen(m), "metrics: length");
@@ -55,6 +55,9 @@ static void test_metrics(void)
 	ok(contains(m, "feedmerge_source_not_modified_ratio{source=\"plain\"} 0.2500\n"),
 	   "304 ratio of the successful polls");
 	ok(contains(m, "# TYPE feedmerge_source_fetches_total counter\n"), "TYPE lines");
+	ok(contains(m, "feedmerge_database_checkpoints_total 7\n") &&
+	       contains(m, "feedmerge_database_checkpoint_seconds_total 0.250000\n"),
+	   "the checkpoint thread's count and time");
 	free(m);
 }
 

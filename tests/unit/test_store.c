@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "feed.h"
 #include "store.h"
+#include "store_checkpoint.h"
 #include "store_int.h"
 #include "url.h"
 #include "../tap.h"
@@ -895,6 +897,67 @@ static int plan_sorts(struct store *s, const char *marker, int *found)
 	return sorts;
 }
 
+/* Checkpoints run on their own thread: commits that fill the WAL past its threshold wake it,
+ * it copies the WAL into the database, and the writer then starts the WAL over. */
+static void test_checkpoints(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "checkpoints: store opens"))
+		return;
+	struct store_checkpoint_stats cs;
+	store_checkpoints(s, &cs);
+	ok(cs.runs == 0, "no checkpoint before the WAL fills");
+	/* About 1 KB an entry: 6,000 entries are more than 1,000 pages of WAL. */
+	char summary[1001];
+	memset(summary, 'x', sizeof summary - 1);
+	summary[sizeof summary - 1] = '\0';
+	int failed = 0;
+	for (int k = 0; k < 120 && !failed; k++) {
+		struct feed *f = feed_new();
+		for (int i = 0; i < 50; i++) {
+			char *link = xasprintf("http://ck.test/%d/%d", k, i);
+			struct entry *e = add(f, link, "Checkpointed", 1000 + k);
+			e->summary = xstrdup(summary);
+			free(link);
+		}
+		failed = store_commit_fetch(s, "ck", "http://ck.test/rss", f, NULL, NULL, 2000 + k,
+		                            STORE_IDENTITY_AUTO, NULL, NULL) != 0;
+		feed_free(f);
+	}
+	ok(!failed, "6,000 entries committed in 120 feeds");
+	/* The thread runs beside this one: wait for it, boundedly (10 s). */
+	for (int i = 0; i < 1000; i++) {
+		store_checkpoints(s, &cs);
+		if (cs.runs > 0)
+			break;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	ok(cs.runs > 0 && cs.pages > 0, "the checkpoint thread ran: %llu checkpoints, %llu pages",
+	   (unsigned long long)cs.runs, (unsigned long long)cs.pages);
+	char *wal = xasprintf("%s-wal", db);
+	struct stat sb;
+	long long wal_bytes = stat(wal, &sb) == 0 ? (long long)sb.st_size : -1LL;
+	free(wal);
+	/* The writer waits for the thread at STORE_CHECKPOINT_CATCH_UP times the threshold, so
+	 * the WAL does not grow with the size of a burst (about 7 MB here); 8 times leaves room
+	 * for a slow machine, where the wait gives up after a second. */
+	ok(wal_bytes > 0 && wal_bytes <= 8LL * STORE_CHECKPOINT_PAGES * (4096 + 24),
+	   "the WAL stays bounded during a burst of commits: %lld bytes, %llu waits", wal_bytes,
+	   (unsigned long long)cs.waits);
+	store_close(s); /* joins the thread */
+	if (have_sqlite3) {
+		char *v = sql1(db, "PRAGMA integrity_check");
+		is_str(v, "ok", "the database is sound after checkpoints and close");
+		free(v);
+		ok(count_rows(db, "SELECT count(*) FROM entries") == 6000, "every entry is there");
+	} else {
+		ok(1, "# SKIP no sqlite3 shell");
+		ok(1, "# SKIP no sqlite3 shell");
+	}
+}
+
 static void test_views(const char *db)
 {
 	char err[512];
@@ -1440,6 +1503,9 @@ int main(void)
 	char *vdb = xasprintf("%s/views.db", tmpdir);
 	test_views(vdb);
 	free(vdb);
+	char *cdb = xasprintf("%s/checkpoints.db", tmpdir);
+	test_checkpoints(cdb);
+	free(cdb);
 
 	/* Sources' life: poll state, url changes, removal, pruning, adoption. */
 	const char *const life_dbs[] = {"poll.db",      "url.db",      "removal.db",
