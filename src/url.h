@@ -36,6 +36,10 @@ const char *url_tracking_default_spec(void);
 const char *url_tracking_spec(const struct url_tracking *t);
 /* url_canonical dropping t's parameters (NULL: the default list). */
 char *url_canonical_with(const char *url, const struct url_tracking *t);
+/* url_canonical_with() for http and https URLs through libcurl's URL API alone, without the
+ * fast path for plain links: what that path must agree with (tests and fuzzing). NULL for any
+ * other URL. */
+char *url_canonical_reference(const char *url, const struct url_tracking *t);
 
 /* A new string: url as it may be shown or published, without its user:password@ (a copy of
  * url when it has none); NULL for NULL. */

@@ -3,7 +3,9 @@
  * (aborts unless its result is a fixed point), the story keys of the canonical link
  * (url_story_key: fold 0 must give the link back; every fold keeps it a URL of the same
  * kind), url_public_dup() (aborts when an http(s) URL keeps its user:password@ there: that is
- * what the daemon logs and publishes), url_host_dup() and the predicates. */
+ * what the daemon logs and publishes), url_host_dup() and the predicates. An http(s) URL's
+ * canonical form must also be what libcurl's URL API alone gives (url_canonical_reference):
+ * plain links take a path of their own. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +43,15 @@ static void check(const char *s)
 	if (s == NULL)
 		return;
 	char *c = url_canonical(s);
+	/* The fast path for plain links must give what libcurl's URL API gives. */
+	if (url_is_http(s)) {
+		char *ref = url_canonical_reference(s, NULL);
+		if ((c == NULL) != (ref == NULL) || (c != NULL && strcmp(c, ref) != 0)) {
+			fprintf(stderr, "the plain-link path differs from libcurl's\nin:  %s\n", s);
+			fail("", c, ref);
+		}
+		free(ref);
+	}
 	if (c != NULL) {
 		char *c2 = url_canonical(c);
 		if (c2 == NULL || strcmp(c, c2) != 0) {

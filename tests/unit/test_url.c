@@ -743,6 +743,87 @@ static void test_tracking(void)
 	url_tracking_free(t);
 }
 
+/* Plain links skip libcurl's URL API (canonical_plain in url.c): the result must be what the
+ * API gives, on the table's links and on the edges of what counts as plain. */
+static void test_plain_path_agrees(void)
+{
+	static const char *const edges[] = {
+	    "http://a.test/",
+	    "https://a.test/x/y.html",
+	    "http://a.test",
+	    "http://a.test/x/",
+	    "http://A.test/x",
+	    "http://a..test/x",
+	    "http://a.test./x",
+	    "http://.a.test/x",
+	    "http://1.2.3.4/x",
+	    "http://0x7f.1/x",
+	    "http://a.1b/x",
+	    "http://a.b1/x",
+	    "http://localhost/x",
+	    "http://a-.b/x",
+	    "http://a.test:80/x",
+	    "https://a.test:443/x",
+	    "http://a.test:8080/x",
+	    "http://u@a.test/x",
+	    "http://a.test//x",
+	    "http://a.test/x//",
+	    "http://a.test/./x",
+	    "http://a.test/x/..",
+	    "http://a.test/x/.",
+	    "http://a.test/.x/..y",
+	    "http://a.test/x?",
+	    "http://a.test/x?a",
+	    "http://a.test/x?a=1&&b=2",
+	    "http://a.test/x?&a",
+	    "http://a.test/x?a=1&utm_source=rss",
+	    "http://a.test/x?UTM_SOURCE=1",
+	    "http://a.test/x#f",
+	    "http://a.test/x?a#f",
+	    "http://a.test/%41",
+	    "http://a.test/x%2fy",
+	    "http://a.test/t\xe1",
+	    "http://a.test/x?a=/b?c",
+	    "http://a.test/!$&'()*+,;=:@~_-.",
+	    "http://a.test/x y",
+	    "http://a.test/x\\y",
+	    "http://a.test/x|y",
+	    "http://a.test/x^y",
+	    "HTTP://a.test/x",
+	    "http://xn--bo-hia.vn/x",
+	    "http://"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    ".test/x",
+	};
+	size_t n = 0, differ = 0;
+	for (size_t i = 0;
+	     i < sizeof edges / sizeof edges[0] + 2 * (sizeof key_pairs / sizeof key_pairs[0]);
+	     i++) {
+		const char *u;
+		if (i < sizeof edges / sizeof edges[0])
+			u = edges[i];
+		else {
+			size_t k = i - sizeof edges / sizeof edges[0];
+			u = k % 2 ? key_pairs[k / 2].b : key_pairs[k / 2].a;
+		}
+		char *got = url_canonical_with(u, NULL), *want = url_canonical_reference(u, NULL);
+		if (want != NULL || url_is_http(u)) {
+			n++;
+			if ((got == NULL) != (want == NULL) ||
+			    (got != NULL && strcmp(got, want) != 0)) {
+				differ++;
+				char b1[512], b2[512];
+				printf("#   %s: '%s' against '%s'\n", u, show(got, b1, sizeof b1),
+				       show(want, b2, sizeof b2));
+			}
+		}
+		free(got);
+		free(want);
+	}
+	ok(n > 100 && differ == 0,
+	   "plain links: the same canonical form as libcurl's (%zu links, %zu differ)", n, differ);
+}
+
 int main(void)
 {
 	test_tracking();
@@ -753,5 +834,6 @@ int main(void)
 	test_canonical_idempotent();
 	test_predicates();
 	test_story_key_pairs();
+	test_plain_path_agrees();
 	return done_testing();
 }
