@@ -146,6 +146,11 @@ static const char *const store_migrations[] = {
     " key TEXT PRIMARY KEY,"
     " entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE) WITHOUT ROWID;"
     "CREATE INDEX entry_aliases_entry ON entry_aliases(entry_id);",
+    /* 10: the link a pruned entry's or an alias's key was made from: a change of
+     * same_story_across or tracking_params keys them again from it, as it keys the entries
+     * (the key alone has lost the scheme, the "www." and the parameters it folded). */
+    "ALTER TABLE tombstones ADD COLUMN link TEXT;"
+    "ALTER TABLE entry_aliases ADD COLUMN link TEXT;",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -383,7 +388,7 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_ALIAS_FIND] = "SELECT e.key FROM entry_aliases a JOIN entries e ON e.id = a.entry_id"
                       " WHERE a.key = ?1",
     [ST_KEY_EXISTS] = "SELECT 1 FROM entries WHERE key = ?1",
-    [ST_ALIAS_ADD] = "INSERT OR IGNORE INTO entry_aliases(key, entry_id) VALUES(?1, ?2)",
+    [ST_ALIAS_ADD] = "INSERT OR IGNORE INTO entry_aliases(key, entry_id, link) VALUES(?1, ?2, ?3)",
     [ST_ALIAS_ANY] = "SELECT EXISTS (SELECT 1 FROM entry_aliases)",
     [ST_HEALTH_LOAD] = "SELECT id, source, at, state, detail FROM health_events"
                        " ORDER BY id DESC LIMIT ?1",
@@ -627,7 +632,7 @@ static int meta_set(struct store *s, const char *name, const char *value)
 static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 {
 	sqlite3_stmt *sel = NULL, *upd = NULL, *find = NULL, *move = NULL, *del = NULL;
-	sqlite3_stmt *older = NULL, *exists = NULL;
+	sqlite3_stmt *older = NULL, *exists = NULL, *aliases = NULL;
 	int rc = -1;
 	int64_t *ids = NULL, *seen = NULL;
 	char **links = NULL, **keys = NULL;
@@ -659,7 +664,12 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 	                       " date AS d FROM entries WHERE id = ?1) AS o WHERE entries.id = ?2",
 	                       -1, &older, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT 1 FROM entries WHERE id = ?1", -1, &exists, NULL) !=
-	        SQLITE_OK)
+	        SQLITE_OK ||
+	    /* The merged-away row's other addresses name the story that stays. */
+	    sqlite3_prepare_v2(s->db,
+	                       "UPDATE OR IGNORE entry_aliases SET entry_id = ?2"
+	                       " WHERE entry_id = ?1",
+	                       -1, &aliases, NULL) != SQLITE_OK)
 		goto out;
 	int step;
 	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
@@ -724,8 +734,12 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 				sqlite3_bind_int64(older, 2, into);
 				sqlite3_reset(del);
 				sqlite3_bind_int64(del, 1, from);
+				sqlite3_reset(aliases);
+				sqlite3_bind_int64(aliases, 1, from);
+				sqlite3_bind_int64(aliases, 2, into);
 				int ok = sqlite3_step(move) == SQLITE_DONE &&
 				         sqlite3_step(older) == SQLITE_DONE &&
+				         sqlite3_step(aliases) == SQLITE_DONE &&
 				         sqlite3_step(del) == SQLITE_DONE;
 				if (ok && this_first) {
 					sqlite3_reset(upd);
@@ -756,6 +770,7 @@ out:
 	free(seen);
 	sqlite3_finalize(older);
 	sqlite3_finalize(exists);
+	sqlite3_finalize(aliases);
 	free(ids);
 	sqlite3_finalize(sel);
 	sqlite3_finalize(upd);
@@ -834,8 +849,8 @@ int store_prune_entries(struct store *s, const struct store_retention *r, size_t
 		goto fail;
 	size_t n = prune_candidates(s, r, batch, ids);
 	if (sqlite3_prepare_v2(s->db,
-	                       "INSERT OR REPLACE INTO tombstones(key, pruned_at)"
-	                       " SELECT key, ?2 FROM entries WHERE id = ?1",
+	                       "INSERT OR REPLACE INTO tombstones(key, pruned_at, link)"
+	                       " SELECT key, ?2, link FROM entries WHERE id = ?1",
 	                       -1, &tomb, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "DELETE FROM entries WHERE id = ?1", -1, &del, NULL) !=
 	        SQLITE_OK ||
@@ -878,6 +893,84 @@ fail:
 	return -1;
 }
 
+/* Keys the link-made keys of table (tombstones or entry_aliases: key, link) again, as
+ * store_rekey keys the entries: from the link they were made from, else (rows from before
+ * schema 10) from the key itself, which can fold further but not back. Two rows that meet
+ * are one story: one stays. An alias that became its entry's own key goes. Counts the rows
+ * keyed again in *n. Inside a transaction. */
+static int store_rekey_table(struct store *s, const char *table, size_t *n)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL, *drop = NULL;
+	char **keys = NULL, **links = NULL;
+	size_t nrows = 0, size = 0;
+	int rc = -1, step;
+	char *sql_sel = xasprintf("SELECT key, link FROM %s WHERE key LIKE 'http://%%'"
+	                          " OR key LIKE 'https://%%'",
+	                          table);
+	char *sql_upd = xasprintf("UPDATE OR REPLACE %s SET key = ?2, link = coalesce(?3, link)"
+	                          " WHERE key = ?1",
+	                          table);
+	char *sql_drop =
+	    xasprintf("DELETE FROM %s WHERE key = ?1 AND %s", table,
+	              strcmp(table, "entry_aliases") == 0
+	                  ? "EXISTS (SELECT 1 FROM entries e WHERE e.id = entry_id AND e.key = ?2)"
+	                  : "0");
+	if (sqlite3_prepare_v2(s->db, sql_sel, -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, sql_upd, -1, &upd, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, sql_drop, -1, &drop, NULL) != SQLITE_OK)
+		goto out;
+	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+		if (nrows == size) {
+			size = size ? 2 * size : 64;
+			keys = xreallocarray(keys, size, sizeof *keys);
+			links = xreallocarray(links, size, sizeof *links);
+		}
+		keys[nrows] = column_dup(sel, 0);
+		links[nrows++] = column_dup(sel, 1);
+	}
+	if (step != SQLITE_DONE)
+		goto out;
+	for (size_t i = 0; i < nrows; i++) {
+		char *canon =
+		    url_canonical_with(links[i] != NULL ? links[i] : keys[i], s->tracking);
+		char *key = canon != NULL ? url_story_key(canon, s->story_fold) : NULL;
+		int ok = 1;
+		if (key != NULL && strcmp(key, keys[i]) != 0) {
+			sqlite3_reset(drop);
+			bind_text(drop, 1, keys[i]);
+			bind_text(drop, 2, key);
+			ok = sqlite3_step(drop) == SQLITE_DONE;
+			if (ok && sqlite3_changes(s->db) == 0) {
+				sqlite3_reset(upd);
+				bind_text(upd, 1, keys[i]);
+				bind_text(upd, 2, key);
+				bind_text(upd, 3, links[i] != NULL ? canon : NULL);
+				ok = sqlite3_step(upd) == SQLITE_DONE;
+			}
+			(*n)++;
+		}
+		free(key);
+		free(canon);
+		if (!ok)
+			goto out;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < nrows; i++) {
+		free(keys[i]);
+		free(links[i]);
+	}
+	free(keys);
+	free(links);
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	sqlite3_finalize(drop);
+	free(sql_sel);
+	free(sql_upd);
+	free(sql_drop);
+	return rc;
+}
+
 /* Sets the meta row name to want, keying every link-keyed entry again in the same
  * transaction when it differs from what the entries were keyed by (have, NULL: as the
  * versions before the row existed, which is dflt). Logs what changed as what. */
@@ -889,8 +982,10 @@ static int store_rekey_setting(struct store *s, const char *name, const char *wa
 	free(have);
 	if (same)
 		return 0;
-	size_t nrekeyed = 0, nmerged = 0;
+	size_t nrekeyed = 0, nmerged = 0, nother = 0;
 	if (store_exec_stmt(s, ST_BEGIN) == -1 || store_rekey(s, &nrekeyed, &nmerged) != 0 ||
+	    store_rekey_table(s, "entry_aliases", &nother) != 0 ||
+	    store_rekey_table(s, "tombstones", &nother) != 0 ||
 	    store_exec_stmt(s, ST_REATTRIBUTE) == -1 || meta_set(s, name, want) != 0 ||
 	    store_exec_stmt(s, ST_COMMIT) == -1) {
 		char *msg = xasprintf("cannot key the stored entries by %s", what);
@@ -899,9 +994,10 @@ static int store_rekey_setting(struct store *s, const char *name, const char *wa
 		store_exec_stmt(s, ST_ROLLBACK);
 		return -1;
 	}
-	if (nrekeyed + nmerged > 0)
-		log_info("%s: %s changed: %zu entries keyed again, %zu merged into the same story",
-		         s->path, what, nrekeyed, nmerged);
+	if (nrekeyed + nmerged + nother > 0)
+		log_info("%s: %s changed: %zu entries keyed again, %zu merged into the same story,"
+		         " %zu pruned entries and other addresses keyed again",
+		         s->path, what, nrekeyed, nmerged, nother);
 	return 0;
 }
 
@@ -1286,18 +1382,23 @@ static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
 }
 
 /* The dedup key of e's feedproxy link (link_proxy, which its origLink replaced), a new string,
- * or NULL when it has none or the entry is not keyed by its link. */
-static char *proxy_key_dup(struct store *s, const struct entry *e, const char *key)
+ * or NULL when it has none or the entry is not keyed by its link; *canon: the canonical link
+ * it was made from (a new string, when the key is not NULL). */
+static char *proxy_key_dup(struct store *s, const struct entry *e, const char *key, char **canon)
 {
+	*canon = NULL;
 	if (e->link_proxy == NULL || strncmp(key, "http", 4) != 0)
 		return NULL;
-	char *canon = url_canonical_with(e->link_proxy, s->tracking);
-	char *pk = canon != NULL ? url_story_key(canon, s->story_fold) : NULL;
-	free(canon);
+	char *c = url_canonical_with(e->link_proxy, s->tracking);
+	char *pk = c != NULL ? url_story_key(c, s->story_fold) : NULL;
 	if (pk != NULL && strcmp(pk, key) == 0) {
 		free(pk);
 		pk = NULL;
 	}
+	if (pk != NULL)
+		*canon = c;
+	else
+		free(c);
 	return pk;
 }
 
@@ -1326,14 +1427,16 @@ static char *alias_target_dup(struct store *s, const char *key, const char *prox
 	return target;
 }
 
-/* Records key as another address of entry row_id (nothing when it is already one). */
-static int alias_add(struct store *s, const char *key, int64_t row_id)
+/* Records key (made from link) as another address of entry row_id (nothing when it is
+ * already one). */
+static int alias_add(struct store *s, const char *key, int64_t row_id, const char *link)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_ALIAS_ADD);
 	if (st == NULL)
 		return -1;
 	bind_text(st, 1, key);
 	sqlite3_bind_int64(st, 2, row_id);
+	bind_text(st, 3, link);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -1350,7 +1453,8 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 {
 	int ret = -1;
 	char *atom_id = NULL, *categories = NULL, *enclosures = NULL;
-	char *proxy_key = proxy_key_dup(s, e, key), *alias_of = NULL;
+	char *proxy_canon;
+	char *proxy_key = proxy_key_dup(s, e, key, &proxy_canon), *alias_of = NULL;
 	const char *given_key = key;
 	int64_t row_id = -1;
 	int changed = 0, text_changed = 0, taking_over = 0;
@@ -1450,8 +1554,9 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 	sqlite3_reset(st);
 	st = NULL;
 	/* The story's other addresses find it from now on, whichever a feed gives. */
-	if ((proxy_key != NULL && strcmp(proxy_key, key) != 0 && alias_add(s, proxy_key, row_id)) ||
-	    (alias_of != NULL && alias_add(s, given_key, row_id)))
+	if ((proxy_key != NULL && strcmp(proxy_key, key) != 0 &&
+	     alias_add(s, proxy_key, row_id, proxy_canon)) ||
+	    (alias_of != NULL && alias_add(s, given_key, row_id, canon)))
 		goto out;
 	if (action == ST_ENTRY_REATTRIBUTE || (action == ST_ENTRY_ADOPT && taking_over))
 		ret = 4;
@@ -1461,6 +1566,7 @@ out:
 	if (st != NULL)
 		sqlite3_reset(st);
 	free(proxy_key);
+	free(proxy_canon);
 	free(alias_of);
 	free(atom_id);
 	free(categories);

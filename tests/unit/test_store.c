@@ -958,6 +958,49 @@ static void test_checkpoints(const char *db)
 	}
 }
 
+/* A change of same_story_across or tracking_params keys pruned entries (tombstones) and
+ * other addresses of a story (aliases) again, from the links they were made from: a pruned
+ * story does not come back as new under its newly folded key, and a proxy link still finds
+ * its story. Either way: folding more, and folding less again. */
+static void test_rekey_tombstones_aliases(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "rekey of tombstones and aliases: store opens"))
+		return;
+	ok(store_set_story_fold(s, 0) == 0, "fold none to start with");
+	const struct store_source src[] = {{.name = "a", .url = "http://a.test/rss"},
+	                                   {.name = "b", .url = "http://b.test/rss"}};
+	ok(store_sync_sources(s, src, 2, 1000) == 0, "sources");
+	const struct item gone[] = {{"https://www.old.test/pruned", "Pruned", 100}};
+	is_int(commit(s, "a", src[0].url, gone, 1, 1000), 1, "a story, to be pruned");
+	is_int(commit_proxied(s, "a", src[0].url, "https://news.test/kept",
+	                      "https://www.proxy.test/~r/kept", 1100),
+	       1, "a story with a proxy link");
+	struct store_retention r = {
+	    .now = 5000, .older_than = 1050, .tombstones_before = FEED_TIME_NONE};
+	size_t pruned = 0;
+	int more = 0;
+	ok(store_prune_entries(s, &r, 10, &pruned, &more) == 0 && pruned == 1, "the first pruned");
+
+	ok(store_set_story_fold(s, URL_FOLD_SCHEME | URL_FOLD_WWW) == 0, "fold scheme www");
+	const struct item gone_folded[] = {{"http://old.test/pruned", "Pruned", 100}};
+	is_int(commit(s, "b", src[1].url, gone_folded, 1, 2000), 0,
+	       "the pruned story under its folded spelling is not new (tombstone keyed again)");
+	is_int(commit_proxied(s, "b", src[1].url, "http://proxy.test/~r/kept", NULL, 2100), 0,
+	       "the proxy link's folded spelling finds its story (alias keyed again)");
+
+	ok(store_set_story_fold(s, 0) == 0, "back to fold none");
+	is_int(commit(s, "b", src[1].url, gone, 1, 3000), 0,
+	       "the pruned story's own spelling is still not new: keyed from its link");
+	is_int(commit_proxied(s, "b", src[1].url, "https://www.proxy.test/~r/kept", NULL, 3100), 0,
+	       "the proxy link's own spelling still finds its story");
+	struct merged m;
+	ok(load(s, &m) && m.nentries == 1, "one story stored");
+	merged_free(&m);
+	store_close(s);
+}
+
 static void test_views(const char *db)
 {
 	char err[512];
@@ -1049,8 +1092,9 @@ static const char *const undo_migration[] = {
           "DROP INDEX entry_sources_source; DROP TABLE source_days;"
           "ALTER TABLE entries DROP COLUMN author_email; DROP TABLE entry_aliases;"
           "DELETE FROM meta WHERE name = 'created_at';",
+    [9] = "ALTER TABLE tombstones DROP COLUMN link; ALTER TABLE entry_aliases DROP COLUMN link;",
 };
-#define STORE_TEST_VERSION 9
+#define STORE_TEST_VERSION 10
 
 /* Every earlier schema, with stored data, migrates to the current one and keeps its data. */
 static void test_migrations_from_each(void)
@@ -1112,7 +1156,7 @@ int main(void)
 	ok(s != NULL, "store_open reopens it");
 	if (have_sqlite3) {
 		char *v = sql1(db, "PRAGMA user_version");
-		is_str(v, "9", "schema version recorded in user_version");
+		is_str(v, "10", "schema version recorded in user_version");
 		free(v);
 		v = sql1(db, "PRAGMA journal_mode");
 		is_str(v, "wal", "database in WAL mode");
@@ -1473,7 +1517,7 @@ int main(void)
 		is_str(v, "1", "migrated: changed_at added");
 		free(v);
 		v = sql1(old, "PRAGMA user_version");
-		is_str(v, "9", "migrated: user_version 9");
+		is_str(v, "10", "migrated: user_version 10");
 		free(v);
 		v = sql1(old,
 		         "SELECT group_concat(name) FROM sources WHERE removed_at IS NOT NULL");
@@ -1503,6 +1547,9 @@ int main(void)
 	char *vdb = xasprintf("%s/views.db", tmpdir);
 	test_views(vdb);
 	free(vdb);
+	char *rdb = xasprintf("%s/rekey.db", tmpdir);
+	test_rekey_tombstones_aliases(rdb);
+	free(rdb);
 	char *cdb = xasprintf("%s/checkpoints.db", tmpdir);
 	test_checkpoints(cdb);
 	free(cdb);
