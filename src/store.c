@@ -200,6 +200,11 @@ enum store_stmt {
 };
 
 /* The entry statements share one parameter layout (see bind_entry). */
+/* atom_id is stored as '' while it equals link (most entries: their canonical link when
+ * first stored), which saves a copy of the link a row. A statement that sets link (?5) writes
+ * the old link out first, so the id never changes. The SET expressions all read the row as
+ * it was. */
+#define ATOM_ID_KEPT "atom_id = iif(atom_id = '' AND link IS NOT ?5, link, atom_id),"
 static const char *const store_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_BEGIN_READ] = "BEGIN",
@@ -307,20 +312,23 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_TOMBSTONE_FIND] = "SELECT 1 FROM tombstones WHERE key = ?1",
     /* A remaining source carries an entry whose source was removed: it takes the entry over,
      * with its own version of it, but the entry keeps its date and place. */
-    [ST_ENTRY_ADOPT] = "UPDATE entries SET source_id = ?3, guid = ?4, link = ?5, title = ?6,"
+    [ST_ENTRY_ADOPT] = "UPDATE entries SET " ATOM_ID_KEPT " source_id = ?3, guid = ?4,"
+                       " link = ?5, title = ?6,"
                        " summary = ?7, content = ?8, author = ?9, author_email = ?22,"
                        " updated = iif(?21, ?13, updated),"
                        " categories = ?14, enclosures = ?15, has_source = ?16,"
                        " src_title = ?17, src_feed_url = ?18, src_link = ?19 WHERE id = ?20",
-    [ST_ENTRY_INSERT] = "INSERT INTO entries(key, atom_id, source_id, guid, link, title, summary,"
-                        " content, author, published, updated, date, first_seen, categories,"
-                        " enclosures, has_source, src_title, src_feed_url, src_link, author_email)"
-                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-                        " ?15, ?16, ?17, ?18, ?19, ?22)",
+    [ST_ENTRY_INSERT] =
+        "INSERT INTO entries(key, atom_id, source_id, guid, link, title, summary,"
+        " content, author, published, updated, date, first_seen, categories,"
+        " enclosures, has_source, src_title, src_feed_url, src_link, author_email)"
+        " VALUES(?1, iif(?2 IS ?5, '', ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+        " ?15, ?16, ?17, ?18, ?19, ?22)",
     /* A later poll of the attributed source: corrections show, the date never changes. */
     /* Only a change of the text a reader sees (?21) moves `updated`, to the time it was seen:
      * a feed that rewrites its dates on every fetch churns nothing. */
-    [ST_ENTRY_REFRESH] = "UPDATE entries SET guid = ?4, link = ?5, title = ?6, summary = ?7,"
+    [ST_ENTRY_REFRESH] = "UPDATE entries SET " ATOM_ID_KEPT " guid = ?4, link = ?5,"
+                         " title = ?6, summary = ?7,"
                          " content = ?8, author = ?9, author_email = ?22,"
                          " updated = iif(?21, ?13, updated),"
                          " categories = ?14, enclosures = ?15, has_source = ?16,"
@@ -332,7 +340,7 @@ static const char *const store_sql[ST_COUNT] = {
                          " src_feed_url IS NOT ?18 OR src_link IS NOT ?19)",
     /* A source that saw the entry earlier (or in the same round, listed first) takes it. */
     [ST_ENTRY_REATTRIBUTE] =
-        "UPDATE entries SET source_id = ?3, guid = ?4, link = ?5,"
+        "UPDATE entries SET " ATOM_ID_KEPT " source_id = ?3, guid = ?4, link = ?5,"
         " title = ?6, summary = ?7, content = ?8, author = ?9,"
         " author_email = ?22, published = ?10, updated = ?11, date = ?12, first_seen = ?13,"
         " categories = ?14, enclosures = ?15, has_source = ?16,"
@@ -350,7 +358,8 @@ static const char *const store_sql[ST_COUNT] = {
 	"SELECT e.id, e.source_id, e.guid, e.link, e.title, e.summary,"                            \
 	" e.content, e.author, e.published, e.updated, e.date, e.first_seen,"                      \
 	" e.categories, e.enclosures, e.has_source, e.src_title,"                                  \
-	" e.src_feed_url, e.src_link, e.atom_id, e.author_email FROM entries e"                    \
+	" e.src_feed_url, e.src_link, iif(e.atom_id = '', e.link, e.atom_id), e.author_email"      \
+	" FROM entries e"                                                                          \
 	" JOIN sources s ON s.id = e.source_id WHERE s.removed_at IS NULL"                         \
 	" AND e.date >= ?3 AND " ID " BETWEEN ?4 AND ?5"                                           \
 	" AND (?2 IS NULL OR EXISTS (SELECT 1"                                                     \
@@ -645,7 +654,9 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 	        -1, &sel, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(
 	        s->db,
-	        "UPDATE OR IGNORE entries SET key = ?2, link = coalesce(?3, link) WHERE id = ?1",
+	        "UPDATE OR IGNORE entries SET atom_id = iif(atom_id = '' AND ?3 IS NOT NULL"
+	        " AND link IS NOT ?3, link, atom_id), key = ?2, link = coalesce(?3, link)"
+	        " WHERE id = ?1",
 	        -1, &upd, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT id, first_seen FROM entries WHERE key = ?1", -1,
 	                       &find, NULL) != SQLITE_OK ||

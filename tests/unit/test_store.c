@@ -1001,6 +1001,43 @@ static void test_rekey_tombstones_aliases(const char *db)
 	store_close(s);
 }
 
+/* atom_id is stored once with the link while they agree, and never changes when the link
+ * does: another source's spelling of the story (seen earlier) or a new tracking list. */
+static void test_atom_id_kept(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "atom_id: store opens"))
+		return;
+	ok(store_set_story_fold(s, URL_FOLD_SCHEME | URL_FOLD_WWW) == 0, "fold scheme www");
+	const struct store_source src[] = {{.name = "a", .url = "http://a.test/rss"},
+	                                   {.name = "b", .url = "http://b.test/rss"}};
+	ok(store_sync_sources(s, src, 2, 1000) == 0, "sources");
+	const struct item ia[] = {{"https://x.test/story?ref=rss", "Story", 100}};
+	const struct item ib[] = {{"http://www.x.test/story?ref=rss", "Story", 100}};
+	is_int(commit(s, "a", src[0].url, ia, 1, 2000), 1, "a's spelling first");
+	if (have_sqlite3)
+		ok(count_rows(db, "SELECT count(*) FROM entries WHERE atom_id = ''") == 1,
+		   "atom_id stored as '' while it is the link");
+	else
+		ok(1, "# SKIP no sqlite3 shell");
+	is_int(commit(s, "b", src[1].url, ib, 1, 1000), 0,
+	       "b's spelling, seen in an earlier round: the same story, b's version");
+	struct merged m;
+	ok(load(s, &m) && m.nentries == 1 && strcmp(m.entries[0].e.link, ib[0].link) == 0,
+	   "the link is now b's");
+	ok(m.nentries == 1 && strcmp(m.entries[0].atom_id, ia[0].link) == 0,
+	   "atom_id is still the first link (%s)", m.nentries == 1 ? m.entries[0].atom_id : "");
+	merged_free(&m);
+	ok(store_set_tracking(s, "ref") == 0, "tracking_params = ref: links keyed again");
+	ok(load(s, &m) && m.nentries == 1 &&
+	       strcmp(m.entries[0].e.link, "http://www.x.test/story") == 0 &&
+	       strcmp(m.entries[0].atom_id, ia[0].link) == 0,
+	   "the link loses ref=, atom_id does not change");
+	merged_free(&m);
+	store_close(s);
+}
+
 static void test_views(const char *db)
 {
 	char err[512];
@@ -1550,6 +1587,9 @@ int main(void)
 	char *rdb = xasprintf("%s/rekey.db", tmpdir);
 	test_rekey_tombstones_aliases(rdb);
 	free(rdb);
+	char *idb = xasprintf("%s/atomid.db", tmpdir);
+	test_atom_id_kept(idb);
+	free(idb);
 	char *cdb = xasprintf("%s/checkpoints.db", tmpdir);
 	test_checkpoints(cdb);
 	free(cdb);
