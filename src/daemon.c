@@ -42,6 +42,7 @@ struct daemon {
 	int interrupted;         /* `once`: the SIGINT or SIGTERM that stopped the round, else 0 */
 	size_t once_total;       /* `once`: the sources polled in the round */
 	ev_timer watchdog;       /* `run` under a service manager's watchdog */
+	ev_timer commit;         /* commits the store's batch DAEMON_BATCH_S after it began */
 	char notify_status[256]; /* the last STATUS= sent */
 };
 
@@ -146,6 +147,26 @@ static void daemon_watchdog_start(struct daemon *d)
 	notify_send("WATCHDOG=1");
 }
 
+/* Group commit (store_batch_begin): the polls that end while others are in flight share one
+ * transaction, committed when no transfer is left or DAEMON_BATCH_S after the first, so a
+ * crash loses at most that much (those sources are fetched again: their poll state is in the
+ * same transaction). */
+#define DAEMON_BATCH_S 0.25
+
+static void daemon_commit(struct daemon *d)
+{
+	ev_timer_stop(d->loop, &d->commit);
+	if (store_batch_commit(d->store) != 0)
+		source_set_writes_lost(d->sources);
+}
+
+static void daemon_commit_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	daemon_commit(w->data);
+}
+
 static void daemon_pruned_cb(void *ctx)
 {
 	struct daemon *d = ctx;
@@ -156,6 +177,14 @@ static void daemon_polled_cb(void *ctx, struct source *src, int changed)
 {
 	(void)src;
 	struct daemon *d = ctx;
+	if (store_batch_open(d->store)) {
+		if (fetch_pending(d->fetcher) == 0) {
+			daemon_commit(d);
+		} else if (!ev_is_active(&d->commit)) {
+			ev_timer_set(&d->commit, DAEMON_BATCH_S, 0.);
+			ev_timer_start(d->loop, &d->commit);
+		}
+	}
 	if (d->once) {
 		struct source_counts n;
 		source_set_counts(d->sources, &n);
@@ -209,6 +238,7 @@ static void reload_keep(const char *key, char **slot, const char *running)
 static void daemon_reload(struct daemon *d)
 {
 	const char *path = d->config->path;
+	daemon_commit(d); /* what was polled before the reload, before the new settings */
 	char *errs = NULL;
 	size_t errs_len = 0;
 	int nerrors = 0;
@@ -374,6 +404,8 @@ static int daemon_setup(struct daemon *d, struct config *c, int once, char *why,
 		snprintf(why, why_size, "cannot initialise the event loop (bad LIBEV_FLAGS?)");
 		return DAEMON_EXIT_RUNTIME;
 	}
+	ev_timer_init(&d->commit, daemon_commit_cb, DAEMON_BATCH_S, 0.);
+	d->commit.data = d;
 	char err[512] = "";
 	d->store = store_open(c->database, err, sizeof err);
 	if (d->store == NULL) {
@@ -439,6 +471,7 @@ static void daemon_teardown(struct daemon *d)
 {
 	if (d->loop != NULL) {
 		ev_timer_stop(d->loop, &d->watchdog);
+		ev_timer_stop(d->loop, &d->commit);
 		ev_signal_stop(d->loop, &d->sighup);
 		ev_signal_stop(d->loop, &d->sigterm);
 		ev_signal_stop(d->loop, &d->sigint);
@@ -473,6 +506,7 @@ int daemon_once(struct config *c, char *why, size_t why_size)
 	progress_update(0, d.once_total, 0, 0);
 	if (fetch_pending(d.fetcher) > 0)
 		ev_run(d.loop, 0);
+	daemon_commit(&d);
 	progress_end();
 	struct source_counts n;
 	source_set_counts(d.sources, &n);

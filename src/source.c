@@ -536,6 +536,13 @@ static void source_count_poll(struct source *src, const struct fetch_result *r, 
 		store_note_poll(src->set->env.store, src->name, now, &sample);
 }
 
+void source_set_writes_lost(struct source_set *set)
+{
+	set->counts.store_failed = 1;
+	for (size_t i = 0; i < set->n; i++)
+		store_get_poll_state(set->env.store, set->v[i]->name, &set->v[i]->state);
+}
+
 size_t source_set_stats(const struct source_set *set, struct source_stats *out, size_t max)
 {
 	size_t n = 0;
@@ -630,6 +637,8 @@ void source_fetch_done_cb(void *ctx, const struct fetch_result *r)
 	struct source_set *set = src->set;
 	struct store_poll_state *ps = &src->state;
 	src->in_flight = 0;
+	/* This poll's writes join the open batch (the daemon commits it: daemon.c). */
+	store_batch_begin(set->env.store);
 	int64_t now = (int64_t)time(NULL);
 	int ok = 0, changed = 0, unchanged = 0;
 	char err[512] = "";

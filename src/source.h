@@ -78,6 +78,11 @@ size_t source_set_size(const struct source_set *set);
 size_t source_set_paused(const struct source_set *set);
 void source_set_counts(const struct source_set *set, struct source_counts *out);
 const char *source_name(const struct source *src);
+/* The store lost the writes of recent polls (a failed commit of its batch): each source's
+ * poll state is read again from the database, so that nothing assumes they were stored (the
+ * unchanged-body check would skip a feed whose entries were lost), and the round counts a
+ * store failure. */
+void source_set_writes_lost(struct source_set *set);
 /* Fills out[0..n) with every configured source's figures, in config order; returns n (at most
  * max). */
 size_t source_set_stats(const struct source_set *set, struct source_stats *out, size_t max);

@@ -24,6 +24,8 @@
 
 /* Sources no longer in the config sort after every configured one. */
 #define STORE_POSITION_GONE 1000000000
+/* How long a statement waits for another process's write lock. */
+#define STORE_BUSY_MS 5000
 
 /* Schema migrations, in order: migration i brings user_version from i to i + 1. Later versions
  * append steps; a step never changes once released. */
@@ -159,6 +161,9 @@ enum store_stmt {
 	ST_BEGIN_READ,
 	ST_COMMIT,
 	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
 	ST_SOURCE_ENSURE,
 	ST_SOURCE_GET,
 	ST_SOURCE_IDENTITY,
@@ -210,6 +215,10 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_BEGIN_READ] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    /* Inside a batch (store_batch_begin), each of the store's transactions is a savepoint. */
+    [ST_SAVEPOINT] = "SAVEPOINT step",
+    [ST_RELEASE] = "RELEASE step",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO step",
     [ST_SOURCE_ENSURE] = "INSERT INTO sources(name, url, position) VALUES(?1, ?2, ?3)"
                          " ON CONFLICT(name) DO NOTHING",
     [ST_SOURCE_GET] = "SELECT id, position, identity, priority FROM sources WHERE name = ?1",
@@ -415,6 +424,11 @@ struct store {
 	 * /healthz say 503 (the message kept for it). */
 	int failing;
 	char failing_msg[256];
+	/* Group commit: a transaction open across the writes of many polls (store_batch_begin),
+	 * and whether one was lost (rolled back) since the daemon last asked. */
+	int batch;
+	int batch_lost;
+	size_t batch_steps; /* the store's transactions inside it */
 };
 
 /* Prepares (once) and returns a cached statement, reset and unbound; NULL on error. */
@@ -431,8 +445,47 @@ static sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which)
 	return s->stmt[which];
 }
 
-/* Runs a statement that returns no rows (binding nothing); 0 or -1. */
+/* After a failed statement inside a batch: SQLite rolls the whole transaction back on some
+ * errors (a full disk, an I/O error), and then the batch is gone. */
+static void batch_check(struct store *s)
+{
+	if (s->batch && sqlite3_get_autocommit(s->db)) {
+		s->batch = 0;
+		s->batch_lost = 1;
+	}
+}
+
+static int store_exec_one(struct store *s, enum store_stmt which);
+static void batch_finish(struct store *s);
+
+/* Runs a statement that returns no rows (binding nothing); 0 or -1. Inside a batch the
+ * store's transactions (ST_BEGIN, ST_BEGIN_READ, ST_COMMIT, ST_ROLLBACK) are savepoints: a
+ * failed fetch still stores nothing, and the others of the batch stay. */
 static int store_exec_stmt(struct store *s, enum store_stmt which)
+{
+	if (s->batch) {
+		switch (which) {
+		case ST_BEGIN:
+		case ST_BEGIN_READ:
+			s->batch_steps++;
+			return store_exec_one(s, ST_SAVEPOINT);
+		case ST_COMMIT:
+			return store_exec_one(s, ST_RELEASE);
+		case ST_ROLLBACK:
+			batch_check(s);
+			if (!s->batch)
+				return 0; /* already rolled back with the whole batch */
+			if (store_exec_one(s, ST_ROLLBACK_TO) == -1)
+				return -1;
+			return store_exec_one(s, ST_RELEASE);
+		default:
+			break;
+		}
+	}
+	return store_exec_one(s, which);
+}
+
+static int store_exec_one(struct store *s, enum store_stmt which)
 {
 	sqlite3_stmt *st = store_stmt(s, which);
 	if (st == NULL)
@@ -460,6 +513,7 @@ const char *store_path(const struct store *s)
 /* Logs the current SQLite error for a source (or a task) once. */
 void store_log_error(struct store *s, const char *source, const char *what)
 {
+	batch_check(s);
 	s->failing = 1;
 	snprintf(s->failing_msg, sizeof s->failing_msg, "%s: %s", what, sqlite3_errmsg(s->db));
 	if (source != NULL)
@@ -550,7 +604,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	char *msg = NULL;
 	/* WAL lets readers (the emitter, sqlite3 shells) run beside the writer. The first
 	 * statement that touches the file also tells a non-database file apart. */
@@ -575,6 +629,54 @@ fail:
 	return NULL;
 }
 
+/* Commits the open batch; on failure the batch is lost (rolled back). */
+static void batch_finish(struct store *s)
+{
+	if (!s->batch)
+		return;
+	s->batch = 0;
+	if (store_exec_one(s, ST_COMMIT) == 0)
+		return;
+	char *what = xasprintf("cannot commit a batch of %zu writes (lost: their polls are done again)",
+	                       s->batch_steps);
+	store_log_error(s, NULL, what);
+	free(what);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->batch_lost = 1;
+}
+
+int store_batch_begin(struct store *s)
+{
+	if (s->batch)
+		return 1;
+	if (!sqlite3_get_autocommit(s->db))
+		return 0; /* inside some other transaction: no batch */
+	/* Without waiting: while another process holds the write lock, the writes go one by
+	 * one, each with the usual wait, as without batches. */
+	sqlite3_busy_timeout(s->db, 0);
+	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (rc != SQLITE_OK)
+		return 0;
+	s->batch = 1;
+	s->batch_steps = 0;
+	return 1;
+}
+
+int store_batch_open(const struct store *s)
+{
+	return s->batch;
+}
+
+int store_batch_commit(struct store *s)
+{
+	batch_finish(s);
+	int lost = s->batch_lost;
+	s->batch_lost = 0;
+	return lost ? -1 : 0;
+}
+
 void store_checkpoints(struct store *s, struct store_checkpoint_stats *out)
 {
 	store_checkpointer_stats(s->checkpointer, out);
@@ -584,6 +686,7 @@ void store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	batch_finish(s);
 	store_checkpointer_free(s->checkpointer);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
@@ -794,6 +897,7 @@ out:
 int store_set_synchronous(struct store *s, const char *level)
 {
 	static const char *const levels[] = {"off", "normal", "full", "extra"};
+	batch_finish(s); /* the pragma cannot change inside a transaction */
 	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
 		if (strcmp(level, levels[i]) != 0)
 			continue;

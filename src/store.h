@@ -120,6 +120,18 @@ int store_set_poll_state(struct store *s, const char *source, const struct store
 int store_get_validators(struct store *s, const char *source, const char *url, char **etag,
                          char **last_modified);
 
+/* Group commit. store_batch_begin opens one transaction for the writes that follow (each of
+ * the store's own transactions becomes a savepoint in it: a fetched feed is still stored
+ * whole or not at all); store_batch_commit commits it. A cold poll of thousands of feeds
+ * then writes each page it touches once a batch instead of once a feed. begin returns 1 when
+ * a batch is open, 0 when none could be (another process holds the write lock: the writes
+ * then go one by one, as without batches). commit returns 0, or -1 when writes since the
+ * last call were lost (rolled back, logged): what the caller keeps of them in memory (poll
+ * states) is then to be read again. store_close commits an open batch. */
+int store_batch_begin(struct store *s);
+int store_batch_open(const struct store *s);
+int store_batch_commit(struct store *s);
+
 /* Stores one fetched feed in one transaction: upserts its entries, records validators and the
  * fetch time. seen_at is the start of the poll round: entries first seen in the same round by
  * several sources are attributed to the source listed first in the config. *new_entries (may

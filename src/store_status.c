@@ -31,7 +31,7 @@ int store_load_status(struct store *s, int64_t since_day, struct store_status *o
 	sqlite3 *db = store_db(s);
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof *out);
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(db, "SAVEPOINT status", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 
 	if (sqlite3_prepare_v2(
@@ -101,7 +101,7 @@ int store_load_status(struct store *s, int64_t since_day, struct store_status *o
 	out->created_at = sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
 	st = NULL;
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_exec(db, "RELEASE status", NULL, NULL, NULL);
 
 	char *wal = xasprintf("%s-wal", store_path(s));
 	out->db_bytes = file_bytes(store_path(s)) + file_bytes(wal);
@@ -111,7 +111,8 @@ fail:
 	store_log_error(s, NULL, "cannot read the sources' status");
 fail_logged:
 	sqlite3_finalize(st);
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	/* A savepoint: inside the daemon's batch (store_batch_begin) this must not undo it. */
+	sqlite3_exec(db, "ROLLBACK TO status; RELEASE status", NULL, NULL, NULL);
 	store_status_free(out);
 	return -1;
 }

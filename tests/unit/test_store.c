@@ -1038,6 +1038,106 @@ static void test_atom_id_kept(const char *db)
 	store_close(s);
 }
 
+/* Group commit: inside a batch a failed feed still stores nothing and the others stay; other
+ * connections see the batch once committed; a batch SQLite rolls back (a full disk) is
+ * reported by the commit, and writes work again after it. */
+static void test_batches(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "batches: store opens"))
+		return;
+	const struct store_source src[] = {{.name = "a", .url = "http://a.test/rss"},
+	                                   {.name = "b", .url = "http://b.test/rss"}};
+	ok(store_sync_sources(s, src, 2, 1000) == 0, "sources");
+	if (have_sqlite3) { /* before the batch, which holds the write lock */
+		char *v =
+		    sql1(db, "CREATE TRIGGER boom BEFORE INSERT ON entries WHEN"
+		             " NEW.title = 'boom' BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+		free(v);
+	}
+	ok(!store_batch_open(s) && store_batch_begin(s) == 1 && store_batch_open(s),
+	   "a batch opens");
+	ok(store_batch_begin(s) == 1, "begin again: the same batch");
+	const struct item ia[] = {{"http://a.test/1", "A1", 100}, {"http://a.test/2", "A2", 90}};
+	is_int(commit(s, "a", src[0].url, ia, 2, 2000), 2, "a feed stored in the batch");
+	if (have_sqlite3) {
+		ok(count_rows(db, "SELECT count(*) FROM entries") == 0,
+		   "another connection does not see it yet");
+	} else {
+		ok(1, "# SKIP no sqlite3 shell");
+	}
+	is_int(store_batch_commit(s), 0, "the batch commits");
+	if (have_sqlite3)
+		ok(count_rows(db, "SELECT count(*) FROM entries") == 2, "now it is there");
+	else
+		ok(1, "# SKIP no sqlite3 shell");
+	ok(store_batch_begin(s) == 1, "another batch");
+	const struct item bad[] = {{"http://b.test/ok", "fine", 100},
+	                           {"http://b.test/x", "boom", 90}};
+	const struct item ib[] = {{"http://b.test/1", "B1", 80}};
+	if (have_sqlite3) {
+		fprintf(stderr, "# a warning about 'injected' is expected next:\n");
+		is_int(commit(s, "b", src[1].url, bad, 2, 2100), -1, "a failing feed in the batch");
+	} else {
+		ok(1, "# SKIP no sqlite3 shell");
+	}
+	is_int(commit(s, "b", src[1].url, ib, 1, 2200), 1, "the next feed in the same batch");
+	is_int(store_batch_commit(s), 0, "the batch commits");
+	struct merged m;
+	ok(load(s, &m) && m.nentries == 3 && find(&m, "http://b.test/ok") == NULL &&
+	       find(&m, "http://b.test/1") != NULL,
+	   "nothing of the failed feed, the rest of the batch kept");
+	merged_free(&m);
+
+	/* A full disk fails the statement, not the batch: the feed stores nothing, the rest
+	 * stays. */
+	ok(store_batch_begin(s) == 1, "a batch, then the file may not grow");
+	sqlite3_exec(store_db(s), "PRAGMA max_page_count = 1", NULL, NULL, NULL);
+	char big[20000];
+	memset(big, 'z', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	struct feed *f = feed_new();
+	for (int i = 0; i < 20; i++) {
+		char *link = xasprintf("http://a.test/big/%d", i);
+		struct entry *e = add(f, link, "Big", 50);
+		e->summary = xstrdup(big);
+		free(link);
+	}
+	fprintf(stderr, "# a warning about a full database is expected next:\n");
+	ok(store_commit_fetch(s, "a", src[0].url, f, NULL, NULL, 2300, STORE_IDENTITY_AUTO, NULL,
+	                      NULL) == -1,
+	   "a feed that does not fit fails");
+	feed_free(f);
+	sqlite3_exec(store_db(s), "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL);
+	is_int(store_batch_commit(s), 0, "the batch still commits");
+
+	/* A commit that fails (here a deferred foreign key, checked at COMMIT) loses the batch,
+	 * and the next commit says so. */
+	ok(store_batch_begin(s) == 1, "a batch whose commit will fail");
+	const struct item ic[] = {{"http://a.test/3", "A3", 70}};
+	is_int(commit(s, "a", src[0].url, ic, 1, 2400), 1, "a feed stored in it");
+	sqlite3_exec(
+	    store_db(s),
+	    "PRAGMA defer_foreign_keys = ON;"
+	    " INSERT INTO entry_sources(entry_id, source_id, first_seen) VALUES(999999, 1, 0)",
+	    NULL, NULL, NULL);
+	fprintf(stderr, "# a warning about a failed commit is expected next:\n");
+	is_int(store_batch_commit(s), -1, "the commit says the batch was lost");
+	is_int(store_batch_commit(s), 0, "said once");
+	ok(!store_batch_open(s), "no batch open after it");
+	ok(load(s, &m) && m.nentries == 3 && find(&m, "http://a.test/3") == NULL,
+	   "the lost batch's feed is not there, what was committed before is");
+	merged_free(&m);
+	ok(store_batch_begin(s) == 1 && commit(s, "a", src[0].url, ic, 1, 2500) == 1 &&
+	       store_batch_commit(s) == 0,
+	   "writes work again after it");
+	ok(load(s, &m) && m.nentries == 4, "and are there");
+
+	merged_free(&m);
+	store_close(s);
+}
+
 static void test_views(const char *db)
 {
 	char err[512];
@@ -1590,6 +1690,9 @@ int main(void)
 	char *idb = xasprintf("%s/atomid.db", tmpdir);
 	test_atom_id_kept(idb);
 	free(idb);
+	char *bdb = xasprintf("%s/batches.db", tmpdir);
+	test_batches(bdb);
+	free(bdb);
 	char *cdb = xasprintf("%s/checkpoints.db", tmpdir);
 	test_checkpoints(cdb);
 	free(cdb);
