@@ -607,12 +607,15 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	char *msg = NULL;
 	/* WAL lets readers (the emitter, sqlite3 shells) run beside the writer. The first
-	 * statement that touches the file also tells a non-database file apart. */
+	 * statement that touches the file also tells a non-database file apart. Temporary
+	 * files in memory: each savepoint of a batch journals the pages it changes, and written
+	 * to a file that doubled the bytes a poll writes (and a hardened unit may have no
+	 * writable /var/tmp). */
 	/* auto_vacuum first: it only takes without a VACUUM before the file has a header. */
 	if (sqlite3_exec(s->db,
 	                 "PRAGMA auto_vacuum = INCREMENTAL;"
 	                 " PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-	                 " PRAGMA synchronous = NORMAL;",
+	                 " PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
 	                 NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open database: %s", path,
 		         msg != NULL ? msg : sqlite3_errmsg(s->db));
