@@ -518,7 +518,16 @@ static int cmd_prune(const char *path, uint64_t count, size_t batch)
 		t[nb++] = dt;
 		sum += dt;
 		total += pruned;
+		/* The daemon's batches are 50 ms apart (SOURCE_RETENTION_STEP_S): the checkpoint
+		 * thread works meanwhile, and a batch does not wait for it. */
+		struct timespec gap = {0, 50 * 1000 * 1000};
+		if (more)
+			nanosleep(&gap, NULL);
 	}
+	struct store_checkpoint_stats cs;
+	store_checkpoints(s, &cs);
+	printf("checkpoint_waits %" PRIu64 "\ncheckpoint_wait_longest_ms %.3f\n", cs.waits,
+	       cs.longest_wait_s * 1e3);
 	if (w_start >= 0 && total > 0)
 		printf("written_per_entry %.0f\n", (double)(written_bytes() - w_start) / (double)total);
 	store_close(s);

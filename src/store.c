@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -24,6 +25,8 @@
 
 /* Sources no longer in the config sort after every configured one. */
 #define STORE_POSITION_GONE 1000000000
+/* The longest a retention batch deletes for (then it commits; the next batch goes on). */
+#define STORE_PRUNE_BUDGET_S 0.02
 /* How long a statement waits for another process's write lock. */
 #define STORE_BUSY_MS 5000
 
@@ -456,6 +459,13 @@ static void batch_check(struct store *s)
 }
 
 static int store_exec_one(struct store *s, enum store_stmt which);
+
+static double monotonic_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 static void batch_finish(struct store *s);
 
 /* Runs a statement that returns no rows (binding nothing); 0 or -1. Inside a batch the
@@ -640,8 +650,9 @@ static void batch_finish(struct store *s)
 	s->batch = 0;
 	if (store_exec_one(s, ST_COMMIT) == 0)
 		return;
-	char *what = xasprintf("cannot commit a batch of %zu writes (lost: their polls are done again)",
-	                       s->batch_steps);
+	char *what =
+	    xasprintf("cannot commit a batch of %zu writes (lost: their polls are done again)",
+	              s->batch_steps);
 	store_log_error(s, NULL, what);
 	free(what);
 	if (!sqlite3_get_autocommit(s->db))
@@ -972,30 +983,43 @@ int store_prune_entries(struct store *s, const struct store_retention *r, size_t
 	                       -1, &tomb, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "DELETE FROM entries WHERE id = ?1", -1, &del, NULL) !=
 	        SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "DELETE FROM tombstones WHERE pruned_at < ?1", -1, &expire,
-	                       NULL) != SQLITE_OK)
+	    /* Expired tombstones a batch at a time too: a year's worth may expire at once. */
+	    sqlite3_prepare_v2(s->db,
+	                       "DELETE FROM tombstones WHERE key IN (SELECT key FROM tombstones"
+	                       " WHERE pruned_at < ?1 ORDER BY pruned_at LIMIT ?2)",
+	                       -1, &expire, NULL) != SQLITE_OK)
 		goto fail;
-	for (size_t i = 0; i < n; i++) {
+	/* Bounded by time as well as by count: at a million entries each deletion reads a
+	 * dozen random index pages, and a batch of 200 could hold the event loop for 50 to 90
+	 * ms. What is left is the next batch's. */
+	double t0 = monotonic_s();
+	size_t done = 0, expired = 0;
+	while (done < n) {
 		sqlite3_reset(tomb);
-		sqlite3_bind_int64(tomb, 1, ids[i]);
+		sqlite3_bind_int64(tomb, 1, ids[done]);
 		sqlite3_bind_int64(tomb, 2, r->now);
 		sqlite3_reset(del);
-		sqlite3_bind_int64(del, 1, ids[i]);
+		sqlite3_bind_int64(del, 1, ids[done]);
 		if (sqlite3_step(tomb) != SQLITE_DONE || sqlite3_step(del) != SQLITE_DONE)
 			goto fail;
+		done++;
+		if ((done & 15) == 0 && monotonic_s() - t0 > STORE_PRUNE_BUDGET_S)
+			break;
 	}
 	if (r->tombstones_before != FEED_TIME_NONE) {
 		sqlite3_bind_int64(expire, 1, r->tombstones_before);
+		sqlite3_bind_int64(expire, 2, (sqlite3_int64)batch);
 		if (sqlite3_step(expire) != SQLITE_DONE)
 			goto fail;
+		expired = (size_t)sqlite3_changes(s->db);
 	}
 	if (store_exec_stmt(s, ST_COMMIT) == -1)
 		goto fail;
 	/* The freed pages go back to the file system, a few at a time. */
-	if (n > 0)
+	if (done + expired > 0)
 		sqlite3_exec(s->db, "PRAGMA incremental_vacuum(256)", NULL, NULL, NULL);
-	*pruned = n;
-	*more = n == batch;
+	*pruned = done;
+	*more = done < n || n == batch || expired == batch;
 	sqlite3_finalize(tomb);
 	sqlite3_finalize(del);
 	sqlite3_finalize(expire);

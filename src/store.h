@@ -53,7 +53,8 @@ struct store_retention {
 	size_t nlimits;
 	int64_t tombstones_before; /* tombstones of prunes before this go: FEED_TIME_NONE: keep */
 };
-/* Deletes at most batch entries of r in one short transaction, leaving each key as a tombstone
+/* Deletes at most batch entries of r in one short transaction (stopping after about 20 ms of
+ * deletions, however many), leaving each key as a tombstone
  * (a feed still listing it does not bring it back as new), and gives a few freed pages back
  * to the file system. *more says a batch was full: call again (from the loop, later). Returns
  * 0, or -1 after logging. */
