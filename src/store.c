@@ -460,12 +460,6 @@ static void batch_check(struct store *s)
 
 static int store_exec_one(struct store *s, enum store_stmt which);
 
-static double monotonic_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 static void batch_finish(struct store *s);
 
 /* Runs a statement that returns no rows (binding nothing); 0 or -1. Inside a batch the

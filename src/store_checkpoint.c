@@ -43,12 +43,6 @@ struct store_checkpointer {
 	int last_log, last_copied; /* the WAL's frames and those copied, at the last checkpoint */
 };
 
-static double monotonic_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void *checkpoint_main(void *arg)
 {

@@ -65,5 +65,7 @@ uint64_t hash64_wide(const void *p, size_t n);
 int64_t parse_duration_s(const char *s);
 /* Parses "10M", "512K" or a bare number of bytes (1024-based units); -1 on error. */
 int64_t parse_size_bytes(const char *s);
+/* Seconds on the monotonic clock: for measuring time spent, never for dates. */
+double monotonic_s(void);
 
 #endif
