@@ -778,6 +778,15 @@ static struct feed *xml_run(const char *data, size_t len, const struct parse_rea
 		 * had read, and the line it reports, would depend on how the bytes were fed. */
 		if (st->ctxt->instate == XML_PARSER_CDATA_SECTION)
 			xmlParseChunk(st->ctxt, "]]>", 3, 0);
+		/* checkIndex is where libxml2's last failed look-ahead (for the "?>" of a PI, the
+		 * "]]>" of a CDATA section) stopped, for the next chunk to resume it. At the end
+		 * libxml2 2.9 parses what it was waiting for without a look-ahead ("<?" without a
+		 * target goes as two bytes), so the next one starts at the stale index, past the
+		 * "]]>" of a section that follows, and the document looks cut there. Whether it
+		 * does depends on whether libxml2 shrank its buffer (which resets the index) after
+		 * 4 KiB, so on how many bytes it was given: the direct reads give it fewer. A
+		 * restart from where libxml2 stands costs one rescan of the tail. */
+		st->ctxt->checkIndex = 0;
 		xmlParseChunk(st->ctxt, NULL, 0, 1);
 	}
 	free(scratch);
