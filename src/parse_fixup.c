@@ -219,8 +219,47 @@ static long fx_end_tag(struct xml_state *st, const char *p, size_t avail, int fi
 			return 0;
 		}
 	}
-	st->fx_dropped++;
 	return (long)k + 1;
+}
+
+/* Pending drops kept at most (16 bytes each): past it, a drop joins the newest entry and counts
+ * once libxml2 reaches that one, a little early. Only a document of tens of thousands of stray end
+ * tags that libxml2 holds back unread gets there. */
+#define FX_PEND_MAX 65536
+
+/* A stray end tag dropped where the bytes given to libxml2 reach offset at. */
+static void fx_drop_at(struct xml_state *st, uint64_t at)
+{
+	if (st->fx_pend_n > st->fx_pend_head && (st->fx_pend[st->fx_pend_n - 1].at == at ||
+	                                         st->fx_pend_n - st->fx_pend_head >= FX_PEND_MAX)) {
+		st->fx_pend[st->fx_pend_n - 1].n++;
+		return;
+	}
+	if (st->fx_pend_n == st->fx_pend_cap) {
+		if (st->fx_pend_head > 0 && st->fx_pend_head >= st->fx_pend_cap / 2) {
+			memmove(st->fx_pend, st->fx_pend + st->fx_pend_head,
+			        (st->fx_pend_n - st->fx_pend_head) * sizeof *st->fx_pend);
+			st->fx_pend_n -= st->fx_pend_head;
+			st->fx_pend_head = 0;
+		} else {
+			st->fx_pend_cap = st->fx_pend_cap > 0 ? 2 * st->fx_pend_cap : 16;
+			st->fx_pend =
+			    xreallocarray(st->fx_pend, st->fx_pend_cap, sizeof *st->fx_pend);
+		}
+	}
+	st->fx_pend[st->fx_pend_n].at = at;
+	st->fx_pend[st->fx_pend_n].n = 1;
+	st->fx_pend_n++;
+}
+
+void parse_fixup_settle(struct xml_state *st, uint64_t pos, int stopped)
+{
+	size_t h = st->fx_pend_head;
+	while (h < st->fx_pend_n && st->fx_pend[h].at <= pos)
+		st->fx_dropped += st->fx_pend[h++].n;
+	if (stopped || h == st->fx_pend_n)
+		h = st->fx_pend_n = 0;
+	st->fx_pend_head = h;
 }
 
 size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int final, char *out,
@@ -484,6 +523,7 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				if (drop < 0)
 					break;
 				if (drop > 0) {
+					fx_drop_at(st, st->fx_out_base + o);
 					i += (size_t)drop;
 					continue;
 				}
