@@ -222,6 +222,33 @@ static long fx_end_tag(struct xml_state *st, const char *p, size_t avail, int fi
 	return (long)k + 1;
 }
 
+/* Whether libxml2's text ends at the '<' at p[0..avail) ending a run, as it does when the run
+ * is read directly. Not so at an end tag the repair pass may drop as stray: libxml2 would read
+ * the run and what follows as one text. That matters at the end of the document, where libxml2
+ * 2.9 leaves a last byte of content unread when it stands alone (a "\n" after "</stray>") but
+ * not when it continues a text, so the line it reported depended on the direct read. Markup,
+ * and a '<' escaped as "&lt;" (a reference ends libxml2's text too), pass; of end tags, only
+ * one closing the element just opened. */
+static int fx_run_ends_at_markup(const struct xml_state *st, const char *p, size_t avail)
+{
+	if (avail < 2)
+		return 0;
+	if (p[1] != '/')
+		return 1;
+	if (st->fx_depth <= 0 || st->fx_depth > XML_MAX_DEPTH + 2 || avail < 3 ||
+	    !(isalpha((unsigned char)p[2]) || p[2] == '_'))
+		return 0;
+	size_t k = 2;
+	while (k < avail && k < 512 && is_name_byte((unsigned char)p[k]))
+		k++;
+	size_t name_end = k;
+	while (k < avail && k < 512 &&
+	       (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
+		k++;
+	return k < avail && p[k] == '>' &&
+	       fx_hash_add(FX_HASH_BASIS, p + 2, name_end - 2) == st->fx_stack[st->fx_depth - 1];
+}
+
 /* Pending drops kept at most (16 bytes each): past it, a drop joins the newest entry and counts
  * once libxml2 reaches that one, a little early. Only a document of tens of thousands of stray end
  * tags that libxml2 holds back unread gets there. */
@@ -378,7 +405,8 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				const char *lt;
 				if (!st->no_direct && o >= 2 && out[o - 2] != '/' &&
 				    (lt = memchr(p + i, '<', n - i)) != NULL &&
-				    (size_t)(lt - (p + i)) >= XML_DIRECT_MIN_TEXT) {
+				    (size_t)(lt - (p + i)) >= XML_DIRECT_MIN_TEXT &&
+				    fx_run_ends_at_markup(st, lt, n - (size_t)(lt - p))) {
 					st->direct = DIRECT_TEXT;
 					st->direct_len = (size_t)(lt - (p + i));
 					break;
