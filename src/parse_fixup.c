@@ -451,6 +451,11 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				while (!final && take > 0 &&
 				       ((unsigned char)p[i + take] & 0xC0) == 0x80)
 					take--;
+				/* And the hyphens a comment's end may follow (below). */
+				for (int k = 0; !final && st->lex == LEX_COMMENT && k < 64 &&
+				                take > 0 && p[i + take - 1] == '-';
+				     k++)
+					take--;
 				o += copy_markup(out + o, p + i, take);
 				i += take;
 				if (!final)
@@ -467,7 +472,20 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				}
 				continue;
 			}
-			o += copy_markup(out + o, p + i, take);
+			if (st->lex == LEX_COMMENT) {
+				/* Hyphens before the "-->" are dropped: libxml2 2.9 does not end
+				 * a comment at "--->" (its fast path skips "--" two by two) and
+				 * reads on to the end of what it was given, so how much it ate
+				 * depended on how it was fed; the repair pass ends it there. */
+				size_t body = o;
+				o += copy_markup(out + o, p + i, take - 3);
+				while (o > body && out[o - 1] == '-')
+					o--;
+				memcpy(out + o, "-->", 3);
+				o += 3;
+			} else {
+				o += copy_markup(out + o, p + i, take);
+			}
 			i += take;
 			if (st->lex == LEX_PI && st->in_decl) {
 				st->in_decl = 0;
