@@ -219,8 +219,74 @@ static long fx_end_tag(struct xml_state *st, const char *p, size_t avail, int fi
 			return 0;
 		}
 	}
-	st->fx_dropped++;
 	return (long)k + 1;
+}
+
+/* Whether libxml2's text ends at the '<' at p[0..avail) ending a run, as it does when the run
+ * is read directly. Not so at an end tag the repair pass may drop as stray: libxml2 would read
+ * the run and what follows as one text. That matters at the end of the document, where libxml2
+ * 2.9 leaves a last byte of content unread when it stands alone (a "\n" after "</stray>") but
+ * not when it continues a text, so the line it reported depended on the direct read. Markup,
+ * and a '<' escaped as "&lt;" (a reference ends libxml2's text too), pass; of end tags, only
+ * one closing the element just opened. */
+static int fx_run_ends_at_markup(const struct xml_state *st, const char *p, size_t avail)
+{
+	if (avail < 2)
+		return 0;
+	if (p[1] != '/')
+		return 1;
+	if (st->fx_depth <= 0 || st->fx_depth > XML_MAX_DEPTH + 2 || avail < 3 ||
+	    !(isalpha((unsigned char)p[2]) || p[2] == '_'))
+		return 0;
+	size_t k = 2;
+	while (k < avail && k < 512 && is_name_byte((unsigned char)p[k]))
+		k++;
+	size_t name_end = k;
+	while (k < avail && k < 512 &&
+	       (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
+		k++;
+	return k < avail && p[k] == '>' &&
+	       fx_hash_add(FX_HASH_BASIS, p + 2, name_end - 2) == st->fx_stack[st->fx_depth - 1];
+}
+
+/* Pending drops kept at most (16 bytes each): past it, a drop joins the newest entry and counts
+ * once libxml2 reaches that one, a little early. Only a document of tens of thousands of stray end
+ * tags that libxml2 holds back unread gets there. */
+#define FX_PEND_MAX 65536
+
+/* A stray end tag dropped where the bytes given to libxml2 reach offset at. */
+static void fx_drop_at(struct xml_state *st, uint64_t at)
+{
+	if (st->fx_pend_n > st->fx_pend_head && (st->fx_pend[st->fx_pend_n - 1].at == at ||
+	                                         st->fx_pend_n - st->fx_pend_head >= FX_PEND_MAX)) {
+		st->fx_pend[st->fx_pend_n - 1].n++;
+		return;
+	}
+	if (st->fx_pend_n == st->fx_pend_cap) {
+		if (st->fx_pend_head > 0 && st->fx_pend_head >= st->fx_pend_cap / 2) {
+			memmove(st->fx_pend, st->fx_pend + st->fx_pend_head,
+			        (st->fx_pend_n - st->fx_pend_head) * sizeof *st->fx_pend);
+			st->fx_pend_n -= st->fx_pend_head;
+			st->fx_pend_head = 0;
+		} else {
+			st->fx_pend_cap = st->fx_pend_cap > 0 ? 2 * st->fx_pend_cap : 16;
+			st->fx_pend =
+			    xreallocarray(st->fx_pend, st->fx_pend_cap, sizeof *st->fx_pend);
+		}
+	}
+	st->fx_pend[st->fx_pend_n].at = at;
+	st->fx_pend[st->fx_pend_n].n = 1;
+	st->fx_pend_n++;
+}
+
+void parse_fixup_settle(struct xml_state *st, uint64_t pos, int stopped)
+{
+	size_t h = st->fx_pend_head;
+	while (h < st->fx_pend_n && st->fx_pend[h].at <= pos)
+		st->fx_dropped += st->fx_pend[h++].n;
+	if (stopped || h == st->fx_pend_n)
+		h = st->fx_pend_n = 0;
+	st->fx_pend_head = h;
 }
 
 size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int final, char *out,
@@ -339,7 +405,8 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				const char *lt;
 				if (!st->no_direct && o >= 2 && out[o - 2] != '/' &&
 				    (lt = memchr(p + i, '<', n - i)) != NULL &&
-				    (size_t)(lt - (p + i)) >= XML_DIRECT_MIN_TEXT) {
+				    (size_t)(lt - (p + i)) >= XML_DIRECT_MIN_TEXT &&
+				    fx_run_ends_at_markup(st, lt, n - (size_t)(lt - p))) {
 					st->direct = DIRECT_TEXT;
 					st->direct_len = (size_t)(lt - (p + i));
 					break;
@@ -384,6 +451,11 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				while (!final && take > 0 &&
 				       ((unsigned char)p[i + take] & 0xC0) == 0x80)
 					take--;
+				/* And the hyphens a comment's end may follow (below). */
+				for (int k = 0; !final && st->lex == LEX_COMMENT && k < 64 &&
+				                take > 0 && p[i + take - 1] == '-';
+				     k++)
+					take--;
 				o += copy_markup(out + o, p + i, take);
 				i += take;
 				if (!final)
@@ -400,7 +472,20 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				}
 				continue;
 			}
-			o += copy_markup(out + o, p + i, take);
+			if (st->lex == LEX_COMMENT) {
+				/* Hyphens before the "-->" are dropped: libxml2 2.9 does not end
+				 * a comment at "--->" (its fast path skips "--" two by two) and
+				 * reads on to the end of what it was given, so how much it ate
+				 * depended on how it was fed; the repair pass ends it there. */
+				size_t body = o;
+				o += copy_markup(out + o, p + i, take - 3);
+				while (o > body && out[o - 1] == '-')
+					o--;
+				memcpy(out + o, "-->", 3);
+				o += 3;
+			} else {
+				o += copy_markup(out + o, p + i, take);
+			}
 			i += take;
 			if (st->lex == LEX_PI && st->in_decl) {
 				st->in_decl = 0;
@@ -484,6 +569,7 @@ size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int fina
 				if (drop < 0)
 					break;
 				if (drop > 0) {
+					fx_drop_at(st, st->fx_out_base + o);
 					i += (size_t)drop;
 					continue;
 				}

@@ -59,9 +59,22 @@
 #include "url.h"
 #include "util.h"
 
+/* Where libxml2 stands in the bytes given to it: in the document's input (a reference being
+ * expanded pushes its own on top). */
+static uint64_t libxml2_pos(const xmlParserCtxt *c)
+{
+	const xmlParserInput *in = c->inputNr > 0 ? c->inputTab[0] : NULL;
+	if (in == NULL || in->base == NULL || in->cur == NULL || in->cur < in->base)
+		return 0;
+	return (uint64_t)in->consumed + (uint64_t)(in->cur - in->base);
+}
+
 static void error_cb(void *ctx, xmlErrorPtr e)
 {
 	struct xml_state *st = ctx;
+	/* Before a halt libxml2 reports why; the halt then forgets where it stood. */
+	if (st->ctxt != NULL)
+		st->err_pos = libxml2_pos(st->ctxt);
 	if (e == NULL || e->level < XML_ERR_ERROR)
 		return;
 	/* Junk after the root element (a second document, trailing text) changes nothing. */
@@ -615,6 +628,7 @@ static void state_free(struct xml_state *st)
 		st->stack[i].base_owned = NULL;
 	}
 	parse_entities_free(st);
+	free(st->fx_pend);
 	free(st->author.name);
 	free(st->author.email);
 	free(st->entry_dc_creator);
@@ -649,6 +663,19 @@ static int parser_running(const struct xml_state *st)
 	return !st->halted && st->ctxt->instate != XML_PARSER_EOF;
 }
 
+/* Hands out[0..n) to libxml2, then counts the stray end tags dropped up to where it has read.
+ * Halted (disableSAX: recovery is on, so only a halt sets it), it read up to its last error
+ * and reads no more. */
+static void parse_chunk(struct xml_state *st, const char *out, size_t n, int terminate)
+{
+	xmlParseChunk(st->ctxt, out, (int)n, terminate);
+	st->fed += n;
+	if (st->ctxt->disableSAX)
+		parse_fixup_settle(st, st->err_pos, 1);
+	else
+		parse_fixup_settle(st, libxml2_pos(st->ctxt), terminate);
+}
+
 /* Runs the repair pass and libxml2 over p[0..n), and reads the runs the repair pass stops
  * before directly (parse_direct.c) where libxml2 allows it. A direct read may look at, and
  * consume, bytes up to p[avail); final says nothing follows p[avail). Returns the bytes
@@ -663,6 +690,7 @@ static size_t xml_feed(struct xml_state *st, const char *p, size_t n, size_t ava
 		for (;;) {
 			size_t o;
 			st->direct = DIRECT_NONE;
+			st->fx_out_base = st->fed + outlen;
 			i += parse_fixup_chunk(st, p + i, n - i, final && n >= avail,
 			                       scratch + outlen, &o);
 			outlen += o;
@@ -675,7 +703,7 @@ static size_t xml_feed(struct xml_state *st, const char *p, size_t n, size_t ava
 			 * libxml2 has read when the document ends there. */
 			st->direct_declined = 1;
 		}
-		xmlParseChunk(st->ctxt, scratch, (int)outlen, 0);
+		parse_chunk(st, scratch, outlen, 0);
 		if (st->direct == DIRECT_NONE || !parser_running(st))
 			break; /* all read, or the rest waits for more input */
 		if (st->direct == DIRECT_TEXT)
@@ -777,8 +805,17 @@ static struct feed *xml_run(const char *data, size_t len, const struct parse_rea
 		 * libxml2 hands an open section over 300 bytes per call, so how much of it it
 		 * had read, and the line it reports, would depend on how the bytes were fed. */
 		if (st->ctxt->instate == XML_PARSER_CDATA_SECTION)
-			xmlParseChunk(st->ctxt, "]]>", 3, 0);
-		xmlParseChunk(st->ctxt, NULL, 0, 1);
+			parse_chunk(st, "]]>", 3, 0);
+		/* checkIndex is where libxml2's last failed look-ahead (for the "?>" of a PI, the
+		 * "]]>" of a CDATA section) stopped, for the next chunk to resume it. At the end
+		 * libxml2 2.9 parses what it was waiting for without a look-ahead ("<?" without a
+		 * target goes as two bytes), so the next one starts at the stale index, past the
+		 * "]]>" of a section that follows, and the document looks cut there. Whether it
+		 * does depends on whether libxml2 shrank its buffer (which resets the index) after
+		 * 4 KiB, so on how many bytes it was given: the direct reads give it fewer. A
+		 * restart from where libxml2 stands costs one rescan of the tail. */
+		st->ctxt->checkIndex = 0;
+		parse_chunk(st, NULL, 0, 1);
 	}
 	free(scratch);
 

@@ -156,6 +156,12 @@ struct author_acc {
 	char *email;
 };
 
+/* Stray end tags the repair pass dropped where the bytes it gives libxml2 reach offset at. */
+struct fx_pending {
+	uint64_t at;
+	size_t n;
+};
+
 struct xml_state {
 	xmlParserCtxtPtr ctxt;
 	const struct parse_opts *opts;
@@ -228,8 +234,16 @@ struct xml_state {
 	int fx_in_name;    /* LEX_TAG: still in the element's name */
 	uint32_t fx_hash;  /* the name's hash so far */
 	char fx_last_out;  /* the last byte the previous chunk wrote */
-	size_t fx_dropped; /* stray end tags dropped */
-	int depth_cut;     /* an element nested deeper than XML_MAX_DEPTH was ignored */
+	size_t fx_dropped; /* stray end tags dropped where libxml2 has read */
+	/* Those dropped where libxml2 has not read yet (oldest from fx_pend_head), by where in
+	 * its input they were cut: it may stop before them (a fatal error, junk after the root)
+	 * and never read there, and a chunk is repaired whole before it reads any of it. */
+	struct fx_pending *fx_pend;
+	size_t fx_pend_head, fx_pend_n, fx_pend_cap;
+	uint64_t fx_out_base; /* where in libxml2's input parse_fixup_chunk()'s out goes */
+	uint64_t fed;         /* bytes given to xmlParseChunk() so far */
+	uint64_t err_pos;     /* where libxml2 stood in them at its last error */
+	int depth_cut;        /* an element nested deeper than XML_MAX_DEPTH was ignored */
 	int has_subset;
 	int no_direct; /* no direct reads: a DOCTYPE (its entities are libxml2's to expand) */
 	/* A run parse_fixup_chunk() stopped before, for the driver to read directly: */
@@ -388,6 +402,9 @@ void parse_entities_free(struct xml_state *st);
  * early, with st->direct set, before a run the driver may read directly. */
 size_t parse_fixup_chunk(struct xml_state *st, const char *p, size_t n, int final, char *out,
                          size_t *outlen);
+/* libxml2 has read up to offset pos of its input: the stray end tags dropped up to there count.
+ * stopped: it reads nothing more, and those dropped past pos never will. */
+void parse_fixup_settle(struct xml_state *st, uint64_t pos, int stopped);
 
 /* parse_direct.c */
 /* Reads the text run of st->direct_len bytes at p straight into the handlers (decoded into
