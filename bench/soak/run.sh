@@ -72,7 +72,9 @@ log=$work/daemon.log
 "$FEEDMERGE" run -c "$work/feedmerge.conf" 2>"$log" &
 pid=$!
 pids="$pids $pid"
-for _ in $(seq 300); do grep -q "^listening on " "$log" && break; sleep 0.1; done
+# Log lines start with a timestamp when stderr is a file (src/log.c): matched as optional.
+ts='^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z )?'
+for _ in $(seq 300); do grep -qE "${ts}listening on " "$log" && break; sleep 0.1; done
 url=$(grep -o "http://127.0.0.1:[0-9]*/" "$log" | head -n 1)
 [ -n "$url" ] || { echo "soak: the daemon did not start:"; tail "$log"; exit 1; }
 
@@ -135,7 +137,7 @@ while [ $(($(date +%s) - start)) -lt "$DURATION" ]; do
 	fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
 	db=$(( ($(stat -c %s "$work/feedmerge.db") + $(stat -c %s "$work/feedmerge.db-wal" 2>/dev/null || echo 0)) / 1024 ))
 	entries=$(sqlite3 -batch -noheader "file:$work/feedmerge.db?mode=ro" "SELECT count(*) FROM entries" 2>/dev/null || echo -)
-	polls=$(grep -cE "^(warning: )?source s[0-9]+: " "$log")
+	polls=$(grep -cE "${ts}(warning: )?source s[0-9]+: " "$log")
 	printf '%-4s %9.1f %9.1f %5s %9s %8s %8s %7s %12s\n' "$minute" "$(echo "$rss / 1024" | bc -l)" \
 		"$(echo "$hwm / 1024" | bc -l)" "$fds" "$db" "$entries" "$polls" "$reloads" \
 		"$(tr ' ' / <"$work/clients" 2>/dev/null)"
@@ -146,8 +148,8 @@ while [ $(($(date +%s) - start)) -lt "$DURATION" ]; do
 done
 alive=1
 kill -0 "$pid" 2>/dev/null || alive=0
-applied=$(grep -c "^reload: .*: applied" "$log")
-errors=$(grep -cE "^warning: (reload|.*feedmerge.conf:)" "$log")
+applied=$(grep -cE "${ts}reload: .*: applied" "$log")
+errors=$(grep -cE "${ts}warning: (reload|.*feedmerge.conf:)" "$log")
 wait "$clients"
 kill -TERM "$pid"
 for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
