@@ -25,8 +25,6 @@
 
 /* Sources no longer in the config sort after every configured one. */
 #define STORE_POSITION_GONE 1000000000
-/* The longest a retention batch deletes for (then it commits; the next batch goes on). */
-#define STORE_PRUNE_BUDGET_S 0.02
 /* How long a statement waits for another process's write lock. */
 #define STORE_BUSY_MS 5000
 
@@ -158,54 +156,6 @@ static const char *const store_migrations[] = {
     "ALTER TABLE entry_aliases ADD COLUMN link TEXT;",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
-
-enum store_stmt {
-	ST_BEGIN,
-	ST_BEGIN_READ,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_SAVEPOINT,
-	ST_RELEASE,
-	ST_ROLLBACK_TO,
-	ST_SOURCE_ENSURE,
-	ST_SOURCE_GET,
-	ST_SOURCE_IDENTITY,
-	ST_SOURCE_FETCHED,
-	ST_SOURCE_NOT_MODIFIED,
-	ST_SOURCE_CHANGED,
-	ST_VALIDATORS_GET,
-	ST_SYNC_RESET,
-	ST_SYNC_UPSERT,
-	ST_SYNC_MARK_REMOVED,
-	ST_REATTRIBUTE,
-	ST_PRUNE_ENTRIES,
-	ST_PRUNE_ENTRY_SOURCES,
-	ST_PRUNE_SOURCES,
-	ST_STATE_GET,
-	ST_STATE_SET,
-	ST_ENTRY_FIND,
-	ST_TOMBSTONE_FIND,
-	ST_ENTRY_ADOPT,
-	ST_ENTRY_INSERT,
-	ST_ENTRY_REFRESH,
-	ST_ENTRY_REATTRIBUTE,
-	ST_ENTRY_SOURCE,
-	ST_LOAD_ENTRIES,
-	ST_LOAD_ENTRIES_RANGE,
-	ST_LOAD_SOURCES,
-	ST_LOAD_CARRIERS,
-	ST_LOAD_CREATED,
-	ST_HEALTH_ADD,
-	ST_HEALTH_PRUNE,
-	ST_HEALTH_LOAD,
-	ST_DAY_NOTE,
-	ST_ALIAS_FIND,
-	ST_KEY_EXISTS,
-	ST_ALIAS_ADD,
-	ST_ALIAS_ANY,
-	ST_DAY_PRUNE,
-	ST_COUNT
-};
 
 /* The entry statements share one parameter layout (see bind_entry). */
 /* atom_id is stored as '' while it equals link (most entries: their canonical link when
@@ -415,27 +365,7 @@ static const char *const store_sql[ST_COUNT] = {
                        " ORDER BY id DESC LIMIT ?1",
 };
 
-struct store {
-	sqlite3 *db;
-	char *path;                    /* owned */
-	sqlite3_stmt *stmt[ST_COUNT];  /* owned; prepared on first use */
-	unsigned story_fold;           /* URL_FOLD_*: what links of one story may differ in */
-	struct url_tracking *tracking; /* owned; NULL: the default tracking_params */
-	int has_aliases;               /* entry_aliases holds rows; -1: not looked yet */
-	struct store_checkpointer *checkpointer; /* owned */
-	/* Whether the database takes writes: an error since the last write that worked makes
-	 * /healthz say 503 (the message kept for it). */
-	int failing;
-	char failing_msg[256];
-	/* Group commit: a transaction open across the writes of many polls (store_batch_begin),
-	 * and whether one was lost (rolled back) since the daemon last asked. */
-	int batch;
-	int batch_lost;
-	size_t batch_steps; /* the store's transactions inside it */
-};
-
-/* Prepares (once) and returns a cached statement, reset and unbound; NULL on error. */
-static sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which)
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which)
 {
 	if (s->stmt[which] == NULL) {
 		if (sqlite3_prepare_v3(s->db, store_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
@@ -465,7 +395,7 @@ static void batch_finish(struct store *s);
 /* Runs a statement that returns no rows (binding nothing); 0 or -1. Inside a batch the
  * store's transactions (ST_BEGIN, ST_BEGIN_READ, ST_COMMIT, ST_ROLLBACK) are savepoints: a
  * failed fetch still stores nothing, and the others of the batch stay. */
-static int store_exec_stmt(struct store *s, enum store_stmt which)
+int store_exec_stmt(struct store *s, enum store_stmt which)
 {
 	if (s->batch) {
 		switch (which) {
@@ -704,8 +634,7 @@ void store_close(struct store *s)
 	free(s);
 }
 
-/* Runs a statement binding one integer as ?1, and ?2 when given; 0 or -1. */
-static int store_exec_int(struct store *s, enum store_stmt which, int64_t v1, const int64_t *v2)
+int store_exec_int(struct store *s, enum store_stmt which, int64_t v1, const int64_t *v2)
 {
 	sqlite3_stmt *st = store_stmt(s, which);
 	if (st == NULL)
@@ -718,8 +647,7 @@ static int store_exec_int(struct store *s, enum store_stmt which, int64_t v1, co
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The value of setting name in meta, a new string or NULL. */
-static char *meta_get(struct store *s, const char *name)
+char *store_meta_get(struct store *s, const char *name)
 {
 	sqlite3_stmt *st = NULL;
 	char *v = NULL;
@@ -733,7 +661,7 @@ static char *meta_get(struct store *s, const char *name)
 	return v;
 }
 
-static int meta_set(struct store *s, const char *name, const char *value)
+int store_meta_set(struct store *s, const char *name, const char *value)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
@@ -744,161 +672,6 @@ static int meta_set(struct store *s, const char *name, const char *value)
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	}
 	sqlite3_finalize(st);
-	return rc;
-}
-
-/* Keys every link-keyed entry again by s->story_fold, from its stored link; an entry whose
- * new key another one holds is merged into it (its carriers kept). Inside a transaction. */
-static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
-{
-	sqlite3_stmt *sel = NULL, *upd = NULL, *find = NULL, *move = NULL, *del = NULL;
-	sqlite3_stmt *older = NULL, *exists = NULL, *aliases = NULL;
-	int rc = -1;
-	int64_t *ids = NULL, *seen = NULL;
-	char **links = NULL, **keys = NULL;
-	size_t n = 0, size = 0;
-	*nrekeyed = *nmerged = 0;
-	if (sqlite3_prepare_v2(
-	        s->db,
-	        "SELECT id, link, key, first_seen FROM entries WHERE link IS NOT NULL AND"
-	        " (key LIKE 'http://%' OR key LIKE 'https://%')",
-	        -1, &sel, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(
-	        s->db,
-	        "UPDATE OR IGNORE entries SET atom_id = iif(atom_id = '' AND ?3 IS NOT NULL"
-	        " AND link IS NOT ?3, link, atom_id), key = ?2, link = coalesce(?3, link)"
-	        " WHERE id = ?1",
-	        -1, &upd, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT id, first_seen FROM entries WHERE key = ?1", -1,
-	                       &find, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db,
-	                       "INSERT INTO entry_sources(entry_id, source_id, first_seen)"
-	                       " SELECT ?2, source_id, first_seen FROM entry_sources"
-	                       " WHERE entry_id = ?1 ON CONFLICT(entry_id, source_id) DO UPDATE"
-	                       " SET first_seen = min(first_seen, excluded.first_seen)",
-	                       -1, &move, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "DELETE FROM entries WHERE id = ?1", -1, &del, NULL) !=
-	        SQLITE_OK ||
-	    /* The merged story keeps the earliest sighting and date of the two. */
-	    sqlite3_prepare_v2(s->db,
-	                       "UPDATE entries SET first_seen = min(entries.first_seen, o.fs),"
-	                       " date = min(entries.date, o.d) FROM (SELECT first_seen AS fs,"
-	                       " date AS d FROM entries WHERE id = ?1) AS o WHERE entries.id = ?2",
-	                       -1, &older, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT 1 FROM entries WHERE id = ?1", -1, &exists, NULL) !=
-	        SQLITE_OK ||
-	    /* The merged-away row's other addresses name the story that stays. */
-	    sqlite3_prepare_v2(s->db,
-	                       "UPDATE OR IGNORE entry_aliases SET entry_id = ?2"
-	                       " WHERE entry_id = ?1",
-	                       -1, &aliases, NULL) != SQLITE_OK)
-		goto out;
-	int step;
-	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
-		if (n == size) {
-			size = size ? 2 * size : 256;
-			ids = xreallocarray(ids, size, sizeof *ids);
-			links = xreallocarray(links, size, sizeof *links);
-			keys = xreallocarray(keys, size, sizeof *keys);
-			seen = xreallocarray(seen, size, sizeof *seen);
-		}
-		ids[n] = sqlite3_column_int64(sel, 0);
-		seen[n] = sqlite3_column_int64(sel, 3);
-		keys[n] = column_dup(sel, 2);
-		links[n++] = column_dup(sel, 1);
-	}
-	if (step != SQLITE_DONE)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		/* A row merged away earlier in this loop is gone: nothing to key. */
-		sqlite3_reset(exists);
-		sqlite3_bind_int64(exists, 1, ids[i]);
-		if (sqlite3_step(exists) != SQLITE_ROW)
-			continue;
-		char *canon_link = url_canonical_with(links[i], s->tracking);
-		char *key = canon_link != NULL ? url_story_key(canon_link, s->story_fold) : NULL;
-		if (key == NULL || strcmp(key, keys[i]) == 0) {
-			free(key);
-			free(canon_link);
-			continue;
-		}
-		sqlite3_reset(upd);
-		sqlite3_bind_int64(upd, 1, ids[i]);
-		bind_text(upd, 2, key);
-		/* The published link follows: normalised by the same rules (its own scheme). */
-		bind_text(upd, 3, canon_link);
-		step = sqlite3_step(upd);
-		int changed = sqlite3_changes(s->db);
-		if (step != SQLITE_DONE) {
-			free(key);
-			free(canon_link);
-			goto out;
-		}
-		if (changed == 0) {
-			/* Another entry has the key: the same story. The row seen first stays (its
-			 * link is the first carrier's), the other's carriers move to it. */
-			sqlite3_reset(find);
-			bind_text(find, 1, key);
-			if (sqlite3_step(find) == SQLITE_ROW &&
-			    sqlite3_column_int64(find, 0) != ids[i]) {
-				int64_t holder = sqlite3_column_int64(find, 0);
-				int64_t holder_seen = sqlite3_column_int64(find, 1);
-				int this_first = seen[i] < holder_seen ||
-				                 (seen[i] == holder_seen && ids[i] < holder);
-				int64_t from = this_first ? holder : ids[i];
-				int64_t into = this_first ? ids[i] : holder;
-				sqlite3_reset(find);
-				sqlite3_reset(move);
-				sqlite3_bind_int64(move, 1, from);
-				sqlite3_bind_int64(move, 2, into);
-				sqlite3_reset(older);
-				sqlite3_bind_int64(older, 1, from);
-				sqlite3_bind_int64(older, 2, into);
-				sqlite3_reset(del);
-				sqlite3_bind_int64(del, 1, from);
-				sqlite3_reset(aliases);
-				sqlite3_bind_int64(aliases, 1, from);
-				sqlite3_bind_int64(aliases, 2, into);
-				int ok = sqlite3_step(move) == SQLITE_DONE &&
-				         sqlite3_step(older) == SQLITE_DONE &&
-				         sqlite3_step(aliases) == SQLITE_DONE &&
-				         sqlite3_step(del) == SQLITE_DONE;
-				if (ok && this_first) {
-					sqlite3_reset(upd);
-					ok = sqlite3_step(upd) == SQLITE_DONE &&
-					     sqlite3_changes(s->db) == 1;
-				}
-				if (!ok) {
-					free(key);
-					free(canon_link);
-					goto out;
-				}
-				(*nmerged)++;
-			}
-		} else {
-			(*nrekeyed)++;
-		}
-		free(key);
-		free(canon_link);
-	}
-	rc = 0;
-out:
-	for (size_t i = 0; i < n; i++) {
-		free(links[i]);
-		free(keys[i]);
-	}
-	free(links);
-	free(keys);
-	free(seen);
-	sqlite3_finalize(older);
-	sqlite3_finalize(exists);
-	sqlite3_finalize(aliases);
-	free(ids);
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
-	sqlite3_finalize(find);
-	sqlite3_finalize(move);
-	sqlite3_finalize(del);
 	return rc;
 }
 
@@ -918,256 +691,6 @@ int store_set_synchronous(struct store *s, const char *level)
 	}
 	store_log_error(s, NULL, "cannot set synchronous");
 	return -1;
-}
-
-/* The ids of at most batch entries to prune: older than r->older_than, or past the newest
- * max_entries of a source. */
-static size_t prune_candidates(struct store *s, const struct store_retention *r, size_t batch,
-                               int64_t *ids)
-{
-	size_t n = 0;
-	sqlite3_stmt *st = NULL;
-	if (r->older_than != FEED_TIME_NONE &&
-	    sqlite3_prepare_v2(s->db,
-	                       "SELECT id FROM entries WHERE first_seen < ?1 ORDER BY first_seen"
-	                       " LIMIT ?2",
-	                       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, r->older_than);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)batch);
-		while (n < batch && sqlite3_step(st) == SQLITE_ROW)
-			ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	for (size_t i = 0; i < r->nlimits && n < batch; i++) {
-		if (r->max_entries[i] == 0)
-			continue;
-		if (sqlite3_prepare_v2(s->db,
-		                       "SELECT e.id FROM entries e JOIN sources s ON s.id ="
-		                       " e.source_id WHERE s.name = ?1 ORDER BY e.date DESC,"
-		                       " e.first_seen DESC, e.id DESC LIMIT ?3 OFFSET ?2",
-		                       -1, &st, NULL) != SQLITE_OK)
-			break;
-		bind_text(st, 1, r->names[i]);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)r->max_entries[i]);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)(batch - n));
-		while (n < batch && sqlite3_step(st) == SQLITE_ROW)
-			ids[n++] = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		st = NULL;
-	}
-	return n;
-}
-
-int store_prune_entries(struct store *s, const struct store_retention *r, size_t batch,
-                        size_t *pruned, int *more)
-{
-	*pruned = 0;
-	*more = 0;
-	if (batch == 0)
-		batch = 1;
-	int64_t *ids = xcalloc(batch, sizeof *ids);
-	sqlite3_stmt *tomb = NULL, *del = NULL, *expire = NULL;
-	if (store_exec_stmt(s, ST_BEGIN) == -1)
-		goto fail;
-	size_t n = prune_candidates(s, r, batch, ids);
-	if (sqlite3_prepare_v2(s->db,
-	                       "INSERT OR REPLACE INTO tombstones(key, pruned_at, link)"
-	                       " SELECT key, ?2, link FROM entries WHERE id = ?1",
-	                       -1, &tomb, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "DELETE FROM entries WHERE id = ?1", -1, &del, NULL) !=
-	        SQLITE_OK ||
-	    /* Expired tombstones a batch at a time too: a year's worth may expire at once. */
-	    sqlite3_prepare_v2(s->db,
-	                       "DELETE FROM tombstones WHERE key IN (SELECT key FROM tombstones"
-	                       " WHERE pruned_at < ?1 ORDER BY pruned_at LIMIT ?2)",
-	                       -1, &expire, NULL) != SQLITE_OK)
-		goto fail;
-	/* Bounded by time as well as by count: at a million entries each deletion reads a
-	 * dozen random index pages, and a batch of 200 could hold the event loop for 50 to 90
-	 * ms. What is left is the next batch's. */
-	double t0 = monotonic_s();
-	size_t done = 0, expired = 0;
-	while (done < n) {
-		sqlite3_reset(tomb);
-		sqlite3_bind_int64(tomb, 1, ids[done]);
-		sqlite3_bind_int64(tomb, 2, r->now);
-		sqlite3_reset(del);
-		sqlite3_bind_int64(del, 1, ids[done]);
-		if (sqlite3_step(tomb) != SQLITE_DONE || sqlite3_step(del) != SQLITE_DONE)
-			goto fail;
-		done++;
-		if ((done & 15) == 0 && monotonic_s() - t0 > STORE_PRUNE_BUDGET_S)
-			break;
-	}
-	if (r->tombstones_before != FEED_TIME_NONE) {
-		sqlite3_bind_int64(expire, 1, r->tombstones_before);
-		sqlite3_bind_int64(expire, 2, (sqlite3_int64)batch);
-		if (sqlite3_step(expire) != SQLITE_DONE)
-			goto fail;
-		expired = (size_t)sqlite3_changes(s->db);
-	}
-	if (store_exec_stmt(s, ST_COMMIT) == -1)
-		goto fail;
-	/* The freed pages go back to the file system, a few at a time. */
-	if (done + expired > 0)
-		sqlite3_exec(s->db, "PRAGMA incremental_vacuum(256)", NULL, NULL, NULL);
-	*pruned = done;
-	*more = done < n || n == batch || expired == batch;
-	sqlite3_finalize(tomb);
-	sqlite3_finalize(del);
-	sqlite3_finalize(expire);
-	free(ids);
-	return 0;
-fail:
-	store_log_error(s, NULL, "cannot prune entries");
-	store_exec_stmt(s, ST_ROLLBACK);
-	sqlite3_finalize(tomb);
-	sqlite3_finalize(del);
-	sqlite3_finalize(expire);
-	free(ids);
-	return -1;
-}
-
-/* Keys the link-made keys of table (tombstones or entry_aliases: key, link) again, as
- * store_rekey keys the entries: from the link they were made from, else (rows from before
- * schema 10) from the key itself, which can fold further but not back. Two rows that meet
- * are one story: one stays. An alias that became its entry's own key goes. Counts the rows
- * keyed again in *n. Inside a transaction. */
-static int store_rekey_table(struct store *s, const char *table, size_t *n)
-{
-	sqlite3_stmt *sel = NULL, *upd = NULL, *drop = NULL;
-	char **keys = NULL, **links = NULL;
-	size_t nrows = 0, size = 0;
-	int rc = -1, step;
-	char *sql_sel = xasprintf("SELECT key, link FROM %s WHERE key LIKE 'http://%%'"
-	                          " OR key LIKE 'https://%%'",
-	                          table);
-	char *sql_upd = xasprintf("UPDATE OR REPLACE %s SET key = ?2, link = coalesce(?3, link)"
-	                          " WHERE key = ?1",
-	                          table);
-	char *sql_drop =
-	    xasprintf("DELETE FROM %s WHERE key = ?1 AND %s", table,
-	              strcmp(table, "entry_aliases") == 0
-	                  ? "EXISTS (SELECT 1 FROM entries e WHERE e.id = entry_id AND e.key = ?2)"
-	                  : "0");
-	if (sqlite3_prepare_v2(s->db, sql_sel, -1, &sel, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, sql_upd, -1, &upd, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, sql_drop, -1, &drop, NULL) != SQLITE_OK)
-		goto out;
-	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
-		if (nrows == size) {
-			size = size ? 2 * size : 64;
-			keys = xreallocarray(keys, size, sizeof *keys);
-			links = xreallocarray(links, size, sizeof *links);
-		}
-		keys[nrows] = column_dup(sel, 0);
-		links[nrows++] = column_dup(sel, 1);
-	}
-	if (step != SQLITE_DONE)
-		goto out;
-	for (size_t i = 0; i < nrows; i++) {
-		char *canon =
-		    url_canonical_with(links[i] != NULL ? links[i] : keys[i], s->tracking);
-		char *key = canon != NULL ? url_story_key(canon, s->story_fold) : NULL;
-		int ok = 1;
-		if (key != NULL && strcmp(key, keys[i]) != 0) {
-			sqlite3_reset(drop);
-			bind_text(drop, 1, keys[i]);
-			bind_text(drop, 2, key);
-			ok = sqlite3_step(drop) == SQLITE_DONE;
-			if (ok && sqlite3_changes(s->db) == 0) {
-				sqlite3_reset(upd);
-				bind_text(upd, 1, keys[i]);
-				bind_text(upd, 2, key);
-				bind_text(upd, 3, links[i] != NULL ? canon : NULL);
-				ok = sqlite3_step(upd) == SQLITE_DONE;
-			}
-			(*n)++;
-		}
-		free(key);
-		free(canon);
-		if (!ok)
-			goto out;
-	}
-	rc = 0;
-out:
-	for (size_t i = 0; i < nrows; i++) {
-		free(keys[i]);
-		free(links[i]);
-	}
-	free(keys);
-	free(links);
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
-	sqlite3_finalize(drop);
-	free(sql_sel);
-	free(sql_upd);
-	free(sql_drop);
-	return rc;
-}
-
-/* Sets the meta row name to want, keying every link-keyed entry again in the same
- * transaction when it differs from what the entries were keyed by (have, NULL: as the
- * versions before the row existed, which is dflt). Logs what changed as what. */
-static int store_rekey_setting(struct store *s, const char *name, const char *want,
-                               const char *dflt, const char *what)
-{
-	char *have = meta_get(s, name);
-	int same = strcmp(have != NULL ? have : dflt, want) == 0;
-	free(have);
-	if (same)
-		return 0;
-	size_t nrekeyed = 0, nmerged = 0, nother = 0;
-	if (store_exec_stmt(s, ST_BEGIN) == -1 || store_rekey(s, &nrekeyed, &nmerged) != 0 ||
-	    store_rekey_table(s, "entry_aliases", &nother) != 0 ||
-	    store_rekey_table(s, "tombstones", &nother) != 0 ||
-	    store_exec_stmt(s, ST_REATTRIBUTE) == -1 || meta_set(s, name, want) != 0 ||
-	    store_exec_stmt(s, ST_COMMIT) == -1) {
-		char *msg = xasprintf("cannot key the stored entries by %s", what);
-		store_log_error(s, NULL, msg);
-		free(msg);
-		store_exec_stmt(s, ST_ROLLBACK);
-		return -1;
-	}
-	if (nrekeyed + nmerged + nother > 0)
-		log_info("%s: %s changed: %zu entries keyed again, %zu merged into the same story,"
-		         " %zu pruned entries and other addresses keyed again",
-		         s->path, what, nrekeyed, nmerged, nother);
-	return 0;
-}
-
-int store_set_story_fold(struct store *s, unsigned fold)
-{
-	unsigned old = s->story_fold;
-	s->story_fold = fold; /* what the rekey keys by */
-	char want[16];
-	snprintf(want, sizeof want, "%u", fold);
-	if (store_rekey_setting(s, "story_fold", want, "0", "same_story_across") != 0) {
-		s->story_fold = old; /* the stored keys are still the old ones */
-		return -1;
-	}
-	return 0;
-}
-
-int store_set_tracking(struct store *s, const char *spec)
-{
-	char err[256] = "";
-	struct url_tracking *t = url_tracking_new(spec, err, sizeof err);
-	if (t == NULL) {
-		log_warnx("%s: tracking_params: %s", s->path, err);
-		return -1;
-	}
-	struct url_tracking *old = s->tracking;
-	s->tracking = t; /* what the rekey keys by */
-	if (store_rekey_setting(s, "tracking", url_tracking_spec(t), url_tracking_default_spec(),
-	                        "tracking_params") != 0) {
-		s->tracking = old;
-		url_tracking_free(t);
-		return -1;
-	}
-	url_tracking_free(old);
-	return 0;
 }
 
 /* Records the configured sources and their order; 0, or -1 after logging. */
@@ -1229,40 +752,6 @@ fail:
 }
 
 /* Deletes the rows of sources removed at or before removed_before; 0 or -1 after logging. */
-int store_prune_removed(struct store *s, int64_t removed_before, size_t *npruned)
-{
-	if (npruned != NULL)
-		*npruned = 0;
-	/* Most passes find nothing to prune: then they read nothing else. */
-	sqlite3_stmt *q = NULL;
-	int due = 1;
-	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT EXISTS (SELECT 1 FROM sources WHERE removed_at <= ?1)", -1,
-	                       &q, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(q, 1, removed_before);
-		if (sqlite3_step(q) == SQLITE_ROW)
-			due = sqlite3_column_int(q, 0);
-	}
-	sqlite3_finalize(q);
-	if (!due)
-		return 0;
-	if (store_exec_stmt(s, ST_BEGIN) == -1 || store_exec_stmt(s, ST_REATTRIBUTE) == -1 ||
-	    store_exec_int(s, ST_PRUNE_ENTRIES, removed_before, NULL) == -1 ||
-	    store_exec_int(s, ST_PRUNE_ENTRY_SOURCES, removed_before, NULL) == -1 ||
-	    store_exec_int(s, ST_PRUNE_SOURCES, removed_before, NULL) == -1)
-		goto fail;
-	int n = sqlite3_changes(s->db);
-	if (store_exec_stmt(s, ST_COMMIT) == -1)
-		goto fail;
-	if (npruned != NULL)
-		*npruned = n > 0 ? (size_t)n : 0;
-	return 0;
-fail:
-	store_log_error(s, NULL, "cannot prune removed sources");
-	store_exec_stmt(s, ST_ROLLBACK);
-	return -1;
-}
-
 void store_poll_state_clear(struct store_poll_state *ps)
 {
 	free(ps->last_error);

@@ -9,6 +9,84 @@
 #include "store.h"
 #include "util.h"
 
+enum store_stmt {
+	ST_BEGIN,
+	ST_BEGIN_READ,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_SOURCE_ENSURE,
+	ST_SOURCE_GET,
+	ST_SOURCE_IDENTITY,
+	ST_SOURCE_FETCHED,
+	ST_SOURCE_NOT_MODIFIED,
+	ST_SOURCE_CHANGED,
+	ST_VALIDATORS_GET,
+	ST_SYNC_RESET,
+	ST_SYNC_UPSERT,
+	ST_SYNC_MARK_REMOVED,
+	ST_REATTRIBUTE,
+	ST_PRUNE_ENTRIES,
+	ST_PRUNE_ENTRY_SOURCES,
+	ST_PRUNE_SOURCES,
+	ST_STATE_GET,
+	ST_STATE_SET,
+	ST_ENTRY_FIND,
+	ST_TOMBSTONE_FIND,
+	ST_ENTRY_ADOPT,
+	ST_ENTRY_INSERT,
+	ST_ENTRY_REFRESH,
+	ST_ENTRY_REATTRIBUTE,
+	ST_ENTRY_SOURCE,
+	ST_LOAD_ENTRIES,
+	ST_LOAD_ENTRIES_RANGE,
+	ST_LOAD_SOURCES,
+	ST_LOAD_CARRIERS,
+	ST_LOAD_CREATED,
+	ST_HEALTH_ADD,
+	ST_HEALTH_PRUNE,
+	ST_HEALTH_LOAD,
+	ST_DAY_NOTE,
+	ST_ALIAS_FIND,
+	ST_KEY_EXISTS,
+	ST_ALIAS_ADD,
+	ST_ALIAS_ANY,
+	ST_DAY_PRUNE,
+	ST_COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;                    /* owned */
+	sqlite3_stmt *stmt[ST_COUNT];  /* owned; prepared on first use */
+	unsigned story_fold;           /* URL_FOLD_*: what links of one story may differ in */
+	struct url_tracking *tracking; /* owned; NULL: the default tracking_params */
+	int has_aliases;               /* entry_aliases holds rows; -1: not looked yet */
+	struct store_checkpointer *checkpointer; /* owned */
+	/* Whether the database takes writes: an error since the last write that worked makes
+	 * /healthz say 503 (the message kept for it). */
+	int failing;
+	char failing_msg[256];
+	/* Group commit: a transaction open across the writes of many polls (store_batch_begin),
+	 * and whether one was lost (rolled back) since the daemon last asked. */
+	int batch;
+	int batch_lost;
+	size_t batch_steps; /* the store's transactions inside it */
+};
+
+/* Prepares (once) and returns a cached statement, reset and unbound; NULL on error. */
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which);
+/* Runs a statement that returns no rows (binding nothing); 0 or -1. Inside a batch the
+ * store's transactions (ST_BEGIN, ST_BEGIN_READ, ST_COMMIT, ST_ROLLBACK) are savepoints. */
+int store_exec_stmt(struct store *s, enum store_stmt which);
+/* Runs a statement binding one integer as ?1, and ?2 when given; 0 or -1. */
+int store_exec_int(struct store *s, enum store_stmt which, int64_t v1, const int64_t *v2);
+/* The value of setting name in meta, a new string or NULL; and setting it (0 or -1). */
+char *store_meta_get(struct store *s, const char *name);
+int store_meta_set(struct store *s, const char *name, const char *value);
+
 /* The store's connection (borrowed). */
 sqlite3 *store_db(struct store *s);
 /* The database file's path (borrowed). */
