@@ -288,59 +288,6 @@ static int port_ok(const char *s, size_t n)
 	return v <= 65535;
 }
 
-const char *config_listen_addr(const char *v, struct sockaddr_storage *addr, socklen_t *addrlen)
-{
-	char host[64];
-	const char *port;
-	int family;
-	memset(addr, 0, sizeof *addr);
-	if (v[0] == '[') {
-		const char *close = strchr(v, ']');
-		if (close == NULL || close[1] != ':')
-			return MSG_LISTEN;
-		size_t n = (size_t)(close - (v + 1));
-		if (n == 0 || n >= sizeof host)
-			return MSG_LISTEN;
-		memcpy(host, v + 1, n);
-		host[n] = '\0';
-		port = close + 2;
-		family = AF_INET6;
-	} else {
-		const char *colon = strrchr(v, ':');
-		if (colon == NULL)
-			return MSG_LISTEN;
-		size_t n = (size_t)(colon - v);
-		if (n == 0 || n >= sizeof host)
-			return MSG_LISTEN;
-		memcpy(host, v, n);
-		host[n] = '\0';
-		port = colon + 1;
-		family = AF_INET;
-		if (strcmp(host, "localhost") == 0)
-			snprintf(host, sizeof host, "127.0.0.1");
-	}
-	struct sockaddr_in *sin = (struct sockaddr_in *)addr;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
-	void *dst = family == AF_INET6 ? (void *)&sin6->sin6_addr : (void *)&sin->sin_addr;
-	if (inet_pton(family, host, dst) != 1)
-		return MSG_LISTEN;
-	if (*port == '\0' || strspn(port, "0123456789") != strlen(port))
-		return MSG_LISTEN;
-	if (!port_ok(port, strlen(port)))
-		return "the port must be 0 to 65535";
-	uint16_t p = (uint16_t)strtoul(port, NULL, 10);
-	if (family == AF_INET6) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(p);
-		*addrlen = sizeof *sin6;
-	} else {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(p);
-		*addrlen = sizeof *sin;
-	}
-	return NULL;
-}
-
 /* True for an absolute http:// or https:// URL with a host, no spaces and no control
  * characters. Non-ASCII bytes (IRIs) are let through. */
 int config_url_ok(const char *s)
@@ -462,7 +409,7 @@ static void global_set(struct config_reader *r, enum global_key k, const char *v
 		c->output_dir = *v == '\0' ? NULL : config_path_resolve(r, v);
 		break;
 	case G_LISTEN:
-		if (*v != '\0' && (why = config_listen_addr(v, &addr, &addrlen)) != NULL) {
+		if (*v != '\0' && (why = parse_listen_addr(v, &addr, &addrlen)) != NULL) {
 			problem(r, line, "bad listen '%s': %s", v, why);
 			break;
 		}
@@ -483,7 +430,7 @@ static void global_set(struct config_reader *r, enum global_key k, const char *v
 		break;
 	}
 	case G_ADMIN_LISTEN:
-		if (*v != '\0' && (why = config_listen_addr(v, &addr, &addrlen)) != NULL) {
+		if (*v != '\0' && (why = parse_listen_addr(v, &addr, &addrlen)) != NULL) {
 			problem(r, line, "bad admin_listen '%s': %s", v, why);
 			break;
 		}

@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/socket.h>
 
 struct source_conf {
 	char *name;
@@ -90,10 +89,6 @@ void config_free(struct config *c);
  * errs as "FILE:LINE: error: message" at the key's line ("FILE: error: ..." for a default);
  * returns how many there were. */
 int config_check_env(const struct config *c, int listener, FILE *errs);
-
-/* Parses a listen value ("127.0.0.1:8080", "[::1]:0", "localhost:80") into addr. Returns NULL,
- * or the reason it is not one. */
-const char *config_listen_addr(const char *v, struct sockaddr_storage *addr, socklen_t *addrlen);
 
 /* The global keys whose values differ between a and b, in the config file's order: calls
  * changed(ctx, key, old, new) with both values as a config would write them. */

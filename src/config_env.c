@@ -131,7 +131,7 @@ static int check_listen(const struct config *c, FILE *errs)
 		return 0;
 	struct sockaddr_storage addr;
 	socklen_t addrlen = 0;
-	if (config_listen_addr(c->listen, &addr, &addrlen) != NULL)
+	if (parse_listen_addr(c->listen, &addr, &addrlen) != NULL)
 		return 0; /* the config reader reported it */
 	int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {

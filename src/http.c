@@ -521,53 +521,11 @@ static enum MHD_Result http_request_cb(void *cls, struct MHD_Connection *c, cons
 static int http_parse_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *addrlen,
                              char *err, size_t errlen)
 {
-	const char *colon;
-	char host[64];
-	memset(addr, 0, sizeof *addr);
-	if (listen[0] == '[') {
-		const char *close = strchr(listen, ']');
-		if (close == NULL || close[1] != ':' ||
-		    (size_t)(close - listen - 1) >= sizeof host) {
-			snprintf(err, errlen, "%s: expected [IPv6]:PORT", listen);
-			return -1;
-		}
-		memcpy(host, listen + 1, (size_t)(close - listen - 1));
-		host[close - listen - 1] = '\0';
-		colon = close + 1;
-	} else {
-		colon = strrchr(listen, ':');
-		if (colon == NULL || (size_t)(colon - listen) >= sizeof host) {
-			snprintf(err, errlen, "%s: expected HOST:PORT", listen);
-			return -1;
-		}
-		memcpy(host, listen, (size_t)(colon - listen));
-		host[colon - listen] = '\0';
-	}
-	char *end;
-	errno = 0;
-	unsigned long port = strtoul(colon + 1, &end, 10);
-	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 || port > 65535) {
-		snprintf(err, errlen, "%s: bad port", listen);
-		return -1;
-	}
-	if (strcmp(host, "localhost") == 0)
-		snprintf(host, sizeof host, "127.0.0.1");
-	struct sockaddr_in *sin = (struct sockaddr_in *)addr;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
-	if (listen[0] == '[' && inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*addrlen = sizeof *sin6;
-	} else if (listen[0] != '[' && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*addrlen = sizeof *sin;
-	} else {
-		snprintf(err, errlen, "%s: the host must be an IPv4 literal, [IPv6] or localhost",
-		         listen);
-		return -1;
-	}
-	return 0;
+	const char *why = parse_listen_addr(listen, addr, addrlen);
+	if (why == NULL)
+		return 0;
+	snprintf(err, errlen, "%s: %s", listen, why);
+	return -1;
 }
 
 /* Listens on listen ("HOST:PORT"); NULL with a reason in err. */

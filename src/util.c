@@ -1,5 +1,6 @@
 #include "autoconf.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -326,4 +327,73 @@ double monotonic_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#define LISTEN_FORMS "use IPV4:PORT, [IPV6]:PORT or localhost:PORT"
+
+/* A port: 1 to 5 digits, 0..65535. */
+static int listen_port_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 5)
+		return 0;
+	long v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= 65535;
+}
+
+const char *parse_listen_addr(const char *v, struct sockaddr_storage *addr, socklen_t *addrlen)
+{
+	char host[64];
+	const char *port;
+	int family;
+	memset(addr, 0, sizeof *addr);
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+		if (close == NULL || close[1] != ':')
+			return LISTEN_FORMS;
+		size_t n = (size_t)(close - (v + 1));
+		if (n == 0 || n >= sizeof host)
+			return LISTEN_FORMS;
+		memcpy(host, v + 1, n);
+		host[n] = '\0';
+		port = close + 2;
+		family = AF_INET6;
+	} else {
+		const char *colon = strrchr(v, ':');
+		if (colon == NULL)
+			return LISTEN_FORMS;
+		size_t n = (size_t)(colon - v);
+		if (n == 0 || n >= sizeof host)
+			return LISTEN_FORMS;
+		memcpy(host, v, n);
+		host[n] = '\0';
+		port = colon + 1;
+		family = AF_INET;
+		if (strcmp(host, "localhost") == 0)
+			snprintf(host, sizeof host, "127.0.0.1");
+	}
+	struct sockaddr_in *sin = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
+	void *dst = family == AF_INET6 ? (void *)&sin6->sin6_addr : (void *)&sin->sin_addr;
+	if (inet_pton(family, host, dst) != 1)
+		return LISTEN_FORMS;
+	if (*port == '\0' || strspn(port, "0123456789") != strlen(port))
+		return LISTEN_FORMS;
+	if (!listen_port_ok(port, strlen(port)))
+		return "the port must be 0 to 65535";
+	uint16_t p = (uint16_t)strtoul(port, NULL, 10);
+	if (family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(p);
+		*addrlen = sizeof *sin6;
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(p);
+		*addrlen = sizeof *sin;
+	}
+	return NULL;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
@@ -65,6 +66,9 @@ uint64_t hash64_wide(const void *p, size_t n);
 int64_t parse_duration_s(const char *s);
 /* Parses "10M", "512K" or a bare number of bytes (1024-based units); -1 on error. */
 int64_t parse_size_bytes(const char *s);
+/* Parses a listen address, "IPV4:PORT", "[IPV6]:PORT" or "localhost:PORT", into addr; NULL,
+ * or what is wrong (a static string, without the value). */
+const char *parse_listen_addr(const char *v, struct sockaddr_storage *addr, socklen_t *addrlen);
 /* Seconds on the monotonic clock: for measuring time spent, never for dates. */
 double monotonic_s(void);
 
