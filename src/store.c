@@ -544,12 +544,14 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	 * statement that touches the file also tells a non-database file apart. Temporary
 	 * files in memory: each savepoint of a batch journals the pages it changes, and written
 	 * to a file that doubled the bytes a poll writes (and a hardened unit may have no
-	 * writable /var/tmp). */
+	 * writable /var/tmp). A WAL that grew during a burst (up to 16 MB, store_checkpoint.c)
+	 * is cut back to 4 MB when it starts over. */
 	/* auto_vacuum first: it only takes without a VACUUM before the file has a header. */
 	if (sqlite3_exec(s->db,
 	                 "PRAGMA auto_vacuum = INCREMENTAL;"
 	                 " PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-	                 " PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
+	                 " PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
+	                 " PRAGMA journal_size_limit = 4194304;",
 	                 NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open database: %s", path,
 		         msg != NULL ? msg : sqlite3_errmsg(s->db));
