@@ -627,6 +627,7 @@ void store_close(struct store *s)
 	if (s == NULL)
 		return;
 	batch_finish(s);
+	store_status_cache_free(s);
 	store_checkpointer_free(s->checkpointer);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);

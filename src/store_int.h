@@ -74,7 +74,19 @@ struct store {
 	int batch;
 	int batch_lost;
 	size_t batch_steps; /* the store's transactions inside it */
+	/* store_status.c: what each source carried and the total, as last counted (a pass over
+	 * every entry: 50 ms at a million), kept STORE_COUNTS_FRESH_S. */
+	struct store_count *counts; /* owned */
+	size_t ncounts, counts_total;
+	double counts_at; /* monotonic_s(); 0: never counted */
 };
+
+struct store_count {
+	char *name; /* owned */
+	size_t entries;
+};
+/* Frees what store_status.c keeps in s. */
+void store_status_cache_free(struct store *s);
 
 /* Prepares (once) and returns a cached statement, reset and unbound; NULL on error. */
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which);

@@ -18,6 +18,69 @@ static int64_t file_bytes(const char *path)
 	return stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
 }
 
+/* How long the counts stay good: /status and /metrics asked for again and again (a refresh
+ * loop, a fast scraper, a hostile client) cost one count a moment, not one a request. */
+#define STORE_COUNTS_FRESH_S 2.0
+
+void store_status_cache_free(struct store *s)
+{
+	for (size_t i = 0; i < s->ncounts; i++)
+		free(s->counts[i].name);
+	free(s->counts);
+	s->counts = NULL;
+	s->ncounts = 0;
+	s->counts_at = 0;
+}
+
+/* Counts the entries each remaining source carried, and all entries, unless counted a moment
+ * ago. Returns 0, or -1 (the SQLite error is the connection's). */
+static int counts_refresh(struct store *s)
+{
+	double now = monotonic_s();
+	if (s->counts_at > 0 && now - s->counts_at < STORE_COUNTS_FRESH_S)
+		return 0;
+	sqlite3_stmt *st = NULL;
+	store_status_cache_free(s);
+	if (sqlite3_prepare_v2(
+	        store_db(s),
+	        "SELECT s.name, (SELECT count(*) FROM entry_sources es"
+	        " WHERE es.source_id = s.id) FROM sources s WHERE s.removed_at IS NULL",
+	        -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	size_t size = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (s->ncounts == size) {
+			size = size ? size * 2 : 16;
+			s->counts = xreallocarray(s->counts, size, sizeof *s->counts);
+		}
+		s->counts[s->ncounts].name = column_dup(st, 0);
+		s->counts[s->ncounts++].entries = (size_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE ||
+	    sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM entries", -1, &st, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		store_status_cache_free(s);
+		return -1;
+	}
+	s->counts_total = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	s->counts_at = now;
+	return 0;
+}
+
+static size_t count_of(const struct store *s, const char *name)
+{
+	for (size_t i = 0; i < s->ncounts; i++)
+		if (s->counts[i].name != NULL && strcmp(s->counts[i].name, name) == 0)
+			return s->counts[i].entries;
+	return 0;
+}
+
 static struct store_source_status *find(struct store_status *out, const char *name)
 {
 	for (size_t i = 0; i < out->nsources; i++)
@@ -36,8 +99,7 @@ int store_load_status(struct store *s, int64_t since_day, struct store_status *o
 
 	if (sqlite3_prepare_v2(
 	        db,
-	        "SELECT s.name, s.url, coalesce(s.title, s.feed_title),"
-	        " (SELECT count(*) FROM entry_sources es WHERE es.source_id = s.id)"
+	        "SELECT s.name, s.url, coalesce(s.title, s.feed_title)"
 	        " FROM sources s WHERE s.removed_at IS NULL ORDER BY s.position, s.id",
 	        -1, &st, NULL) != SQLITE_OK)
 		goto fail;
@@ -54,12 +116,13 @@ int store_load_status(struct store *s, int64_t since_day, struct store_status *o
 		ss->name = column_dup(st, 0);
 		ss->url = column_dup(st, 1);
 		ss->title = column_dup(st, 2);
-		ss->entries = (size_t)sqlite3_column_int64(st, 3);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE || counts_refresh(s) != 0)
 		goto fail;
+	for (size_t i = 0; i < out->nsources; i++)
+		out->sources[i].entries = count_of(s, out->sources[i].name);
 	for (size_t i = 0; i < out->nsources; i++)
 		if (store_get_poll_state(s, out->sources[i].name, &out->sources[i].state) != 0)
 			goto fail_logged;
@@ -92,13 +155,12 @@ int store_load_status(struct store *s, int64_t since_day, struct store_status *o
 		goto fail;
 
 	if (sqlite3_prepare_v2(db,
-	                       "SELECT (SELECT count(*) FROM entries), (SELECT CAST(value AS"
-	                       " INTEGER) FROM meta WHERE name = 'created_at')",
+	                       "SELECT CAST(value AS INTEGER) FROM meta WHERE name = 'created_at'",
 	                       -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
 		goto fail;
-	out->entries = (size_t)sqlite3_column_int64(st, 0);
-	out->created_at = sqlite3_column_int64(st, 1);
+	out->entries = s->counts_total;
+	out->created_at = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
 	sqlite3_exec(db, "RELEASE status", NULL, NULL, NULL);
@@ -133,18 +195,13 @@ void store_status_free(struct store_status *st)
 
 int store_size(struct store *s, int64_t *db_bytes, size_t *entries)
 {
-	sqlite3_stmt *st = NULL;
 	*db_bytes = 0;
 	*entries = 0;
-	if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM entries", -1, &st, NULL) !=
-	        SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	if (counts_refresh(s) != 0) {
 		store_log_error(s, NULL, "cannot count the entries");
 		return -1;
 	}
-	*entries = (size_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	*entries = s->counts_total;
 	char *wal = xasprintf("%s-wal", store_path(s));
 	*db_bytes = file_bytes(store_path(s)) + file_bytes(wal);
 	free(wal);
