@@ -43,7 +43,6 @@ struct store_checkpointer {
 	int last_log, last_copied; /* the WAL's frames and those copied, at the last checkpoint */
 };
 
-
 static void *checkpoint_main(void *arg)
 {
 	struct store_checkpointer *c = arg;
