@@ -385,6 +385,7 @@ static void batch_check(struct store *s)
 	if (s->batch && sqlite3_get_autocommit(s->db)) {
 		s->batch = 0;
 		s->batch_lost = 1;
+		store_count_entries(s, STORE_COUNT_UNKNOWN);
 	}
 }
 
@@ -584,6 +585,7 @@ static void batch_finish(struct store *s)
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->batch_lost = 1;
+	store_count_entries(s, STORE_COUNT_UNKNOWN);
 }
 
 int store_batch_begin(struct store *s)
@@ -1402,6 +1404,7 @@ int store_commit_fetch(struct store *s, const char *source, const char *url, con
 	}
 	if (store_exec_stmt(s, ST_COMMIT) == -1)
 		goto fail;
+	store_count_entries(s, (int64_t)added);
 	key_set_free(&seen);
 	if (new_entries != NULL)
 		*new_entries = added;
@@ -1771,15 +1774,4 @@ int store_record_unchanged(struct store *s, const char *source, const char *url,
 		return -1;
 	}
 	return 0;
-}
-
-int64_t store_entry_count(struct store *s)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t n = -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM entries", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
 }

@@ -104,6 +104,7 @@ int store_prune_entries(struct store *s, const struct store_retention *r, size_t
 	/* The freed pages go back to the file system, a few at a time. */
 	if (done + expired > 0)
 		sqlite3_exec(s->db, "PRAGMA incremental_vacuum(256)", NULL, NULL, NULL);
+	store_count_entries(s, -(int64_t)done);
 	*pruned = done;
 	*more = done < n || n == batch || expired == batch;
 	sqlite3_finalize(tomb);
@@ -146,6 +147,7 @@ int store_prune_removed(struct store *s, int64_t removed_before, size_t *npruned
 	int n = sqlite3_changes(s->db);
 	if (store_exec_stmt(s, ST_COMMIT) == -1)
 		goto fail;
+	store_count_entries(s, STORE_COUNT_UNKNOWN); /* the removed sources' entries went too */
 	if (npruned != NULL)
 		*npruned = n > 0 ? (size_t)n : 0;
 	return 0;

@@ -270,6 +270,7 @@ static int store_rekey_setting(struct store *s, const char *name, const char *wa
 		store_exec_stmt(s, ST_ROLLBACK);
 		return -1;
 	}
+	store_count_entries(s, -(int64_t)nmerged);
 	if (nrekeyed + nmerged + nother > 0)
 		log_info("%s: %s changed: %zu entries keyed again, %zu merged into the same story,"
 		         " %zu pruned entries and other addresses keyed again",

@@ -18,8 +18,8 @@ static int64_t file_bytes(const char *path)
 	return stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
 }
 
-/* How long the counts stay good: /status and /metrics asked for again and again (a refresh
- * loop, a fast scraper, a hostile client) cost one count a moment, not one a request. */
+/* How long the per-source counts stay good: /status asked for again and again (a refresh
+ * loop, a hostile client) costs one count a moment, not one a request. */
 #define STORE_COUNTS_FRESH_S 2.0
 
 void store_status_cache_free(struct store *s)
@@ -32,8 +32,35 @@ void store_status_cache_free(struct store *s)
 	s->counts_at = 0;
 }
 
-/* Counts the entries each remaining source carried, and all entries, unless counted a moment
- * ago. Returns 0, or -1 (the SQLite error is the connection's). */
+/* The number of entries, exact: counted once, then kept up to date by the store's writes
+ * (store_count_entries). Returns 0, or -1 (the SQLite error is the connection's). */
+static int total_refresh(struct store *s)
+{
+	if (s->total_known)
+		return 0;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM entries", -1, &st, NULL) ==
+	        SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		s->total = sqlite3_column_int64(st, 0);
+		s->total_known = 1;
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void store_count_entries(struct store *s, int64_t delta)
+{
+	if (delta == STORE_COUNT_UNKNOWN)
+		s->total_known = 0;
+	else if (s->total_known)
+		s->total += delta;
+}
+
+/* Counts the entries each remaining source carried, unless counted a moment ago. Returns 0,
+ * or -1 (the SQLite error is the connection's). */
 static int counts_refresh(struct store *s)
 {
 	double now = monotonic_s();
@@ -58,17 +85,10 @@ static int counts_refresh(struct store *s)
 		s->counts[s->ncounts++].entries = (size_t)sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_DONE ||
-	    sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM entries", -1, &st, NULL) !=
-	        SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
 		store_status_cache_free(s);
 		return -1;
 	}
-	s->counts_total = (size_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 	s->counts_at = now;
 	return 0;
 }
@@ -119,7 +139,7 @@ int store_load_status(struct store *s, int64_t since_day, struct store_status *o
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (rc != SQLITE_DONE || counts_refresh(s) != 0)
+	if (rc != SQLITE_DONE || counts_refresh(s) != 0 || total_refresh(s) != 0)
 		goto fail;
 	for (size_t i = 0; i < out->nsources; i++)
 		out->sources[i].entries = count_of(s, out->sources[i].name);
@@ -159,7 +179,7 @@ int store_load_status(struct store *s, int64_t since_day, struct store_status *o
 	                       -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
 		goto fail;
-	out->entries = s->counts_total;
+	out->entries = (size_t)s->total;
 	out->created_at = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
@@ -197,11 +217,11 @@ int store_size(struct store *s, int64_t *db_bytes, size_t *entries)
 {
 	*db_bytes = 0;
 	*entries = 0;
-	if (counts_refresh(s) != 0) {
+	if (total_refresh(s) != 0) {
 		store_log_error(s, NULL, "cannot count the entries");
 		return -1;
 	}
-	*entries = s->counts_total;
+	*entries = (size_t)s->total;
 	char *wal = xasprintf("%s-wal", store_path(s));
 	*db_bytes = file_bytes(store_path(s)) + file_bytes(wal);
 	free(wal);

@@ -1138,6 +1138,43 @@ static void test_batches(const char *db)
 	store_close(s);
 }
 
+/* store_size's count of entries is exact after every kind of write (it is counted once, then
+ * kept by the writes): new entries, pruning, stories merged by a rekey. */
+static void test_entry_count(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "entry count: store opens"))
+		return;
+	ok(store_set_story_fold(s, 0) == 0, "fold none");
+	const struct store_source src[] = {{.name = "a", .url = "http://a.test/rss"}};
+	ok(store_sync_sources(s, src, 1, 1000) == 0, "a source");
+	int64_t bytes;
+	size_t n = 99;
+	ok(store_size(s, &bytes, &n) == 0 && n == 0, "none at first");
+	const struct item ia[] = {{"https://x.test/1", "One", 100},
+	                          {"http://x.test/1", "One again", 100},
+	                          {"https://x.test/2", "Two", 90}};
+	is_int(commit(s, "a", src[0].url, ia, 3, 2000), 3, "three stored");
+	int rc_3 = store_size(s, &bytes, &n);
+	ok(rc_3 == 0 && n == 3, "counted three (%zu)", n);
+	ok(store_set_story_fold(s, URL_FOLD_SCHEME) == 0, "fold the scheme: two of them merge");
+	int rc_2 = store_size(s, &bytes, &n);
+	ok(rc_2 == 0 && n == 2, "counted two (%zu)", n);
+	struct store_retention r = {
+	    .now = 5000, .older_than = 3000, .tombstones_before = FEED_TIME_NONE};
+	size_t pruned = 0;
+	int more = 0;
+	ok(store_prune_entries(s, &r, 1, &pruned, &more) == 0 && pruned == 1, "one pruned");
+	int rc_1 = store_size(s, &bytes, &n);
+	ok(rc_1 == 0 && n == 1, "counted one (%zu)", n);
+	if (have_sqlite3)
+		ok(count_rows(db, "SELECT count(*) FROM entries") == 1, "as the database says");
+	else
+		ok(1, "# SKIP no sqlite3 shell");
+	store_close(s);
+}
+
 static void test_views(const char *db)
 {
 	char err[512];
@@ -1690,6 +1727,9 @@ int main(void)
 	char *idb = xasprintf("%s/atomid.db", tmpdir);
 	test_atom_id_kept(idb);
 	free(idb);
+	char *ndb = xasprintf("%s/count.db", tmpdir);
+	test_entry_count(ndb);
+	free(ndb);
 	char *bdb = xasprintf("%s/batches.db", tmpdir);
 	test_batches(bdb);
 	free(bdb);
