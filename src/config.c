@@ -274,20 +274,6 @@ static long long parse_ranged(const char *s, long long lo, long long hi)
 	return v;
 }
 
-/* A port: 1 to 5 digits, 0..65535. */
-static int port_ok(const char *s, size_t n)
-{
-	if (n == 0 || n > 5)
-		return 0;
-	long v = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v <= 65535;
-}
-
 /* True for an absolute http:// or https:// URL with a host, no spaces and no control
  * characters. Non-ASCII bytes (IRIs) are let through. */
 int config_url_ok(const char *s)
@@ -323,7 +309,7 @@ int config_url_ok(const char *s)
 	}
 	if (port == end)
 		return 1;
-	return *port == ':' && port_ok(port + 1, (size_t)(end - port - 1));
+	return *port == ':' && parse_port_ok(port + 1, (size_t)(end - port - 1));
 }
 
 static int source_name_ok(const char *s)

@@ -331,8 +331,7 @@ double monotonic_s(void)
 
 #define LISTEN_FORMS "use IPV4:PORT, [IPV6]:PORT or localhost:PORT"
 
-/* A port: 1 to 5 digits, 0..65535. */
-static int listen_port_ok(const char *s, size_t n)
+int parse_port_ok(const char *s, size_t n)
 {
 	if (n == 0 || n > 5)
 		return 0;
@@ -383,7 +382,7 @@ const char *parse_listen_addr(const char *v, struct sockaddr_storage *addr, sock
 		return LISTEN_FORMS;
 	if (*port == '\0' || strspn(port, "0123456789") != strlen(port))
 		return LISTEN_FORMS;
-	if (!listen_port_ok(port, strlen(port)))
+	if (!parse_port_ok(port, strlen(port)))
 		return "the port must be 0 to 65535";
 	uint16_t p = (uint16_t)strtoul(port, NULL, 10);
 	if (family == AF_INET6) {

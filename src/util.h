@@ -66,6 +66,8 @@ uint64_t hash64_wide(const void *p, size_t n);
 int64_t parse_duration_s(const char *s);
 /* Parses "10M", "512K" or a bare number of bytes (1024-based units); -1 on error. */
 int64_t parse_size_bytes(const char *s);
+/* Whether s[0..n) is a port number: 1 to 5 digits, 0 to 65535. */
+int parse_port_ok(const char *s, size_t n);
 /* Parses a listen address, "IPV4:PORT", "[IPV6]:PORT" or "localhost:PORT", into addr; NULL,
  * or what is wrong (a static string, without the value). */
 const char *parse_listen_addr(const char *v, struct sockaddr_storage *addr, socklen_t *addrlen);
