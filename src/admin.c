@@ -16,7 +16,6 @@
 #include "source.h"
 #include "status.h"
 #include "store.h"
-#include "store_checkpoint.h"
 #include "util.h"
 
 struct admin {

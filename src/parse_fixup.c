@@ -189,18 +189,28 @@ static void fx_push(struct xml_state *st)
 	st->fx_depth++;
 }
 
+/* Lexes the end tag at p[0..avail) ("</name ...>"), looking at most 512 bytes: *name_end is
+ * where its name ends, and the return value where its blanks after the name end (avail when
+ * the chunk ends first). */
+static size_t fx_end_tag_lex(const char *p, size_t avail, size_t *name_end)
+{
+	size_t k = 2;
+	while (k < avail && k < 512 && is_name_byte((unsigned char)p[k]))
+		k++;
+	*name_end = k;
+	while (k < avail && k < 512 &&
+	       (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
+		k++;
+	return k;
+}
+
 /* The end tag at p[0..avail) ("</name ...>"): its length when it names no open element and is
  * to be dropped; 0 when it passes to libxml2 (then the stack pops one, as libxml2's does);
  * -1 when the chunk ends before its '>' (wait for more). */
 static long fx_end_tag(struct xml_state *st, const char *p, size_t avail, int final)
 {
-	size_t k = 2;
-	while (k < avail && k < 512 && is_name_byte((unsigned char)p[k]))
-		k++;
-	size_t name_end = k;
-	while (k < avail && k < 512 &&
-	       (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
-		k++;
+	size_t name_end;
+	size_t k = fx_end_tag_lex(p, avail, &name_end);
 	if (k >= avail && !final && avail < 512)
 		return -1;
 	/* A name the stack cannot hold (its start tag was not lexed as one: "<ứng>") pops
@@ -238,13 +248,8 @@ static int fx_run_ends_at_markup(const struct xml_state *st, const char *p, size
 	if (st->fx_depth <= 0 || st->fx_depth > XML_MAX_DEPTH + 2 || avail < 3 ||
 	    !(isalpha((unsigned char)p[2]) || p[2] == '_'))
 		return 0;
-	size_t k = 2;
-	while (k < avail && k < 512 && is_name_byte((unsigned char)p[k]))
-		k++;
-	size_t name_end = k;
-	while (k < avail && k < 512 &&
-	       (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
-		k++;
+	size_t name_end;
+	size_t k = fx_end_tag_lex(p, avail, &name_end);
 	return k < avail && p[k] == '>' &&
 	       fx_hash_add(FX_HASH_BASIS, p + 2, name_end - 2) == st->fx_stack[st->fx_depth - 1];
 }

@@ -121,6 +121,19 @@ int store_set_poll_state(struct store *s, const char *source, const struct store
 int store_get_validators(struct store *s, const char *source, const char *url, char **etag,
                          char **last_modified);
 
+/* WAL checkpoints, which run on a thread of the store's own (store_checkpoint.c). */
+struct store_checkpoint_stats {
+	uint64_t runs;    /* checkpoints done */
+	uint64_t pages;   /* pages copied into the database */
+	double seconds;   /* spent checkpointing, on the thread */
+	double longest_s; /* the longest one */
+	uint64_t waits;   /* commits that waited for the thread to catch up */
+	double wait_s;    /* their time waiting: the event loop's pauses for checkpoints */
+	double longest_wait_s;
+};
+/* The store's checkpoint figures so far (all 0 before the first). */
+void store_checkpoints(struct store *s, struct store_checkpoint_stats *out);
+
 /* Group commit. store_batch_begin opens one transaction for the writes that follow (each of
  * the store's own transactions becomes a savepoint in it: a fetched feed is still stored
  * whole or not at all); store_batch_commit commits it. A cold poll of thousands of feeds

@@ -5,22 +5,14 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "store.h" /* struct store_checkpoint_stats */
+
 /* SQLite's own default: a WAL of about 4 MB calls for a checkpoint. */
 #define STORE_CHECKPOINT_PAGES 1000
 /* At this many times that, a commit waits for the thread to catch up (a bound on the WAL). */
 #define STORE_CHECKPOINT_CATCH_UP 4
 
 struct store_checkpointer;
-
-struct store_checkpoint_stats {
-	uint64_t runs;    /* checkpoints done */
-	uint64_t pages;   /* pages copied into the database */
-	double seconds;   /* spent checkpointing, on the thread */
-	double longest_s; /* the longest one */
-	uint64_t waits;   /* commits that waited for the thread to catch up */
-	double wait_s;    /* their time waiting: the event loop's pauses for checkpoints */
-	double longest_wait_s;
-};
 
 /* Takes over writer's WAL hook (SQLite's automatic checkpoint) for the database at path;
  * threshold: WAL pages (0 for STORE_CHECKPOINT_PAGES). Free it before closing writer. */
@@ -29,9 +21,5 @@ struct store_checkpointer *store_checkpointer_new(sqlite3 *writer, const char *p
 void store_checkpointer_free(struct store_checkpointer *c);
 /* The figures so far (all 0 before the thread started). */
 void store_checkpointer_stats(struct store_checkpointer *c, struct store_checkpoint_stats *out);
-
-struct store;
-/* The store's checkpoint figures. */
-void store_checkpoints(struct store *s, struct store_checkpoint_stats *out);
 
 #endif
