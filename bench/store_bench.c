@@ -161,6 +161,7 @@ static struct feed *gen_feed(size_t k, uint64_t r, size_t from, size_t to)
 static const char *pragmas;
 static int trace_on;
 static size_t batch_feeds = 1; /* BATCH: feeds a batch (store_batch_begin/commit), 1: none */
+static double batch_s;         /* BATCH_S: or a batch ends after this long in the store */
 static int wal_autocheckpoint = -1; /* WAL_AUTOCHECKPOINT: pages, set on the first statement */
 struct stmt_time {
 	char *sql;
@@ -371,6 +372,7 @@ static int cmd_ingest(const char *path, uint64_t count, int again)
 	size_t max_at = 0;
 	long long w_start = written_bytes();
 	size_t added = 0;
+	double in_batch_s = 0; /* store time of the open batch so far */
 	for (uint64_t n = first; n < first + count && ncommits < cap;) {
 		uint64_t r = n / round_size;
 		size_t k = (size_t)(n % round_size / per_feed), j = (size_t)(n % per_feed);
@@ -387,8 +389,11 @@ static int cmd_ingest(const char *path, uint64_t count, int again)
 		int64_t seen_at = T0 + (int64_t)(r + (again ? 1 : 0)) * ROUND_S;
 		size_t a = 0;
 		double t0 = now_s();
-		if (batch_feeds > 1)
+		if (batch_feeds > 1 || batch_s > 0) {
+			if (!store_batch_open(s))
+				in_batch_s = 0;
 			store_batch_begin(s);
+		}
 		/* The last argument NULL: what else changed (updated entries) is not counted. */
 		if (store_commit_fetch(s, name, url, f, etag, "Tue, 14 Nov 2023 22:13:20 GMT", seen_at,
 		                       STORE_IDENTITY_AUTO, &a, NULL) != 0) {
@@ -396,13 +401,16 @@ static int cmd_ingest(const char *path, uint64_t count, int again)
 			return 1;
 		}
 		/* The batch's commit counts in the feed that ends it: the daemon's loop pays it. */
-		if (batch_feeds > 1 &&
-		    ((ncommits + 1) % batch_feeds == 0 || n + (to - j) >= first + count) &&
+		int batch_ends =
+		    batch_s > 0 ? in_batch_s + (now_s() - t0) >= batch_s
+		                : (ncommits + 1) % batch_feeds == 0;
+		if ((batch_feeds > 1 || batch_s > 0) && (batch_ends || n + (to - j) >= first + count) &&
 		    store_batch_commit(s) != 0) {
 			fprintf(stderr, "store_bench: store_batch_commit failed\n");
 			return 1;
 		}
 		double dt = now_s() - t0;
+		in_batch_s += dt;
 		if (ncommits == 0 || dt > t[max_at])
 			max_at = ncommits;
 		t[ncommits++] = dt;
@@ -582,6 +590,8 @@ int main(int argc, char **argv)
 	pragmas = getenv("PRAGMAS");
 	if (getenv("BATCH") != NULL && atoi(getenv("BATCH")) > 1)
 		batch_feeds = (size_t)atoi(getenv("BATCH"));
+	if (getenv("BATCH_S") != NULL && atof(getenv("BATCH_S")) > 0)
+		batch_s = atof(getenv("BATCH_S"));
 	trace_on = getenv("TRACE") != NULL && strcmp(getenv("TRACE"), "1") == 0;
 	if (getenv("WAL_AUTOCHECKPOINT") != NULL && getenv("WAL_AUTOCHECKPOINT")[0] != '\0')
 		wal_autocheckpoint = atoi(getenv("WAL_AUTOCHECKPOINT"));

@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "feed.h"
 #include "store.h"
@@ -112,6 +113,15 @@ sqlite3 *store_db(struct store *s);
 const char *store_path(const struct store *s);
 /* Logs the current SQLite error for a source (NULL: for a task) once. */
 void store_log_error(struct store *s, const char *source, const char *what);
+
+/* What the entries' key index holds (schema 11): a 64-bit hash of the key, a sixth of the
+ * bytes of the key itself, so that far more of the index stays in the page cache. Not unique
+ * (two keys may share a hash): a lookup compares the key as well, and the one writer looks a
+ * key up before it inserts one. Stored, so it never changes (util.c's hash64 is FNV-1a). */
+static inline int64_t store_key_hash(const char *key)
+{
+	return (int64_t)hash64(key, strlen(key));
+}
 
 static inline int bind_text(sqlite3_stmt *st, int i, const char *v)
 {

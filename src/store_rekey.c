@@ -30,14 +30,14 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 	        "SELECT id, link, key, first_seen FROM entries WHERE link IS NOT NULL AND"
 	        " (key LIKE 'http://%' OR key LIKE 'https://%')",
 	        -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+	                       "UPDATE entries SET atom_id = iif(atom_id = '' AND ?3 IS NOT NULL"
+	                       " AND link IS NOT ?3, link, atom_id), key = ?2, key_hash = ?4,"
+	                       " link = coalesce(?3, link) WHERE id = ?1",
+	                       -1, &upd, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(
-	        s->db,
-	        "UPDATE OR IGNORE entries SET atom_id = iif(atom_id = '' AND ?3 IS NOT NULL"
-	        " AND link IS NOT ?3, link, atom_id), key = ?2, link = coalesce(?3, link)"
-	        " WHERE id = ?1",
-	        -1, &upd, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT id, first_seen FROM entries WHERE key = ?1", -1,
-	                       &find, NULL) != SQLITE_OK ||
+	        s->db, "SELECT id, first_seen FROM entries WHERE key_hash = ?2 AND key = ?1", -1,
+	        &find, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
 	                       "INSERT INTO entry_sources(entry_id, source_id, first_seen)"
 	                       " SELECT ?2, source_id, first_seen FROM entry_sources"
@@ -94,56 +94,60 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 		bind_text(upd, 2, key);
 		/* The published link follows: normalised by the same rules (its own scheme). */
 		bind_text(upd, 3, canon_link);
-		step = sqlite3_step(upd);
-		int changed = sqlite3_changes(s->db);
-		if (step != SQLITE_DONE) {
+		sqlite3_bind_int64(upd, 4, store_key_hash(key));
+		sqlite3_reset(find);
+		bind_text(find, 1, key);
+		sqlite3_bind_int64(find, 2, store_key_hash(key));
+		step = sqlite3_step(find);
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
 			free(key);
 			free(canon_link);
 			goto out;
 		}
-		if (changed == 0) {
+		if (step == SQLITE_DONE) {
+			sqlite3_reset(find);
+			if (sqlite3_step(upd) != SQLITE_DONE) {
+				free(key);
+				free(canon_link);
+				goto out;
+			}
+			(*nrekeyed)++;
+		} else {
 			/* Another entry has the key: the same story. The row seen first stays (its
 			 * link is the first carrier's), the other's carriers move to it. */
+			int64_t holder = sqlite3_column_int64(find, 0);
+			int64_t holder_seen = sqlite3_column_int64(find, 1);
+			int this_first =
+			    seen[i] < holder_seen || (seen[i] == holder_seen && ids[i] < holder);
+			int64_t from = this_first ? holder : ids[i];
+			int64_t into = this_first ? ids[i] : holder;
 			sqlite3_reset(find);
-			bind_text(find, 1, key);
-			if (sqlite3_step(find) == SQLITE_ROW &&
-			    sqlite3_column_int64(find, 0) != ids[i]) {
-				int64_t holder = sqlite3_column_int64(find, 0);
-				int64_t holder_seen = sqlite3_column_int64(find, 1);
-				int this_first = seen[i] < holder_seen ||
-				                 (seen[i] == holder_seen && ids[i] < holder);
-				int64_t from = this_first ? holder : ids[i];
-				int64_t into = this_first ? ids[i] : holder;
-				sqlite3_reset(find);
-				sqlite3_reset(move);
-				sqlite3_bind_int64(move, 1, from);
-				sqlite3_bind_int64(move, 2, into);
-				sqlite3_reset(older);
-				sqlite3_bind_int64(older, 1, from);
-				sqlite3_bind_int64(older, 2, into);
-				sqlite3_reset(del);
-				sqlite3_bind_int64(del, 1, from);
-				sqlite3_reset(aliases);
-				sqlite3_bind_int64(aliases, 1, from);
-				sqlite3_bind_int64(aliases, 2, into);
-				int ok = sqlite3_step(move) == SQLITE_DONE &&
-				         sqlite3_step(older) == SQLITE_DONE &&
-				         sqlite3_step(aliases) == SQLITE_DONE &&
-				         sqlite3_step(del) == SQLITE_DONE;
-				if (ok && this_first) {
-					sqlite3_reset(upd);
-					ok = sqlite3_step(upd) == SQLITE_DONE &&
-					     sqlite3_changes(s->db) == 1;
-				}
-				if (!ok) {
-					free(key);
-					free(canon_link);
-					goto out;
-				}
-				(*nmerged)++;
+			sqlite3_reset(move);
+			sqlite3_bind_int64(move, 1, from);
+			sqlite3_bind_int64(move, 2, into);
+			sqlite3_reset(older);
+			sqlite3_bind_int64(older, 1, from);
+			sqlite3_bind_int64(older, 2, into);
+			sqlite3_reset(del);
+			sqlite3_bind_int64(del, 1, from);
+			sqlite3_reset(aliases);
+			sqlite3_bind_int64(aliases, 1, from);
+			sqlite3_bind_int64(aliases, 2, into);
+			int ok = sqlite3_step(move) == SQLITE_DONE &&
+			         sqlite3_step(older) == SQLITE_DONE &&
+			         sqlite3_step(aliases) == SQLITE_DONE &&
+			         sqlite3_step(del) == SQLITE_DONE;
+			if (ok && this_first) {
+				sqlite3_reset(upd);
+				ok =
+				    sqlite3_step(upd) == SQLITE_DONE && sqlite3_changes(s->db) == 1;
 			}
-		} else {
-			(*nrekeyed)++;
+			if (!ok) {
+				free(key);
+				free(canon_link);
+				goto out;
+			}
+			(*nmerged)++;
 		}
 		free(key);
 		free(canon_link);
