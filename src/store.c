@@ -522,10 +522,18 @@ static int store_migrate(struct store *s, char *err, size_t errlen)
 	/* A table rebuild (11) drops the old table: with foreign keys on, that would delete every
 	 * row that refers to it. The pragma takes only outside a transaction. */
 	sqlite3_exec(s->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+	/* Dropping the old table journals every page it frees, for the statement's sake: about
+	 * the database's size, which must go to a temporary file, not to memory. */
+	int rebuilds = version > 0 && version <= 10;
+	if (rebuilds)
+		sqlite3_exec(s->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
 	int ret = 0, rebuilt = 0;
 	for (int v = version; v < STORE_VERSION && ret == 0; v++) {
-		if (v == 10 && version > 0) {
-			log_info("%s: rebuilding the entries table for schema 11 (once)", s->path);
+		if (v == 10 && rebuilds) {
+			log_info(
+			    "%s: rebuilding the entries table for schema 11 (once; about a minute"
+			    " a million entries)",
+			    s->path);
 			rebuilt = 1;
 		}
 		char *sql = xasprintf("BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
@@ -542,6 +550,8 @@ static int store_migrate(struct store *s, char *err, size_t errlen)
 		}
 	}
 	sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (rebuilds)
+		sqlite3_exec(s->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	/* The old table's pages are free now: give them back to the file system. */
 	if (ret == 0 && rebuilt)
 		sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
