@@ -246,6 +246,13 @@ static struct store *open_store(const char *path)
 		fprintf(stderr, "store_bench: %s\n", err);
 		exit(1);
 	}
+	/* CACHE_KB: a what-if page cache, set after the store's own (PRAGMAS run before it). */
+	const char *cache_kb = getenv("CACHE_KB");
+	if (cache_kb != NULL && atoi(cache_kb) > 0) {
+		char *sql = xasprintf("PRAGMA cache_size = -%d", atoi(cache_kb));
+		sqlite3_exec(store_db(s), sql, NULL, NULL, NULL);
+		free(sql);
+	}
 	return s;
 }
 
