@@ -645,7 +645,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	/* Migrations first: a database from a newer feedmerge is refused before anything else. */
 	if (store_migrate(s, err, errlen) == -1 || store_auto_vacuum(s, err, errlen) == -1)
 		goto fail;
-	s->checkpointer = store_checkpointer_new(s->db, path, 0);
+	s->checkpointer = store_checkpointer_new(s->db, path, 0, 0);
 	return s;
 fail:
 	store_close(s);

@@ -30,6 +30,7 @@ struct store_checkpointer {
 	char *path;      /* owned */
 	int threshold;   /* WAL pages that call for a checkpoint */
 	int started;     /* the thread runs (0: not yet; -1: could not, checkpoint inline) */
+	int no_thread;   /* STORE_CHECKPOINT_NO_THREAD */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;     /* the thread: a checkpoint is wanted */
@@ -137,7 +138,9 @@ static int checkpoint_hook(void *arg, sqlite3 *db, const char *schema, int pages
 		pthread_cond_init(&c->wake, NULL);
 		pthread_cond_init(&c->finished, &attr);
 		pthread_condattr_destroy(&attr);
-		c->started = pthread_create(&c->thread, NULL, checkpoint_main, c) == 0 ? 1 : -1;
+		c->started =
+		    !c->no_thread && pthread_create(&c->thread, NULL, checkpoint_main, c) == 0 ? 1
+		                                                                               : -1;
 		if (c->started == -1) {
 			pthread_cond_destroy(&c->finished);
 			pthread_cond_destroy(&c->wake);
@@ -165,9 +168,11 @@ static int checkpoint_hook(void *arg, sqlite3 *db, const char *schema, int pages
 	return SQLITE_OK;
 }
 
-struct store_checkpointer *store_checkpointer_new(sqlite3 *writer, const char *path, int threshold)
+struct store_checkpointer *store_checkpointer_new(sqlite3 *writer, const char *path, int threshold,
+                                                  int flags)
 {
 	struct store_checkpointer *c = xcalloc(1, sizeof *c);
+	c->no_thread = (flags & STORE_CHECKPOINT_NO_THREAD) != 0;
 	c->writer = writer;
 	c->path = xstrdup(path);
 	c->threshold = threshold > 0 ? threshold : STORE_CHECKPOINT_PAGES;

@@ -14,9 +14,15 @@
 
 struct store_checkpointer;
 
+/* flags of store_checkpointer_new: behave as when the thread cannot start (checkpoints run
+ * in the commits that call for them). For tests of that path. */
+#define STORE_CHECKPOINT_NO_THREAD 1
+
 /* Takes over writer's WAL hook (SQLite's automatic checkpoint) for the database at path;
- * threshold: WAL pages (0 for STORE_CHECKPOINT_PAGES). Free it before closing writer. */
-struct store_checkpointer *store_checkpointer_new(sqlite3 *writer, const char *path, int threshold);
+ * threshold: WAL pages (0 for STORE_CHECKPOINT_PAGES); flags: 0 or STORE_CHECKPOINT_*. Free
+ * it before closing writer. */
+struct store_checkpointer *store_checkpointer_new(sqlite3 *writer, const char *path, int threshold,
+                                                  int flags);
 /* Stops the thread (after the checkpoint it runs, if any) and gives the hook back. */
 void store_checkpointer_free(struct store_checkpointer *c);
 /* The figures so far (all 0 before the thread started). */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "feed.h"
+#include "log.h"
 #include "store.h"
 #include "store_checkpoint.h"
 #include "store_int.h"
@@ -958,6 +959,91 @@ static void test_checkpoints(const char *db)
 	}
 }
 
+/* Counts the occurrences of needle in the lines logged to a memory stream so far. */
+static int log_count(FILE *fp, char **buf, const char *needle)
+{
+	fflush(fp);
+	int n = 0;
+	for (const char *p = *buf; p != NULL && (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* The checkpointer's two error paths, on a raw connection: the thread cannot start (its
+ * checkpoints then run in the commits, as SQLite's own would), and its checkpoints fail (said
+ * once, and the writes go on). */
+static void test_checkpoint_errors(void)
+{
+	char *path = xasprintf("%s/ckerr.db", tmpdir);
+	char *wal = xasprintf("%s-wal", path);
+	char *logbuf = NULL;
+	size_t loglen = 0;
+	FILE *logf = open_memstream(&logbuf, &loglen);
+	sqlite3 *db = NULL;
+	if (!ok(logf != NULL && sqlite3_open(path, &db) == SQLITE_OK &&
+	            sqlite3_exec(db, "PRAGMA journal_mode = WAL; CREATE TABLE t(x BLOB)", NULL,
+	                         NULL, NULL) == SQLITE_OK,
+	        "checkpoint errors: a raw writer in WAL mode")) {
+		sqlite3_close(db);
+		free(path);
+		free(wal);
+		return;
+	}
+	log_set_stream(logf);
+
+	/* No thread: a threshold of 50 pages, 200 commits of two pages each. */
+	struct store_checkpointer *c =
+	    store_checkpointer_new(db, path, 50, STORE_CHECKPOINT_NO_THREAD);
+	int failed = 0;
+	for (int i = 0; i < 200 && !failed; i++)
+		failed = sqlite3_exec(db, "INSERT INTO t VALUES(randomblob(3000))", NULL, NULL,
+		                      NULL) != SQLITE_OK;
+	struct stat sb;
+	long long wal_bytes = stat(wal, &sb) == 0 ? (long long)sb.st_size : -1LL;
+	ok(!failed, "no thread: 200 commits");
+	/* Unchecked, the WAL would hold about 400 frames. */
+	ok(wal_bytes > 0 && wal_bytes <= 60LL * (4096 + 24) + 32,
+	   "no thread: the commits checkpoint the WAL themselves (%lld bytes)", wal_bytes);
+	is_int(log_count(logf, &logbuf,
+	                 "cannot start the checkpoint thread: checkpoints run in commits"),
+	       1, "no thread: said once");
+	struct store_checkpoint_stats cs;
+	store_checkpointer_stats(c, &cs);
+	ok(cs.runs == 0, "no thread: no thread's figures");
+	store_checkpointer_free(c);
+
+	/* A thread whose checkpoints fail: it is given a path it cannot open. */
+	char *missing = xasprintf("%s/no-such-dir/ckerr.db", tmpdir);
+	c = store_checkpointer_new(db, missing, 20, 0);
+	const char *said = "WAL checkpoint failed: unable to open database file";
+	int seen = 0;
+	failed = 0;
+	for (int i = 0; i < 2000 && !failed && !seen; i++) { /* bounded: 10 s */
+		failed = sqlite3_exec(db, "INSERT INTO t VALUES(randomblob(3000))", NULL, NULL,
+		                      NULL) != SQLITE_OK;
+		seen = log_count(logf, &logbuf, said) > 0;
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		if (!seen)
+			nanosleep(&ts, NULL);
+	}
+	ok(seen && !failed, "failing checkpoints: said (%s)", said);
+	for (int i = 0; i < 50 && !failed; i++)
+		failed = sqlite3_exec(db, "INSERT INTO t VALUES(randomblob(3000))", NULL, NULL,
+		                      NULL) != SQLITE_OK;
+	ok(!failed, "failing checkpoints: the writes go on");
+	is_int(log_count(logf, &logbuf, said), 1, "failing checkpoints: said once");
+	ok(log_count(logf, &logbuf, missing) == 1, "failing checkpoints: the line names the file");
+	store_checkpointer_free(c);
+	free(missing);
+
+	log_set_stream(NULL);
+	fclose(logf);
+	free(logbuf);
+	sqlite3_close(db);
+	free(wal);
+	free(path);
+}
+
 /* A change of same_story_across or tracking_params keys pruned entries (tombstones) and
  * other addresses of a story (aliases) again, from the links they were made from: a pruned
  * story does not come back as new under its newly folded key, and a proxy link still finds
@@ -1794,6 +1880,7 @@ int main(void)
 	char *bdb = xasprintf("%s/batches.db", tmpdir);
 	test_batches(bdb);
 	free(bdb);
+	test_checkpoint_errors();
 	char *cdb = xasprintf("%s/checkpoints.db", tmpdir);
 	test_checkpoints(cdb);
 	free(cdb);
