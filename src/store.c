@@ -404,6 +404,8 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_ALIAS_ANY] = "SELECT EXISTS (SELECT 1 FROM entry_aliases)",
     [ST_HEALTH_LOAD] = "SELECT id, source, at, state, detail FROM health_events"
                        " ORDER BY id DESC LIMIT ?1",
+    /* Moves when another connection commits (not for this one's own writes). */
+    [ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which)

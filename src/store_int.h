@@ -49,6 +49,7 @@ enum store_stmt {
 	ST_HEALTH_ADD,
 	ST_HEALTH_PRUNE,
 	ST_HEALTH_LOAD,
+	ST_DATA_VERSION,
 	ST_DAY_NOTE,
 	ST_ALIAS_FIND,
 	ST_KEY_EXISTS,
@@ -83,6 +84,7 @@ struct store {
 	double counts_at; /* monotonic_s(); 0: never counted */
 	int64_t total;
 	int total_known;
+	int64_t total_version; /* PRAGMA data_version when total was counted */
 };
 
 struct store_count {

@@ -32,11 +32,24 @@ void store_status_cache_free(struct store *s)
 	s->counts_at = 0;
 }
 
+/* PRAGMA data_version, or -1. */
+static int64_t data_version(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_DATA_VERSION);
+	int64_t v = st != NULL && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	if (st != NULL)
+		sqlite3_reset(st);
+	return v;
+}
+
 /* The number of entries, exact: counted once, then kept up to date by the store's writes
- * (store_count_entries). Returns 0, or -1 (the SQLite error is the connection's). */
+ * (store_count_entries), and counted again after another connection's commit (the sqlite3
+ * shell deleting rows, another feedmerge). Returns 0, or -1 (the SQLite error is the
+ * connection's). */
 static int total_refresh(struct store *s)
 {
-	if (s->total_known)
+	int64_t version = data_version(s);
+	if (s->total_known && version == s->total_version && version != -1)
 		return 0;
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
@@ -45,6 +58,7 @@ static int total_refresh(struct store *s)
 	    sqlite3_step(st) == SQLITE_ROW) {
 		s->total = sqlite3_column_int64(st, 0);
 		s->total_known = 1;
+		s->total_version = version;
 		rc = 0;
 	}
 	sqlite3_finalize(st);
