@@ -196,6 +196,8 @@ static const char *const store_migrations[] = {
     "CREATE INDEX entries_first_seen ON entries(first_seen);",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
+/* The migration that rebuilds entries (from 10 to 11): slow on a large file, logged. */
+#define STORE_MIGRATION_REBUILD 10
 
 /* The entry statements share one parameter layout (see bind_entry). */
 /* atom_id is stored as '' while it equals link (most entries: their canonical link when
@@ -526,12 +528,12 @@ static int store_migrate(struct store *s, char *err, size_t errlen)
 	sqlite3_exec(s->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 	/* Dropping the old table journals every page it frees, for the statement's sake: about
 	 * the database's size, which must go to a temporary file, not to memory. */
-	int rebuilds = version > 0 && version <= 10;
+	int rebuilds = version > 0 && version <= STORE_MIGRATION_REBUILD;
 	if (rebuilds)
 		sqlite3_exec(s->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
 	int ret = 0, rebuilt = 0;
 	for (int v = version; v < STORE_VERSION && ret == 0; v++) {
-		if (v == 10 && rebuilds) {
+		if (v == STORE_MIGRATION_REBUILD && rebuilds) {
 			log_info(
 			    "%s: rebuilding the entries table for schema 11 (once; about a minute"
 			    " a million entries)",
