@@ -1260,6 +1260,56 @@ static void test_key_hash_collision(const char *db)
 	store_close(s);
 }
 
+/* /status's figures: each source's entries and days land on that source, whatever the order
+ * of names against the config's (the lookups are by name). */
+static void test_load_status(const char *db)
+{
+	char err[512];
+	struct store *s = store_open(db, err, sizeof err);
+	if (!ok(s != NULL, "status: store opens"))
+		return;
+	const struct store_source_status *src_of[3] = {NULL, NULL, NULL};
+	const struct store_source src[] = {{.name = "zeta", .url = "http://z.test/rss"},
+	                                   {.name = "alpha", .url = "http://a.test/rss"},
+	                                   {.name = "mid", .url = "http://m.test/rss"}};
+	ok(store_sync_sources(s, src, 3, 1000) == 0, "status: three sources");
+	const struct item iz[] = {{"http://z.test/1", "Z1", 100}};
+	const struct item ia[] = {{"http://a.test/1", "A1", 100}, {"http://a.test/2", "A2", 90}};
+	const struct item im[] = {{"http://m.test/1", "M1", 100},
+	                          {"http://m.test/2", "M2", 90},
+	                          {"http://m.test/3", "M3", 80}};
+	int stored = commit(s, "zeta", src[0].url, iz, 1, 2000) == 1 &&
+	             commit(s, "alpha", src[1].url, ia, 2, 2000) == 2 &&
+	             commit(s, "mid", src[2].url, im, 3, 2000) == 3;
+	ok(stored, "status: 1, 2 and 3 entries");
+	/* Polls: zeta on day 1, alpha on days 1 and 2, mid none. */
+	struct store_poll_sample ps = {.ok = 1, .entries_new = 1, .duration_ms = 10};
+	int noted = store_note_poll(s, "zeta", 86400 + 5, &ps) == 0 &&
+	            store_note_poll(s, "alpha", 86400 + 5, &ps) == 0 &&
+	            store_note_poll(s, "alpha", 2 * 86400 + 5, &ps) == 0;
+	ok(noted, "status: polls noted");
+	struct store_status out;
+	if (!ok(store_load_status(s, 0, &out) == 0 && out.nsources == 3, "status: loaded")) {
+		store_close(s);
+		return;
+	}
+	for (size_t i = 0; i < out.nsources; i++)
+		for (size_t k = 0; k < 3; k++)
+			if (strcmp(out.sources[i].name, src[k].name) == 0)
+				src_of[k] = &out.sources[i];
+	ok(strcmp(out.sources[0].name, "zeta") == 0 && strcmp(out.sources[2].name, "mid") == 0,
+	   "status: in config order");
+	ok(src_of[0] != NULL && src_of[1] != NULL && src_of[2] != NULL && src_of[0]->entries == 1 &&
+	       src_of[1]->entries == 2 && src_of[2]->entries == 3,
+	   "status: each source's entries are its own");
+	ok(src_of[0] != NULL && src_of[1] != NULL && src_of[2] != NULL && src_of[0]->ndays == 1 &&
+	       src_of[1]->ndays == 2 && src_of[2]->ndays == 0,
+	   "status: each source's days are its own");
+	ok(out.entries == 6, "status: six entries in all (%zu)", out.entries);
+	store_status_free(&out);
+	store_close(s);
+}
+
 static void test_entry_count(const char *db)
 {
 	char err[512];
@@ -1884,6 +1934,9 @@ int main(void)
 	char *ndb = xasprintf("%s/count.db", tmpdir);
 	test_entry_count(ndb);
 	free(ndb);
+	char *sdb = xasprintf("%s/status.db", tmpdir);
+	test_load_status(sdb);
+	free(sdb);
 	char *hdb = xasprintf("%s/keyhash.db", tmpdir);
 	test_key_hash_collision(hdb);
 	free(hdb);
