@@ -115,8 +115,7 @@ static void daemon_notify_status(struct daemon *d, const char *state)
 	if (!notify_enabled() || d->once)
 		return;
 	size_t n = source_set_size(d->sources) - source_set_paused(d->sources);
-	/* After every poll: the count is the store's, kept 2 s (counting a million entries
-	 * takes 8 ms). */
+	/* After every poll: the store keeps the count (counting a million entries takes 8 ms). */
 	int64_t bytes;
 	size_t entries = 0;
 	store_size(d->store, &bytes, &entries);

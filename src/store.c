@@ -1096,8 +1096,6 @@ static void bind_entry(sqlite3_stmt *st, const struct entry *e, const char *key,
 	if (n >= 21)
 		sqlite3_bind_int(st, 21, text_changed);
 	bind_text(st, 22, e->author_email);
-	if (n >= 23)
-		sqlite3_bind_int64(st, 23, store_key_hash(key));
 }
 
 /* The dedup key of e's feedproxy link (link_proxy, which its origLink replaced), a new string,
@@ -1180,14 +1178,16 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 	int changed = 0, text_changed = 0, taking_over = 0;
 	sqlite3_stmt *st = NULL;
 	int rc;
+	int64_t key_hash; /* of key, for the lookup and the insert */
 	for (;;) {
 		if ((st = store_stmt(s, ST_ENTRY_FIND)) == NULL)
 			goto out;
+		key_hash = store_key_hash(key);
 		bind_text(st, 1, key);
 		bind_text(st, 2, e->title);
 		bind_text(st, 3, e->summary);
 		bind_text(st, 4, e->content);
-		sqlite3_bind_int64(st, 5, store_key_hash(key));
+		sqlite3_bind_int64(st, 5, key_hash);
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_DONE || alias_of != NULL)
 			break;
@@ -1254,6 +1254,8 @@ static int store_entry_upsert(struct store *s, int64_t source_id, int64_t positi
 		 * port or fragment), with its own scheme and host. */
 		bind_entry(st, e, key, atom_id, canon != NULL ? canon : e->link, source_id, seen_at,
 		           categories, enclosures, row_id, text_changed);
+		if (action == ST_ENTRY_INSERT)
+			sqlite3_bind_int64(st, 23, key_hash);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto out;
 		if (action == ST_ENTRY_INSERT)

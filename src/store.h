@@ -226,8 +226,9 @@ struct store_status {
  * or -1 after logging (*out empty). */
 int store_load_status(struct store *s, int64_t since_day, struct store_status *out);
 void store_status_free(struct store_status *st);
-/* The database's size (file and WAL) and its number of entries (counted at most every 2 s:
- * /metrics and systemd's STATUS= line ask often). Returns 0, or -1 after logging. */
+/* The database's size (file and WAL) and its number of entries (counted once, then kept by
+ * the store's writes and counted again after another connection's: /metrics and systemd's
+ * STATUS= line ask often). Returns 0, or -1 after logging. */
 int store_size(struct store *s, int64_t *db_bytes, size_t *entries);
 
 #endif

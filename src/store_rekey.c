@@ -94,25 +94,18 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 		bind_text(upd, 2, key);
 		/* The published link follows: normalised by the same rules (its own scheme). */
 		bind_text(upd, 3, canon_link);
-		sqlite3_bind_int64(upd, 4, store_key_hash(key));
+		int64_t key_hash = store_key_hash(key);
+		sqlite3_bind_int64(upd, 4, key_hash);
 		sqlite3_reset(find);
 		bind_text(find, 1, key);
-		sqlite3_bind_int64(find, 2, store_key_hash(key));
+		sqlite3_bind_int64(find, 2, key_hash);
+		int ok = 0;
 		step = sqlite3_step(find);
-		if (step != SQLITE_ROW && step != SQLITE_DONE) {
-			free(key);
-			free(canon_link);
-			goto out;
-		}
 		if (step == SQLITE_DONE) {
 			sqlite3_reset(find);
-			if (sqlite3_step(upd) != SQLITE_DONE) {
-				free(key);
-				free(canon_link);
-				goto out;
-			}
-			(*nrekeyed)++;
-		} else {
+			ok = sqlite3_step(upd) == SQLITE_DONE;
+			*nrekeyed += (size_t)ok;
+		} else if (step == SQLITE_ROW) {
 			/* Another entry has the key: the same story. The row seen first stays (its
 			 * link is the first carrier's), the other's carriers move to it. */
 			int64_t holder = sqlite3_column_int64(find, 0);
@@ -133,24 +126,21 @@ static int store_rekey(struct store *s, size_t *nrekeyed, size_t *nmerged)
 			sqlite3_reset(aliases);
 			sqlite3_bind_int64(aliases, 1, from);
 			sqlite3_bind_int64(aliases, 2, into);
-			int ok = sqlite3_step(move) == SQLITE_DONE &&
-			         sqlite3_step(older) == SQLITE_DONE &&
-			         sqlite3_step(aliases) == SQLITE_DONE &&
-			         sqlite3_step(del) == SQLITE_DONE;
+			ok = sqlite3_step(move) == SQLITE_DONE &&
+			     sqlite3_step(older) == SQLITE_DONE &&
+			     sqlite3_step(aliases) == SQLITE_DONE &&
+			     sqlite3_step(del) == SQLITE_DONE;
 			if (ok && this_first) {
 				sqlite3_reset(upd);
 				ok =
 				    sqlite3_step(upd) == SQLITE_DONE && sqlite3_changes(s->db) == 1;
 			}
-			if (!ok) {
-				free(key);
-				free(canon_link);
-				goto out;
-			}
-			(*nmerged)++;
+			*nmerged += (size_t)ok;
 		}
 		free(key);
 		free(canon_link);
+		if (!ok)
+			goto out;
 	}
 	rc = 0;
 out:
