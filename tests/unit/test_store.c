@@ -1516,6 +1516,54 @@ static void test_migrations_from_each(void)
 	}
 }
 
+/* A migration that fails (here the rebuild of 11, its new table's name taken) is refused
+ * with the file and the version in the message, and loses nothing: the file stays at 10,
+ * whole, and migrates once the obstacle is gone. */
+static void test_migration_fails(void)
+{
+	if (!have_sqlite3) {
+		ok(1, "# SKIP no sqlite3 shell");
+		return;
+	}
+	char err[512];
+	char *path = xasprintf("%s/migration-fails.db", tmpdir);
+	struct store *s = store_open(path, err, sizeof err);
+	const struct store_source src[] = {{.name = "a", .url = "http://a.test/rss"}};
+	const struct item items[] = {{"http://a.test/1", "One", 500}};
+	int stored = s != NULL && store_sync_sources(s, src, 1, 1000) == 0 &&
+	             commit(s, "a", src[0].url, items, 1, 1000) == 1;
+	store_close(s);
+	struct buf sql;
+	buf_init(&sql, 0);
+	buf_puts(&sql, undo_migration[10]);
+	buf_puts(&sql, "CREATE TABLE entries_v11 (x); PRAGMA user_version = 10;");
+	free(sql1(path, sql.data));
+	buf_free(&sql);
+	s = store_open(path, err, sizeof err);
+	ok(stored && s == NULL && strstr(err, path) != NULL &&
+	       strstr(err, "cannot migrate database to version 11") != NULL,
+	   "a failing migration is refused: %s", err);
+	store_close(s);
+	char *v = sql1(path, "PRAGMA user_version");
+	char *n = sql1(path, "SELECT (SELECT count(*) FROM entries) || ' '"
+	                     " || (SELECT count(*) FROM entry_sources)");
+	char *fk = sql1(path, "PRAGMA foreign_key_check");
+	ok(v != NULL && strcmp(v, "10") == 0 && n != NULL && strcmp(n, "1 1") == 0 && fk == NULL,
+	   "and loses nothing: version %s, entries and carriers %s", v != NULL ? v : "?",
+	   n != NULL ? n : "?");
+	free(v);
+	free(n);
+	free(fk);
+	free(sql1(path, "DROP TABLE entries_v11"));
+	s = store_open(path, err, sizeof err);
+	struct merged m = {0};
+	ok(s != NULL && store_load_merged(s, 100, &m) == 0 && m.nentries == 1,
+	   "the obstacle gone, it migrates and keeps its entry");
+	merged_free(&m);
+	store_close(s);
+	free(path);
+}
+
 int main(void)
 {
 	char err[512];
@@ -1915,6 +1963,7 @@ int main(void)
 	store_close(NULL);
 
 	test_migrations_from_each();
+	test_migration_fails();
 	char *adb = xasprintf("%s/aliases.db", tmpdir);
 	test_aliases(adb);
 	free(adb);
